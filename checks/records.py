@@ -1,0 +1,194 @@
+"""Plain records that sources read from a machine.
+
+Every record is a frozen dataclass of plain values (str, int, float, bool, None, tuples of
+those), so a snapshot serialises to JSON and back without loss. Paths are written the way the
+machine's own OS writes them (``C:\\ProgramData\\AnyDesk`` on Windows, ``/Library/...`` on
+macOS) even in an offline scan, so a person sees the path their own computer would show.
+
+Sources know nothing of signatures; checks know nothing of how records were read.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Process:
+    """A running program."""
+    pid: int
+    name: str
+    exe: str | None = None
+    cmdline: tuple[str, ...] = ()
+    user: str | None = None
+    ppid: int | None = None
+    parent_name: str | None = None
+    started: float | None = None          # seconds since the epoch
+    sha256: str | None = None             # of the executable, where it could be read
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A network connection or listening socket, with the program that owns it."""
+    kind: str                              # "tcp" or "udp"
+    family: str                            # "ipv4" or "ipv6"
+    local_address: str
+    local_port: int
+    remote_address: str | None = None
+    remote_port: int | None = None
+    status: str | None = None              # "ESTABLISHED", "LISTEN", …
+    pid: int | None = None
+    process_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Interface:
+    """A network interface and its addresses."""
+    name: str
+    addresses: tuple[str, ...] = ()
+    mac: str | None = None
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """A route to other networks (the default gateway is the usual way out)."""
+    address: str
+    interface: str
+    family: str                            # "ipv4" or "ipv6"
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class AutostartEntry:
+    """Something the system starts by itself: at boot, at login or on a schedule.
+
+    ``kind`` says which mechanism: run-key, startup-folder, winlogon, launch-agent,
+    launch-daemon, login-item, xdg-autostart, systemd-unit, cron, shell-startup, …
+    ``name`` is the entry's own name (registry value name, launchd label, ``.desktop`` file
+    name, unit name). ``executable`` is the program it starts, where it can be worked out.
+    """
+    kind: str
+    name: str
+    location: str                          # file or registry key that holds the entry
+    command: str = ""
+    executable: str | None = None
+    user: str | None = None                # whose entry it is; None = for every user
+    enabled: bool | None = None
+    label: str | None = None               # launchd label (macOS)
+    bundle_id: str | None = None           # bundle that registered it (macOS login items)
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class InstalledApp:
+    """An installed program (Windows uninstall entry, macOS .app bundle, Linux package)."""
+    name: str
+    source: str                            # uninstall-key, app-bundle, dpkg, rpm, flatpak, snap, desktop-file
+    version: str | None = None
+    publisher: str | None = None
+    location: str | None = None            # install folder, .app path or .desktop file
+    bundle_id: str | None = None
+    user: str | None = None
+    installed: str | None = None           # install date as the system wrote it
+
+
+@dataclass(frozen=True)
+class Service:
+    """A background service (Windows service, launchd daemon, systemd unit)."""
+    name: str
+    source: str                            # where it was read from
+    display_name: str | None = None
+    command: str = ""
+    executable: str | None = None
+    start: str | None = None               # "automatic", "manual", "disabled", "boot", "enabled", …
+    state: str | None = None               # "running", "stopped" where known
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledTask:
+    """A scheduled task (Windows Task Scheduler, cron, systemd timer)."""
+    name: str
+    source: str
+    command: str = ""
+    executable: str | None = None
+    triggers: str = ""
+    enabled: bool | None = None
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class FileItem:
+    """A file or folder that exists at a place known to be used by monitoring software."""
+    path: str
+    is_dir: bool
+    pattern: str                           # the location (glob) that found it
+    size: int | None = None
+    modified: float | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistryItem:
+    """A Windows registry key (or value) that exists at a known place."""
+    key: str                               # HKLM\SOFTWARE\… or HKCU\… (user says whose)
+    pattern: str
+    user: str | None = None
+    value_name: str | None = None
+    value: str | None = None
+    modified: float | None = None
+
+
+@dataclass(frozen=True)
+class BrowserExtension:
+    """A browser extension or add-on."""
+    browser: str
+    profile: str
+    id: str
+    name: str
+    location: str
+    version: str | None = None
+    permissions: tuple[str, ...] = ()
+    from_store: bool | None = None
+    by_policy: bool = False
+    enabled: bool | None = None
+    user: str | None = None
+
+
+# Record kind (the key used in snapshots and by checks) → record class.
+RECORD_TYPES: dict[str, type] = {
+    "processes": Process,
+    "connections": Connection,
+    "interfaces": Interface,
+    "gateways": Gateway,
+    "autostart": AutostartEntry,
+    "apps": InstalledApp,
+    "services": Service,
+    "tasks": ScheduledTask,
+    "files": FileItem,
+    "registry": RegistryItem,
+    "extensions": BrowserExtension,
+}
+KIND_OF_TYPE: dict[type, str] = {cls: kind for kind, cls in RECORD_TYPES.items()}
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """A record as JSON-ready data (tuples become lists)."""
+    return {f.name: (list(v) if isinstance(v := getattr(record, f.name), tuple) else v)
+            for f in dataclasses.fields(record)}
+
+
+def from_dict(kind: str, data: dict[str, Any]) -> Any:
+    """Rebuild a record of ``kind`` from :func:`to_dict` output; unknown keys are an error."""
+    cls = RECORD_TYPES[kind]
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(data) - set(names)
+    if unknown:
+        raise ValueError(f"unknown field(s) for {kind}: {', '.join(sorted(unknown))}")
+    values = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        values[key] = value
+    return cls(**values)

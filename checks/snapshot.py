@@ -1,0 +1,127 @@
+"""A snapshot: every record one scan collected, plus what could not be read and why.
+
+It serialises to JSON (``checkup scan --save-snapshot``) so that a snapshot taken on one
+machine can be matched on another, compared later, and kept as evidence.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import records as _records
+
+SNAPSHOT_FORMAT = 1
+
+# Why something could not be read. Each reason has plain words in checks/texts/en.yaml.
+REASONS = ("permission", "absent", "unsupported", "offline", "error", "timeout", "cancelled")
+
+
+@dataclass(frozen=True)
+class NotRead:
+    """Something a source (or a check) could not look at."""
+    source: str                 # id of the source or check
+    reason: str                 # one of REASONS
+    detail: str = ""            # technical detail for the advocate (path, exception text)
+    what: str = ""              # plain words: what could not be looked at
+
+    def __post_init__(self) -> None:
+        if self.reason not in REASONS:
+            raise ValueError(f"unknown reason {self.reason!r}")
+
+
+@dataclass
+class Snapshot:
+    platform: str                                   # "windows", "macos", "linux"
+    mode: str = "live"                              # "live" or "offline"
+    root: str | None = None                         # the folder an offline scan read
+    os_version: str = ""
+    tool_version: str = ""
+    started_at: str = ""                            # ISO 8601 with time zone
+    finished_at: str = ""
+    records: dict[str, list[Any]] = field(default_factory=dict)
+    not_read: list[NotRead] = field(default_factory=list)
+    sources: dict[str, int] = field(default_factory=dict)   # source id → records it gave
+
+    def of(self, kind: str) -> list[Any]:
+        """Records of one kind ("processes", "autostart", …); empty if none were read."""
+        return self.records.get(kind, [])
+
+    def add(self, kind: str, items: Iterable[Any]) -> int:
+        bucket = self.records.setdefault(kind, [])
+        before = len(bucket)
+        bucket.extend(items)
+        return len(bucket) - before
+
+    # -- JSON ---------------------------------------------------------------------------
+    def to_json_data(self) -> dict[str, Any]:
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "platform": self.platform,
+            "mode": self.mode,
+            "root": self.root,
+            "os_version": self.os_version,
+            "tool_version": self.tool_version,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "sources": dict(self.sources),
+            "not_read": [vars(n) | {} for n in self.not_read],
+            "records": {kind: [_records.to_dict(r) for r in items]
+                        for kind, items in sorted(self.records.items())},
+        }
+
+    def dump(self, fp) -> None:
+        json.dump(self.to_json_data(), fp, indent=1, ensure_ascii=False)
+        fp.write("\n")
+
+    @classmethod
+    def from_json_data(cls, data: Any) -> "Snapshot":
+        if not isinstance(data, dict):
+            raise ValueError("not a Device Checkup snapshot (expected a JSON object)")
+        if data.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"not a Device Checkup snapshot of format {SNAPSHOT_FORMAT}")
+        platform = data.get("platform")
+        if platform not in ("windows", "macos", "linux"):
+            raise ValueError("snapshot names no known platform")
+        snap = cls(platform=platform,
+                   mode=str(data.get("mode") or "live"),
+                   root=data.get("root"),
+                   os_version=str(data.get("os_version") or ""),
+                   tool_version=str(data.get("tool_version") or ""),
+                   started_at=str(data.get("started_at") or ""),
+                   finished_at=str(data.get("finished_at") or ""))
+        sources = data.get("sources") or {}
+        if not isinstance(sources, dict):
+            raise ValueError("snapshot 'sources' is not an object")
+        snap.sources = {str(k): int(v) for k, v in sources.items()}
+        for item in data.get("not_read") or []:
+            if not isinstance(item, dict):
+                raise ValueError("snapshot 'not_read' holds a non-object")
+            snap.not_read.append(NotRead(**{k: str(v) for k, v in item.items()}))
+        recs = data.get("records") or {}
+        if not isinstance(recs, dict):
+            raise ValueError("snapshot 'records' is not an object")
+        for kind, items in recs.items():
+            if kind not in _records.RECORD_TYPES:
+                raise ValueError(f"snapshot holds unknown record kind {kind!r}")
+            if not isinstance(items, list):
+                raise ValueError(f"snapshot records {kind!r} is not a list")
+            try:
+                snap.records[kind] = [_records.from_dict(kind, d) for d in items]
+            except TypeError as exc:
+                raise ValueError(f"snapshot records {kind!r}: {exc}") from None
+        return snap
+
+    @classmethod
+    def load(cls, fp) -> "Snapshot":
+        try:
+            data = json.load(fp)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        return cls.from_json_data(data)
+
+
+def now_iso() -> str:
+    """The current local time with its time zone, to the second."""
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")

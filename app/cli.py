@@ -1,0 +1,262 @@
+"""The `checkup` command: no arguments opens the app; `checkup scan` and friends run in a terminal.
+
+This module never imports Qt (the app is imported only when it is opened), so a scan from the
+command line starts quickly and works where no screen is available.
+
+Exit codes: 0 the command did its work (whatever a scan found); 1 signature files have
+problems (`signatures validate`); 2 bad arguments; 3 unreadable input (a snapshot, a folder).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from typing import Sequence
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+class InputError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one clear line, then exit 2
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="checkup", description="Device Checkup: look for monitoring software on this computer "
+                "and explain what was found in plain words. With no command, the app opens.")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    s = sub.add_parser("scan", help="check this computer (or a disk) and print what was found")
+    s.add_argument("--json", action="store_true", help="print a JSON document (see docs/json.md)")
+    s.add_argument("--signatures", metavar="FILE", action="append", default=[],
+                   help="add a signature file (can be given more than once)")
+    s.add_argument("--root", metavar="DIR", help="check a disk or copied folder instead of this computer")
+    s.add_argument("--platform", choices=("windows", "macos", "linux"), help="the system on the disk given with --root")
+    s.add_argument("--save-snapshot", metavar="FILE", help="also save everything that was read to FILE (JSON)")
+    s.add_argument("--from-snapshot", metavar="FILE", help="match a saved snapshot instead of reading a computer")
+
+    g = sub.add_parser("signatures", help="check, import or describe signature files")
+    gs = g.add_subparsers(dest="action", parser_class=_Parser)
+    v = gs.add_parser("validate", help="check signature files and print each problem as file:line: message")
+    v.add_argument("paths", nargs="+", metavar="FILE")
+    i = gs.add_parser("import", help="make a signature file from a public data set")
+    i.add_argument("source", choices=("echap", "lolrmm"))
+    i.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="echap: ioc.yaml [watchware.yaml]; lolrmm: the folder of tool files")
+    i.add_argument("-o", "--output", required=True, metavar="OUT")
+    gs.add_parser("info", help="what the built-in signature set holds, and where it comes from")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        return gui_main()
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "scan":
+            return cmd_scan(args)
+        if args.command == "signatures":
+            if args.action == "validate":
+                return cmd_validate(args)
+            if args.action == "import":
+                return cmd_import(args)
+            if args.action == "info":
+                return cmd_info(args)
+            raise UsageError("say what to do with signatures: validate, import or info")
+        raise UsageError("unknown command")
+    except UsageError as exc:
+        print(f"checkup: {exc} (try 'checkup --help')", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as exc:
+        print(f"checkup: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("checkup: stopped.", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    try:
+        from app.gui import main as run_gui
+    except ImportError as exc:
+        print(f"checkup: the app can't open here ({exc}). 'checkup scan' works in a terminal.", file=sys.stderr)
+        return EXIT_INPUT
+    return run_gui()
+
+
+# -- scan --------------------------------------------------------------------------------------
+def cmd_scan(args) -> int:
+    from checks.engine import run_scan
+    from checks.snapshot import Snapshot
+    from checks.sources.base import Machine
+    from checks.sources.fs import Unreadable
+    from signatures.loader import load_set
+
+    if args.from_snapshot and args.root:
+        raise UsageError("--from-snapshot and --root can't be used together")
+    if args.platform and not args.root:
+        raise UsageError("--platform goes with --root")
+    if args.root and not args.platform:
+        raise UsageError("--root needs --platform windows, macos or linux")
+    for path in args.signatures:
+        if not os.path.isfile(path):
+            raise InputError(f"can't read the signature file {path}: it does not exist")
+    snapshot = machine = None
+    if args.from_snapshot:
+        try:
+            with open(args.from_snapshot, encoding="utf-8") as fh:
+                snapshot = Snapshot.load(fh)
+        except OSError as exc:
+            raise InputError(f"can't read the snapshot {args.from_snapshot}: {exc.strerror}") from None
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"can't use the snapshot {args.from_snapshot}: {exc}") from None
+    elif args.root:
+        try:
+            machine = Machine.offline(args.root, args.platform)
+        except Unreadable as exc:
+            raise InputError(f"can't check {args.root}: {exc.detail}") from None
+    signatures = load_set(args.signatures)
+    result = run_scan(signatures=signatures, machine=machine, snapshot=snapshot)
+    if args.save_snapshot:
+        try:
+            with open(args.save_snapshot, "w", encoding="utf-8") as fh:
+                result.snapshot.dump(fh)
+        except OSError as exc:
+            raise InputError(f"can't save the snapshot to {args.save_snapshot}: {exc.strerror}") from None
+    if args.json:
+        json.dump(result.to_json_data(), sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result))
+    return EXIT_OK
+
+
+def _wrap(text: str, indent: str = "", width: int = 88) -> str:
+    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
+
+
+def render_text(result) -> str:
+    """The scan in plain words: findings by tier, what could not be checked, what a scan can't see."""
+    from checks import texts
+    snap = result.snapshot
+    out: list[str] = []
+    where = f"the disk in {snap.root}" if snap.mode == "offline" else "this computer"
+    out.append(f"Device Checkup — a check of {where} ({snap.os_version or snap.platform}), {snap.started_at}")
+    out.append("")
+    out.append(_wrap(result.headline))
+    out.append("")
+    for tier, findings in result.by_tier():
+        label = texts.text("tiers", tier, "label")
+        out.append(f"== {label} ({len(findings)}) ==")
+        out.append("")
+        for f in findings:
+            out.append(_wrap(f.title))
+            for heading, body in (("What it is", f.what), ("Why it matters", f.why),
+                                  ("What you could do", f.do), ("Be careful", f.careful)):
+                out.append(_wrap(f"{heading}: {body}", "    "))
+            out.append("    Details:")
+            for ev in f.evidence:
+                from checks.base import shown_value
+                out.append(_wrap(f"- {ev.record_kind}: {shown_value(ev.record_kind, ev.record)}", "      "))
+                for m in ev.matches:
+                    src = f" [{m.file}{', added by you' if m.user_file else ''}]" if m.file else ""
+                    out.append(_wrap(f"matched {m.kind} '{m.indicator}' on {m.field} '{m.value}'{src}", "        "))
+            out.append("")
+    if result.checked:
+        out.append("== What we looked at ==")
+        out.append(_wrap(", ".join(result.checked) + ".", "  "))
+        out.append("")
+    out.append("== What we could not check ==")
+    if result.not_checked:
+        for n in result.not_checked:
+            out.append(_wrap(f"- We couldn't look at {n.what}, because {n.reason_words}. {n.how}".rstrip(), "  "))
+            if n.detail:
+                out.append(_wrap(f"({n.detail})", "      "))
+    else:
+        out.append("  Everything we tried to look at could be read.")
+    out.append("")
+    out.append("== What a scan cannot see ==")
+    for line in texts.cannot_see():
+        out.append(_wrap(f"- {line}", "  "))
+    out.append("")
+    return "\n".join(out)
+
+
+# -- signatures ------------------------------------------------------------------------------
+def cmd_validate(args) -> int:
+    from signatures.loader import builtin_paths, load_set
+    missing = [p for p in args.paths if not os.path.isfile(p)]
+    if missing:
+        raise InputError(f"can't read {missing[0]}: it does not exist")
+    # Validate against the built-in set, so duplicate ids and same_as are checked across files.
+    given = [os.path.realpath(p) for p in args.paths]
+    others = [p for p in builtin_paths() if os.path.realpath(p) not in given]
+    sigset = load_set(args.paths, builtin_files=others)
+    own = [p for p in sigset.problems if not p.file.startswith("built-in ")]
+    for p in own:
+        print(p)
+    families = sum(len(f.families) for f in sigset.files if f.user_file)
+    if own:
+        print(f"{len(own)} problem(s) found.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"OK: {len(args.paths)} file(s), {families} families.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from signatures.importers import dump_signature_file
+    if args.source == "echap":
+        from signatures.importers.echap import import_echap
+        if len(args.inputs) > 2:
+            raise UsageError("echap takes ioc.yaml and, optionally, watchware.yaml")
+        for path in args.inputs:
+            if not os.path.isfile(path):
+                raise InputError(f"can't read {path}: it does not exist")
+        doc, notes = import_echap(args.inputs)
+        header = "Imported from Echap stalkerware-indicators (CC BY 4.0) by: checkup signatures import echap"
+    else:
+        from signatures.importers.lolrmm import import_lolrmm
+        if len(args.inputs) != 1 or not os.path.isdir(args.inputs[0]):
+            raise InputError(f"lolrmm takes one folder of tool files; {args.inputs[0]} is not a folder")
+        doc, notes = import_lolrmm(args.inputs[0])
+        header = "Imported from LOLRMM (Apache-2.0) by: checkup signatures import lolrmm"
+    try:
+        dump_signature_file(doc, args.output, header)
+    except OSError as exc:
+        raise InputError(f"can't write {args.output}: {exc.strerror}") from None
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {len(doc.get('families', []))} families to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_info(args) -> int:
+    from signatures.loader import load_set
+    sigset = load_set()
+    counts = sigset.counts()
+    print(f"Signature set {sigset.sha256}")
+    print(f"{counts['families']} families, {counts['indicators']} indicators")
+    for tier, n in counts["by_tier"].items():
+        print(f"  {tier}: {n}")
+    for sf in sigset.files:
+        print(f"\n{sf.label} ({os.path.basename(sf.path)}), version {sf.version or '-'}, licence {sf.license or '-'}")
+        if sf.attribution:
+            print(_wrap(sf.attribution, "  "))
+    for p in sigset.problems:
+        print(f"problem: {p}", file=sys.stderr)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

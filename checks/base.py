@@ -1,0 +1,159 @@
+"""What a check is, and the one way signature hits become findings."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Iterable
+
+from signatures.index import CompiledSet, Hit
+
+from . import texts
+from .findings import Evidence, Finding, Match
+from .snapshot import Snapshot
+
+
+@dataclass
+class Context:
+    snapshot: Snapshot
+    index: CompiledSet
+
+    @property
+    def platform(self) -> str:
+        return self.snapshot.platform
+
+
+class Check:
+    """Turns records of some kinds into findings. Subclasses set the class attributes."""
+
+    id: ClassVar[str]
+    what: ClassVar[str]               # plain words: "running programs"
+    needs: ClassVar[tuple[str, ...]]  # record kinds it reads
+
+    def run(self, ctx: Context) -> list[Finding]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One question asked of the index: (indicator kind, record field, value)."""
+    kind: str
+    field: str
+    value: str
+
+
+def ask(ctx: Context, probes: Iterable[Probe]) -> list[tuple[Hit, Probe]]:
+    """Every indicator that matches one of the probes."""
+    out: list[tuple[Hit, Probe]] = []
+    index = ctx.index
+    for probe in probes:
+        if not probe.value:
+            continue
+        if probe.kind in ("executable_paths", "file_paths"):
+            hits = index.path(probe.kind, probe.value, ctx.platform)
+        elif probe.kind == "domains":
+            hits = index.domain(probe.value)
+        elif probe.kind == "ips":
+            hits = index.ip(probe.value)
+        elif probe.kind == "sha256":
+            hits = index.hash(probe.value)
+        elif probe.kind == "registry_keys":
+            hits = index.registry_key(probe.value)
+        else:
+            hits = index.name(probe.kind, probe.value)
+        out.extend((hit, probe) for hit in hits)
+    return out
+
+
+def place_words(record_kind: str, value: str) -> str:
+    return texts.text("places", record_kind, value=value)
+
+
+def signature_findings(check: str, record_kind: str, record, hits: list[tuple[Hit, Probe]],
+                       shown: str) -> list[Finding]:
+    """One finding per family that matched this record (``shown`` names the record in words)."""
+    by_family: dict[str, list[tuple[Hit, Probe]]] = {}
+    for hit, probe in hits:
+        by_family.setdefault(hit.reported_as.id, []).append((hit, probe))
+    out = []
+    for group in by_family.values():
+        fam = group[0][0].reported_as
+        matches, seen = [], set()
+        for hit, probe in group:
+            key = (hit.indicator.kind, hit.indicator.value, probe.field)
+            if key in seen:
+                continue
+            seen.add(key)
+            shown_indicator = hit.indicator.value if not hit.indicator.key else f"{hit.indicator.key} → {hit.indicator.value}"
+            matches.append(Match(kind=hit.indicator.kind, indicator=shown_indicator, value=probe.value,
+                                 field=probe.field, file=hit.family.file, user_file=hit.family.user_file,
+                                 sources=hit.family.source_urls))
+        out.append(family_finding(fam, [Evidence(check, record_kind, record, matches)], check))
+    return out
+
+
+def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
+    """The finding for a family, its words filled from where it was found."""
+    places = []
+    for ev in evidence:
+        value = shown_value(ev.record_kind, ev.record)
+        words = place_words(ev.record_kind, value)
+        if words not in places:
+            places.append(words)
+    place = places[0] if len(places) == 1 else (
+        f"{len(places)} places: " + "; ".join(places[:4]) + ("; and more" if len(places) > 4 else ""))
+    values = dict(name=fam.name, description=fam.description, place=place)
+    t = fam.tier
+    return Finding(check=check, tier=t, family=fam.id, family_name=fam.name,
+                   title=texts.text("tiers", t, "title", **values),
+                   what=texts.text("tiers", t, "what", **values),
+                   why=texts.text("tiers", t, "why", **values),
+                   do=texts.text("tiers", t, "do", **values),
+                   careful=texts.text("tiers", t, "careful", **values),
+                   evidence=evidence)
+
+
+_SHOWN = {
+    "processes": lambda r: r.exe or r.name,
+    "connections": lambda r: f"{r.remote_address}:{r.remote_port}" if r.remote_address else f"port {r.local_port}",
+    "autostart": lambda r: r.name if not r.executable else f"{r.name}, which starts {r.executable}",
+    "services": lambda r: r.display_name or r.name,
+    "tasks": lambda r: r.name,
+    "apps": lambda r: r.name,
+    "files": lambda r: r.path,
+    "registry": lambda r: f"{r.key} → {r.value_name}" if r.value_name else r.key,
+    "extensions": lambda r: f"{r.name} in {r.browser}",
+    "interfaces": lambda r: r.name,
+    "gateways": lambda r: r.address,
+}
+
+
+def shown_value(record_kind: str, record) -> str:
+    """The few words that name a record for a person: a name or a path."""
+    return str(_SHOWN[record_kind](record))
+
+
+_HOST = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?((?:[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?\.)+[a-z]{2,63})(?=[:/\s\"',;]|$)", re.I)
+
+
+def hosts_in(text: str | None) -> list[str]:
+    """Host names written in a command or URL (for domain indicators); nothing is looked up."""
+    if not text:
+        return []
+    found = []
+    for m in _HOST.finditer(text):
+        host = m.group(1).lower()
+        # File names like "sysdiag.exe" or "x.desktop" are not hosts.
+        if host.rsplit(".", 1)[-1] in _NOT_TLDS:
+            continue
+        if host not in found:
+            found.append(host)
+    return found
+
+
+_NOT_TLDS = {"exe", "dll", "sys", "bat", "cmd", "ps1", "vbs", "js", "lnk", "msi", "txt", "log", "ini",
+             "dat", "plist", "app", "sh", "py", "so", "desktop", "service", "timer", "conf", "xml",
+             "json", "yaml", "yml", "cfg", "tmp", "db", "jar", "pl", "rb", "scr", "cpl", "ocx",
+             "drv", "mui", "png", "jpg", "ico", "html", "htm", "dylib", "kext", "bundle", "framework",
+             "pid", "sock", "lock", "cache", "bak", "old", "new", "d", "socket", "target", "path",
+             "mount", "slice", "scope", "swap", "automount", "device", "appimage", "deb", "rpm",
+             "zip", "gz", "xz", "tar", "bin", "run", "local", "localhost"}

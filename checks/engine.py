@@ -1,0 +1,299 @@
+"""Running a scan: collect → snapshot → match → explain.
+
+The one entry point for the command line, the desktop app and the report. Each source and
+each check runs inside a guard: if it raises, hangs past its time limit, or is cancelled, that
+becomes a "could not check" entry and the scan goes on. Nothing here imports Qt; the app runs
+:func:`run_scan` on a worker thread and passes ``progress`` and ``cancel``.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from signatures.index import CompiledSet, compile_set
+from signatures.loader import SignatureSet
+
+from . import __version__, texts
+from .base import Check, Context, family_finding
+from .findings import SEVERITY_ORDER, Finding
+from .snapshot import NotRead, Snapshot, now_iso
+from .sources import all_sources
+from .sources.base import Machine, Notes, Source
+
+SOURCE_TIME_LIMIT = 120.0       # seconds one source may take before we stop waiting for it
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str          # "collect", "match" or "done"
+    step: int           # 1-based step number
+    total: int
+    id: str             # source or check id
+    words: str          # plain words for the person: "Looking at programs that start by themselves…"
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    """Something the scan could not look at, in words, with how to allow it."""
+    source: str
+    what: str
+    reason: str
+    reason_words: str
+    how: str
+    detail: str = ""
+
+    def to_json_data(self) -> dict[str, str]:
+        return {"source": self.source, "what": self.what, "reason": self.reason,
+                "reason_words": self.reason_words, "how": self.how, "detail": self.detail}
+
+
+class ScanCancelled(Exception):
+    pass
+
+
+@dataclass
+class ScanResult:
+    snapshot: Snapshot
+    findings: list[Finding]
+    not_checked: list[NotChecked]
+    signatures: SignatureSet
+    checked: list[str] = field(default_factory=list)     # plain words of what was looked at
+
+    @property
+    def headline(self) -> str:
+        if self.findings:
+            worst = min(SEVERITY_ORDER[f.severity] for f in self.findings)
+            return texts.text("headlines", ("found_high", "found_medium", "found_low")[worst])
+        return texts.text("headlines", "nothing")
+
+    def by_tier(self) -> list[tuple[str, list[Finding]]]:
+        groups: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            groups.setdefault(f.tier, []).append(f)
+        return list(groups.items())
+
+    def to_json_data(self) -> dict[str, Any]:
+        snap = self.snapshot
+        sigs = self.signatures
+        return {
+            "format": "device-checkup-scan",
+            "format_version": 1,
+            "tool_version": __version__,
+            "scan": {"platform": snap.platform, "mode": snap.mode, "root": snap.root,
+                     "os_version": snap.os_version, "started_at": snap.started_at,
+                     "finished_at": snap.finished_at},
+            "headline": self.headline,
+            "signatures": {"sha256": sigs.sha256, **sigs.counts(),
+                           "files": [{"name": f.label, "path": f.path, "version": f.version,
+                                      "license": f.license, "sha256": f.sha256, "user_file": f.user_file}
+                                     for f in sigs.files]},
+            "findings": [f.to_json_data() for f in self.findings],
+            "not_checked": [n.to_json_data() for n in self.not_checked],
+            "checked": self.checked,
+            "cannot_see": texts.cannot_see(),
+        }
+
+
+def all_checks() -> list[Check]:
+    from .apps import AppsCheck
+    from .autostart import AutostartCheck
+    from .known_places import KnownFilesCheck, RegistryCheck
+    from .network import ConnectionsCheck
+    from .processes import ProcessesCheck
+    from .services import ServicesCheck
+    from .tasks import TasksCheck
+    return [ProcessesCheck(), AutostartCheck(), ServicesCheck(), TasksCheck(), AppsCheck(),
+            KnownFilesCheck(), RegistryCheck(), ConnectionsCheck()]
+
+
+def _not_checked(item: NotRead, platform: str, what: str | None = None) -> NotChecked:
+    return NotChecked(source=item.source, what=item.what or what or item.source, reason=item.reason,
+                      reason_words=texts.reason_words(item.reason),
+                      how=texts.how_to_allow(item.reason, platform), detail=item.detail)
+
+
+def _run_guarded(fn: Callable[[], Any], limit: float, cancel: threading.Event | None) -> tuple[str, Any]:
+    """Run ``fn`` on a helper thread: ("ok", value), ("error", exc), ("timeout", None) or ("cancelled", None)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - every failure becomes "could not check"
+            box["error"] = exc
+
+    t = threading.Thread(target=target, name="checkup-step", daemon=True)
+    t.start()
+    deadline = time.monotonic() + limit
+    while t.is_alive():
+        t.join(0.05)
+        if cancel is not None and cancel.is_set():
+            return "cancelled", None
+        if time.monotonic() > deadline:
+            return "timeout", None
+    if "error" in box:
+        return "error", box["error"]
+    return "ok", box.get("value")
+
+
+def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
+            progress: Callable[[Progress], None] | None = None,
+            cancel: threading.Event | None = None, step_offset: int = 0, total: int | None = None,
+            time_limit: float = SOURCE_TIME_LIMIT) -> Snapshot:
+    """Read the machine into a snapshot. Never raises for a failing source."""
+    sources = list(all_sources() if sources is None else sources)
+    snap = Snapshot(platform=machine.platform, mode="live" if machine.live else "offline",
+                    root=machine.fs.root, tool_version=__version__, started_at=now_iso())
+    try:
+        snap.os_version = machine.os_version()
+    except Exception:  # noqa: BLE001
+        snap.os_version = ""
+    total = total or len(sources)
+    for i, source in enumerate(sources, 1):
+        if cancel is not None and cancel.is_set():
+            raise ScanCancelled()
+        if machine.platform not in source.platforms:
+            continue
+        if source.live_only and not machine.live:
+            snap.not_read.append(NotRead(source.id, "offline", "", source.what))
+            continue
+        if progress:
+            progress(Progress("collect", step_offset + i, total, source.id,
+                              texts.text("progress", "collect", what=source.what)))
+        notes = Notes(source.id)
+        status, value = _run_guarded(lambda: list(source.collect(machine, notes)), time_limit, cancel)
+        if status == "cancelled":
+            raise ScanCancelled()
+        snap.not_read.extend(notes.items)
+        if status == "ok":
+            snap.sources[source.id] = snap.add(source.kind, value)
+        elif status == "timeout":
+            snap.not_read.append(NotRead(source.id, "timeout", f"stopped after {time_limit:.0f} s", source.what))
+        else:
+            snap.not_read.append(NotRead(source.id, _reason_of(value), _describe(value), source.what))
+    registry = machine.registry
+    for reason, detail in getattr(registry, "problems", []) or []:
+        snap.not_read.append(NotRead("registry", reason, detail, "part of the Windows registry"))
+    snap.finished_at = now_iso()
+    return snap
+
+
+def _reason_of(exc: BaseException) -> str:
+    from .sources.fs import Unreadable
+    if isinstance(exc, Unreadable):
+        return exc.reason
+    if isinstance(exc, PermissionError):
+        return "permission"
+    if type(exc).__name__ == "AccessDenied":
+        return "permission"
+    if isinstance(exc, (ImportError, NotImplementedError)):
+        return "unsupported"
+    return "error"
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def match(snapshot: Snapshot, index: CompiledSet, checks: Sequence[Check] | None = None, *,
+          progress: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None,
+          step_offset: int = 0, total: int | None = None,
+          time_limit: float = SOURCE_TIME_LIMIT) -> tuple[list[Finding], list[NotRead]]:
+    """Run the checks over a snapshot; one finding per family, heuristics only where no family matched."""
+    checks = list(all_checks() if checks is None else checks)
+    ctx = Context(snapshot, index)
+    raw: list[Finding] = []
+    problems: list[NotRead] = []
+    total = total or len(checks)
+    for i, check in enumerate(checks, 1):
+        if cancel is not None and cancel.is_set():
+            raise ScanCancelled()
+        if progress:
+            progress(Progress("match", step_offset + i, total, check.id, texts.text("progress", "match")))
+        status, value = _run_guarded(lambda: check.run(ctx), time_limit, cancel)
+        if status == "cancelled":
+            raise ScanCancelled()
+        if status == "ok":
+            raw.extend(value)
+        elif status == "timeout":
+            problems.append(NotRead(check.id, "timeout", f"stopped after {time_limit:.0f} s", check.what))
+        else:
+            problems.append(NotRead(check.id, "error", _describe(value), check.what))
+    return merge(raw, index), problems
+
+
+def merge(raw: Iterable[Finding], index: CompiledSet) -> list[Finding]:
+    """One finding per family (its evidence from every check), then heuristic findings about
+    records no family explains; sorted most serious first."""
+    by_family: dict[str, list[Finding]] = {}
+    others: list[Finding] = []
+    for f in raw:
+        (by_family.setdefault(f.family, []) if f.family else others).append(f)
+    explained = set()
+    findings: list[Finding] = []
+    families = {fam.id: fam for fam in index.sigset.families}
+    for fid, group in by_family.items():
+        evidence = [e for f in group for e in f.evidence]
+        for e in evidence:
+            explained.add((e.record_kind, id(e.record)))
+        fam = families[fid]
+        findings.append(family_finding(fam, evidence, group[0].check) if len(group) > 1 else group[0])
+    seen_heuristic = set()
+    for f in others:
+        key = (f.heuristic, tuple((e.record_kind, id(e.record)) for e in f.evidence))
+        if key in seen_heuristic or all((e.record_kind, id(e.record)) in explained for e in f.evidence):
+            continue
+        seen_heuristic.add(key)
+        findings.append(f)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapshot: Snapshot | None = None,
+             sources: Sequence[Source] | None = None, checks: Sequence[Check] | None = None,
+             progress: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None,
+             time_limit: float = SOURCE_TIME_LIMIT) -> ScanResult:
+    """Scan a machine (live by default) or match a saved snapshot. Raises only ScanCancelled."""
+    index = compile_set(signatures)
+    checks = list(all_checks() if checks is None else checks)
+    if snapshot is None:
+        if machine is None:
+            machine = Machine.live_machine(index.locations(_this_platform()))
+        else:
+            machine.locations = index.locations(machine.platform)
+        sources = [s for s in (all_sources() if sources is None else sources)
+                   if machine.platform in s.platforms]
+        total = len(sources) + len(checks)
+        snapshot = collect(machine, sources, progress=progress, cancel=cancel, total=total,
+                           time_limit=time_limit)
+        offset = len(sources)
+    else:
+        total, offset = len(checks), 0
+    findings, problems = match(snapshot, index, checks, progress=progress, cancel=cancel,
+                               step_offset=offset, total=total, time_limit=time_limit)
+    not_read = list(snapshot.not_read) + problems
+    for p in signatures.problems:
+        not_read.append(NotRead("signatures", "error", str(p), f"the signature file {p.file}"))
+    not_checked = [_not_checked(n, snapshot.platform) for n in not_read]
+    checked = _checked_words(snapshot, sources)
+    if progress:
+        progress(Progress("done", total, total, "done", texts.text("progress", "done")))
+    return ScanResult(snapshot=snapshot, findings=findings, not_checked=not_checked,
+                      signatures=signatures, checked=checked)
+
+
+def _checked_words(snapshot: Snapshot, sources: Sequence[Source] | None) -> list[str]:
+    by_id = {s.id: s.what for s in (sources if sources is not None else all_sources())}
+    words = []
+    for sid, count in snapshot.sources.items():
+        what = by_id.get(sid, sid)
+        if what not in words:
+            words.append(what)
+    return words
+
+
+def _this_platform() -> str:
+    from .sources.base import this_platform
+    return this_platform()

@@ -1,0 +1,30 @@
+"""Background services (Windows services, launchd daemons, systemd units)."""
+from __future__ import annotations
+
+from .base import Check, Context, Probe, ask, hosts_in, place_words, signature_findings, shown_value
+from .heuristics import program_heuristics
+from .processes import program_probes
+
+
+class ServicesCheck(Check):
+    id = "services"
+    what = "background services"
+    needs = ("services",)
+
+    def run(self, ctx: Context):
+        out = []
+        for svc in ctx.snapshot.of("services"):
+            probes = [Probe("service_names", "name", svc.name),
+                      Probe("service_names", "display_name", svc.display_name or ""),
+                      Probe("launchd_labels", "name", svc.name if ctx.platform == "macos" else "")]
+            probes += program_probes(svc.executable)
+            probes += [Probe("domains", "command", h) for h in hosts_in(svc.command)]
+            hits = ask(ctx, probes)
+            if hits:
+                out += signature_findings(self.id, "services", svc, hits, svc.name)
+                continue
+            starts = (svc.start or "").lower() in ("automatic", "boot", "system", "enabled", "at boot", "auto")
+            out += program_heuristics(self.id, "services", svc, svc.executable, svc.display_name or svc.name,
+                                      ctx.platform, started_by_itself=starts,
+                                      place=place_words("services", shown_value("services", svc)))
+        return out

@@ -1,0 +1,362 @@
+"""The signature set compiled into look-up tables.
+
+Matching one value costs the same whether the set holds 50 or 50,000 indicators:
+
+* names: a dict of exact names; globs are filed under their literal start (or, failing that,
+  their literal end), so a name only meets the globs that share its first or last letters;
+* paths: globs are filed under one literal folder or file name they contain, so a path only
+  meets the globs that share one of its components;
+* domains: a set, looked up for the name and each dot-bounded parent (``a.b.example.com`` →
+  ``b.example.com`` → ``example.com``) — never a bare ``endswith``;
+* IPs: one set per prefix length, looked up after masking (at most 33 or 129 look-ups);
+* SHA-256: a dict.
+
+Only regexes and globs with no literal start or end (``*spy*``) are tried one by one; the
+validator keeps them rare and ``bench/`` measures it.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .loader import (NAME_KINDS, PATH_KINDS, Family, Indicator, SignatureSet, normalise_domain)
+
+_WILD = re.compile(r"[*?\[]")
+
+# How per-user and system variables read in a normalised (lower case, '/') Windows path.
+_WIN_VARS = {
+    "%programfiles%": ["c:/program files"],
+    "%programfiles(x86)%": ["c:/program files (x86)"],
+    "%programw6432%": ["c:/program files"],
+    "%commonprogramfiles%": ["c:/program files/common files"],
+    "%programdata%": ["c:/programdata"],
+    "%allusersprofile%": ["c:/programdata"],
+    "%systemroot%": ["c:/windows"],
+    "%windir%": ["c:/windows"],
+    "%systemdrive%": ["c:"],
+    "%public%": ["c:/users/public"],
+    "%userprofile%": ["c:/users/*"],
+    "%homepath%": ["c:/users/*"],
+    "%appdata%": ["c:/users/*/appdata/roaming"],
+    "%localappdata%": ["c:/users/*/appdata/local"],
+    "%temp%": ["c:/users/*/appdata/local/temp", "c:/windows/temp"],
+    "%tmp%": ["c:/users/*/appdata/local/temp", "c:/windows/temp"],
+}
+_VAR = re.compile(r"^%[a-z0-9_()]+%")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An indicator that matched, and the family it counts for."""
+    indicator: Indicator
+    family: Family            # the family that wrote the indicator
+    reported_as: Family       # the family the finding names (after same_as)
+
+
+def norm_name(value: str) -> str:
+    return value.strip().casefold()
+
+
+def norm_path(path: str) -> str:
+    """Lower case, forward slashes, drive letter lower case, no trailing slash."""
+    p = path.strip().replace("\\", "/").casefold()
+    p = re.sub(r"/{2,}", "/", p)
+    return p.rstrip("/") or "/"
+
+
+def expand_path(value: str, platform: str) -> list[str]:
+    """A path indicator as normalised globs for one platform (empty if not for it)."""
+    p = norm_path(value)
+    if platform == "windows":
+        m = _VAR.match(p)
+        if m:
+            bases = _WIN_VARS.get(m.group(0))
+            if bases is None:
+                return []
+            return [b + p[m.end():] for b in bases]
+        return [p] if re.match(r"^[a-z]:/", p) else []
+    if p.startswith("~/"):
+        homes = ["/users/*"] if platform == "macos" else ["/home/*", "/root"]
+        return [h + p[1:] for h in homes]
+    return [p] if p.startswith("/") else []
+
+
+def machine_path(glob: str, platform: str) -> str:
+    """A normalised glob back in the machine's own form, for the file system to look at."""
+    if platform == "windows":
+        return glob[0].upper() + glob[1:].replace("/", "\\") if re.match(r"^[a-z]:", glob) else glob
+    return glob
+
+
+def _glob_regex(glob: str, tree: bool) -> re.Pattern:
+    """A regex for a glob whose ``*`` stays in one component; ``tree`` also matches below it."""
+    out = []
+    i = 0
+    while i < len(glob):
+        c = glob[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = glob.find("]", i + 1)
+            if j == -1:
+                out.append(re.escape(c))
+            else:
+                body = glob[i + 1:j]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out) + ("(?:/.*)?" if tree else "") + r"\Z", re.DOTALL)
+
+
+class NameIndex:
+    """Exact names, globs by literal start or end, and the rest (regexes, ``*x*``)."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list] = {}
+        self.by_prefix: dict[str, list] = {}
+        self.by_suffix: dict[str, list] = {}
+        self.rest: list = []
+        self.prefix_lengths: set[int] = set()
+        self.suffix_lengths: set[int] = set()
+
+    def add(self, pattern: str, payload, regex: bool = False) -> None:
+        if regex:
+            self.rest.append((re.compile(pattern, re.IGNORECASE), payload))
+            return
+        value = norm_name(pattern)
+        m = _WILD.search(value)
+        if not m:
+            self.exact.setdefault(value, []).append(payload)
+            return
+        rx = _glob_regex(value, tree=False)
+        prefix = value[:m.start()]
+        suffix = value[max(i for i, c in enumerate(value) if c in "*?]") + 1:]
+        if prefix:
+            self.by_prefix.setdefault(prefix, []).append((rx, payload))
+            self.prefix_lengths.add(len(prefix))
+        elif suffix:
+            self.by_suffix.setdefault(suffix, []).append((rx, payload))
+            self.suffix_lengths.add(len(suffix))
+        else:
+            self.rest.append((rx, payload))
+
+    def match(self, value: str) -> list:
+        v = norm_name(value)
+        out = list(self.exact.get(v, ()))
+        for n in self.prefix_lengths:
+            for rx, payload in self.by_prefix.get(v[:n], ()):
+                if rx.match(v):
+                    out.append(payload)
+        for n in self.suffix_lengths:
+            if n <= len(v):
+                for rx, payload in self.by_suffix.get(v[len(v) - n:], ()):
+                    if rx.match(v):
+                        out.append(payload)
+        for rx, payload in self.rest:
+            if rx.fullmatch(value.strip()) or rx.fullmatch(v):
+                out.append(payload)
+        return out
+
+
+class PathIndex:
+    """Path globs filed under one literal component each; a glob also matches what is below it."""
+
+    def __init__(self) -> None:
+        self.by_component: dict[str, list] = {}
+        self.rest: list = []
+
+    def add(self, glob: str, payload) -> None:
+        parts = [p for p in glob.split("/") if p]
+        rx = _glob_regex(glob, tree=True)
+        literal = [p for p in parts if not _WILD.search(p)]
+        # The last literal component is usually the most telling ("anydesk", "sysdiag.exe").
+        if literal and not re.match(r"^[a-z]:$", literal[-1]):
+            self.by_component.setdefault(literal[-1], []).append((rx, payload))
+        else:
+            self.rest.append((rx, payload))
+
+    def match(self, path: str) -> list:
+        p = norm_path(path)
+        out = []
+        seen: set[int] = set()
+        for comp in set(p.split("/")):
+            for rx, payload in self.by_component.get(comp, ()):
+                if id(payload) not in seen and rx.match(p):
+                    seen.add(id(payload))
+                    out.append(payload)
+        for rx, payload in self.rest:
+            if rx.match(p):
+                out.append(payload)
+        return out
+
+
+class DomainIndex:
+    def __init__(self) -> None:
+        self.domains: dict[str, list] = {}
+
+    def add(self, domain: str, payload) -> None:
+        d = normalise_domain(domain)
+        if d:
+            self.domains.setdefault(d, []).append(payload)
+
+    def match(self, host: str) -> list:
+        h = host.strip().lower().rstrip(".")
+        out = []
+        while h:
+            out.extend(self.domains.get(h, ()))
+            dot = h.find(".")
+            if dot < 0:
+                break
+            h = h[dot + 1:]
+        return out
+
+
+class IPIndex:
+    def __init__(self) -> None:
+        self.nets: dict[tuple[int, int], dict[int, list]] = {}
+
+    def add(self, value: str, payload) -> None:
+        net = ipaddress.ip_network(value, strict=False)
+        self.nets.setdefault((net.version, net.prefixlen), {}).setdefault(int(net.network_address), []).append(payload)
+
+    def match(self, address: str) -> list:
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return []
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        bits = 32 if ip.version == 4 else 128
+        value = int(ip)
+        out = []
+        for (version, prefix), table in self.nets.items():
+            if version != ip.version:
+                continue
+            mask = ((1 << bits) - 1) ^ ((1 << (bits - prefix)) - 1)
+            out.extend(table.get(value & mask, ()))
+        return out
+
+
+class CompiledSet:
+    """Look-up tables for one signature set, built once per scan."""
+
+    def __init__(self, sigset: SignatureSet):
+        self.sigset = sigset
+        self.names: dict[str, NameIndex] = {k: NameIndex() for k in NAME_KINDS}
+        self.paths: dict[tuple[str, str], PathIndex] = {}
+        self.registry_keys = PathIndex()
+        self.registry_values = PathIndex()
+        self.domains = DomainIndex()
+        self.ips = IPIndex()
+        self.sha256: dict[str, list] = {}
+        self.probe_paths: dict[str, set[str]] = {"windows": set(), "macos": set(), "linux": set()}
+        self.probe_keys: set[str] = set()
+        self.probe_values: set[tuple[str, str]] = set()
+        families = {f.id: f for f in sigset.families}
+        reported = {fid: fid for fid in families}
+        for fam in sigset.families:
+            for other in fam.same_as:
+                if other in reported and reported[other] == other:
+                    reported[other] = fam.id
+        def canon(fid: str) -> Family:
+            seen = set()
+            while reported[fid] != fid and fid not in seen:
+                seen.add(fid)
+                fid = reported[fid]
+            return families[fid]
+        for fam in sigset.families:
+            target = canon(fam.id)
+            for ind in fam.indicators:
+                self._add(Hit(ind, fam, target))
+
+    def _add(self, hit: Hit) -> None:
+        ind = hit.indicator
+        kind = ind.kind
+        if kind in NAME_KINDS:
+            self.names[kind].add(ind.value, hit, regex=ind.regex)
+        elif kind in PATH_KINDS:
+            for plat in ind.platforms:
+                for glob in expand_path(ind.value, plat):
+                    self.paths.setdefault((kind, plat), PathIndex()).add(glob, hit)
+                    if kind == "file_paths":
+                        self.probe_paths[plat].add(machine_path(glob, plat))
+        elif kind == "registry_keys":
+            self.registry_keys.add(norm_registry(ind.value), hit)
+            self.probe_keys.add(ind.value)
+        elif kind == "registry_values":
+            self.registry_values.add(norm_registry(ind.key or ""), hit)
+            self.probe_values.add((ind.key or "", ind.value))
+        elif kind == "domains":
+            self.domains.add(ind.value, hit)
+        elif kind == "ips":
+            self.ips.add(ind.value, hit)
+        elif kind == "sha256":
+            self.sha256.setdefault(ind.value.lower(), []).append(hit)
+
+    # -- questions the checks ask --------------------------------------------------------
+    def name(self, kind: str, value: str | None) -> list[Hit]:
+        return self.names[kind].match(value) if value else []
+
+    def path(self, kind: str, path: str | None, platform: str) -> list[Hit]:
+        index = self.paths.get((kind, platform))
+        return index.match(path) if (index and path) else []
+
+    def domain(self, host: str | None) -> list[Hit]:
+        return self.domains.match(host) if host else []
+
+    def ip(self, address: str | None) -> list[Hit]:
+        return self.ips.match(address) if address else []
+
+    def hash(self, digest: str | None) -> list[Hit]:
+        return list(self.sha256.get(digest.lower(), ())) if digest else []
+
+    def registry_key(self, key: str) -> list[Hit]:
+        return self.registry_keys.match(norm_registry(key))
+
+    def registry_value(self, key: str, name: str) -> list[Hit]:
+        return [h for h in self.registry_values.match(norm_registry(key))
+                if norm_name(h.indicator.value) == norm_name(name)]
+
+    def locations(self, platform: str):
+        """Where the probing sources should look on a machine of ``platform``."""
+        from checks.sources.base import Locations
+        return Locations(paths=sorted(self.probe_paths.get(platform, ())),
+                         registry_keys=sorted(self.probe_keys) if platform == "windows" else [],
+                         registry_values=sorted(self.probe_values) if platform == "windows" else [])
+
+
+_HIVE_ALIASES = (("hkey_local_machine/", "hklm/"), ("hkey_current_user/", "hkcu/"),
+                 ("hkey_users/", "hku/"), ("hkey_classes_root/", "hkcr/"))
+
+
+def norm_registry(key: str) -> str:
+    k = norm_path(key)
+    for long, short in _HIVE_ALIASES:
+        if k.startswith(long):
+            k = short + k[len(long):]
+    if k.startswith("hku/"):
+        rest = k.split("/", 2)
+        k = "hkcu/" + (rest[2] if len(rest) > 2 else "")
+    if k.startswith("hkcr/"):
+        k = "hklm/software/classes/" + k[5:]
+    k = k.replace("/controlset001/", "/currentcontrolset/").replace("/controlset002/", "/currentcontrolset/")
+    return k.rstrip("/")
+
+
+def compile_set(sigset: SignatureSet) -> CompiledSet:
+    return CompiledSet(sigset)
+
+
+def iter_hits(*groups: Iterable[Hit]) -> list[Hit]:
+    out: list[Hit] = []
+    for g in groups:
+        out.extend(g)
+    return out

@@ -1,0 +1,558 @@
+"""Loading and validating signature files (schema v1, see docs/signatures.md).
+
+Every problem is a :class:`Problem` with the file and line it is on. A file with problems
+loses only the families that have them (or all of it, if the file itself is unreadable); a
+broken user file never stops a scan with the built-in set.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import ipaddress
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Iterable
+
+import yaml
+
+SCHEMA_VERSION = 1
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+TIERS = ("stalkerware", "monitoring", "watchware", "remote-access")
+PLATFORMS = ("windows", "macos", "linux", "android", "ios")
+DESKTOP = ("windows", "macos", "linux")
+
+NAME_KINDS = ("process_names", "bundle_ids", "launchd_labels", "autostart_names", "service_names",
+              "task_names", "program_names", "extension_ids")
+PATH_KINDS = ("executable_paths", "file_paths")
+INDICATOR_KINDS = NAME_KINDS + PATH_KINDS + ("registry_keys", "registry_values", "domains", "ips", "sha256")
+
+FILE_KEYS = {"schema", "name", "version", "license", "attribution", "families"}
+FAMILY_KEYS = {"id", "name", "aliases", "tier", "platforms", "description", "same_as", "sources", "indicators"}
+REQUIRED_FAMILY_KEYS = ("id", "name", "tier", "description", "sources", "indicators")
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+_WIN_START = re.compile(r"^([A-Za-z]:[\\/]|%[A-Za-z0-9_()]+%)")
+_REG_ROOT = re.compile(r"^(HKLM|HKCU|HKU|HKCR|HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER|HKEY_USERS|HKEY_CLASSES_ROOT)\\", re.I)
+_MAC_PREFIXES = ("/applications", "/library", "/system", "/users", "/private", "~/library", "~/applications")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    kind: str
+    value: str                      # as written (regex source for a regex)
+    regex: bool = False
+    key: str | None = None          # registry_values: the key; value is the value name
+    platforms: tuple[str, ...] = () # for paths: the platforms their form belongs to
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    name: str
+    tier: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    same_as: tuple[str, ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()        # (url, what it covers)
+    indicators: tuple[Indicator, ...] = ()
+    file: str = ""
+    line: int = 0
+    user_file: bool = False
+
+    @property
+    def source_urls(self) -> tuple[str, ...]:
+        return tuple(url for url, _ in self.sources)
+
+
+@dataclass
+class SignatureFile:
+    path: str
+    name: str = ""
+    version: str = ""
+    license: str = ""
+    attribution: str = ""
+    sha256: str = ""
+    user_file: bool = False
+    families: list[Family] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.name or os.path.basename(self.path)
+
+
+@dataclass
+class SignatureSet:
+    files: list[SignatureFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def families(self) -> list[Family]:
+        return [f for sf in self.files for f in sf.families]
+
+    def family(self, family_id: str) -> Family | None:
+        for f in self.families:
+            if f.id == family_id:
+                return f
+        return None
+
+    @property
+    def sha256(self) -> str:
+        """One hash over the built-in files, in a fixed order: names the set in reports."""
+        digest = hashlib.sha256()
+        for sf in sorted((f for f in self.files if not f.user_file), key=lambda f: os.path.basename(f.path)):
+            digest.update(os.path.basename(sf.path).encode() + b"\0" + sf.sha256.encode() + b"\n")
+        return digest.hexdigest()
+
+    def counts(self) -> dict[str, Any]:
+        fams = self.families
+        by_tier: dict[str, int] = {}
+        by_kind: dict[str, int] = {}
+        for fam in fams:
+            by_tier[fam.tier] = by_tier.get(fam.tier, 0) + 1
+            for ind in fam.indicators:
+                by_kind[ind.kind] = by_kind.get(ind.kind, 0) + 1
+        return {"families": len(fams), "indicators": sum(by_kind.values()),
+                "by_tier": dict(sorted(by_tier.items())), "by_kind": dict(sorted(by_kind.items()))}
+
+
+# -- reading YAML with line numbers, no aliases --------------------------------------------
+class _NoAliasLoader(yaml.SafeLoader):
+    """Composes nodes but refuses anchors and aliases (no alias bombs in signature files)."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError("while reading", None, "anchors and aliases (*name) are not allowed",
+                                       event.start_mark)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError("while reading", None, "anchors (&name) are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _construct(node: yaml.Node) -> Any:
+    return _CONSTRUCTOR.construct_object(node, deep=True)
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# -- validation ----------------------------------------------------------------------------
+class _Validator:
+    def __init__(self, path: str, label: str):
+        self.path = path
+        self.label = label
+        self.problems: list[Problem] = []
+
+    def bad(self, node_or_line, message: str) -> None:
+        line = node_or_line if isinstance(node_or_line, int) else _line(node_or_line)
+        self.problems.append(Problem(self.label, line, message))
+
+    def string(self, node: yaml.Node, what: str, empty_ok: bool = False) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.bad(node, f"{what} must be text")
+            return None
+        value = _construct(node)
+        if not isinstance(value, str):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)
+            else:
+                self.bad(node, f"{what} must be text")
+                return None
+        if not empty_ok and not value.strip():
+            self.bad(node, f"{what} is empty")
+            return None
+        return value
+
+    def string_list(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.bad(node, f"{what} must be a list")
+            return []
+        out = []
+        for item in node.value:
+            value = self.string(item, f"an item of {what}")
+            if value is not None:
+                out.append((value, item))
+        return out
+
+    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.bad(node, f"{what} must be a mapping of keys to values")
+            return None
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            key = _construct(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.bad(key_node, f"{what}: keys must be text")
+                continue
+            if key in out:
+                self.bad(key_node, f"{what}: key '{key}' appears twice")
+                continue
+            out[key] = (key_node, value_node)
+        return out
+
+    # -- one family ------------------------------------------------------------------------
+    def family(self, node: yaml.Node, user_file: bool) -> Family | None:
+        before = len(self.problems)
+        fields = self.mapping(node, "a family")
+        if fields is None:
+            return None
+        fid = None
+        if "id" in fields:
+            fid = self.string(fields["id"][1], "id")
+            if fid is not None and not _ID.match(fid):
+                self.bad(fields["id"][1], f"id '{fid}' must be lower case letters, digits, '.', '_' or '-'")
+                fid = None
+        who = f"family '{fid}'" if fid else "a family"
+        for key, (key_node, _) in fields.items():
+            if key not in FAMILY_KEYS:
+                self.bad(key_node, f"{who}: unknown key '{key}'{_suggest(key, FAMILY_KEYS)}")
+        for key in REQUIRED_FAMILY_KEYS:
+            if key not in fields:
+                self.bad(node, f"{who}: '{key}' is missing")
+        name = self.string(fields["name"][1], f"{who}: name") if "name" in fields else None
+        description = self.string(fields["description"][1], f"{who}: description") if "description" in fields else None
+        tier = None
+        if "tier" in fields:
+            tier = self.string(fields["tier"][1], f"{who}: tier")
+            if tier is not None and tier not in TIERS:
+                self.bad(fields["tier"][1], f"{who}: unknown tier '{tier}' (one of {', '.join(TIERS)}){_suggest(tier, TIERS)}")
+        aliases = tuple(v for v, _ in self.string_list(fields["aliases"][1], f"{who}: aliases")) if "aliases" in fields else ()
+        platforms: tuple[str, ...] = ()
+        if "platforms" in fields:
+            plats = []
+            for value, item in self.string_list(fields["platforms"][1], f"{who}: platforms"):
+                if value not in PLATFORMS:
+                    self.bad(item, f"{who}: unknown platform '{value}' (one of {', '.join(PLATFORMS)}){_suggest(value, PLATFORMS)}")
+                else:
+                    plats.append(value)
+            platforms = tuple(plats)
+        same_as: tuple[str, ...] = ()
+        if "same_as" in fields:
+            ids = []
+            for value, item in self.string_list(fields["same_as"][1], f"{who}: same_as"):
+                if not _ID.match(value):
+                    self.bad(item, f"{who}: same_as '{value}' is not a family id")
+                else:
+                    ids.append(value)
+            same_as = tuple(ids)
+        sources = self.sources(fields["sources"][1], who) if "sources" in fields else ()
+        indicators = self.indicators(fields["indicators"][1], who) if "indicators" in fields else ()
+        if "indicators" in fields and not indicators and len(self.problems) == before:
+            self.bad(fields["indicators"][1], f"{who}: has no indicators")
+        if len(self.problems) > before:
+            return None
+        return Family(id=fid, name=name, tier=tier, description=description.strip(), aliases=aliases,
+                      platforms=platforms, same_as=same_as, sources=sources, indicators=indicators,
+                      file=self.label, line=_line(node), user_file=user_file)
+
+    def sources(self, node: yaml.Node, who: str) -> tuple[tuple[str, str], ...]:
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            self.bad(node, f"{who}: sources must be a list with at least one source")
+            return ()
+        out = []
+        for item in node.value:
+            if isinstance(item, yaml.ScalarNode):
+                url = self.string(item, f"{who}: a source")
+                if url:
+                    out.append((url, ""))
+                continue
+            fields = self.mapping(item, f"{who}: a source")
+            if fields is None:
+                continue
+            for key, (key_node, _) in fields.items():
+                if key not in ("url", "covers"):
+                    self.bad(key_node, f"{who}: a source has unknown key '{key}'{_suggest(key, ('url', 'covers'))}")
+            if "url" not in fields:
+                self.bad(item, f"{who}: a source needs a 'url'")
+                continue
+            url = self.string(fields["url"][1], f"{who}: source url")
+            covers = self.string(fields["covers"][1], f"{who}: source covers") if "covers" in fields else ""
+            if url:
+                out.append((url, covers or ""))
+        return tuple(out)
+
+    def indicators(self, node: yaml.Node, who: str) -> tuple[Indicator, ...]:
+        fields = self.mapping(node, f"{who}: indicators")
+        if fields is None:
+            return ()
+        out: list[Indicator] = []
+        for kind, (key_node, value_node) in fields.items():
+            if kind not in INDICATOR_KINDS:
+                self.bad(key_node, f"{who}: unknown indicator kind '{kind}'{_suggest(kind, INDICATOR_KINDS)}")
+                continue
+            if not isinstance(value_node, yaml.SequenceNode):
+                self.bad(value_node, f"{who}: {kind} must be a list")
+                continue
+            for item in value_node.value:
+                ind = self.indicator(kind, item, who)
+                if ind is not None:
+                    out.append(ind)
+        return tuple(out)
+
+    def indicator(self, kind: str, node: yaml.Node, who: str) -> Indicator | None:
+        line = _line(node)
+        if kind == "registry_values":
+            fields = self.mapping(node, f"{who}: a registry value")
+            if fields is None:
+                return None
+            for key, (key_node, _) in fields.items():
+                if key not in ("key", "name"):
+                    self.bad(key_node, f"{who}: registry value has unknown key '{key}'{_suggest(key, ('key', 'name'))}")
+            if "key" not in fields or "name" not in fields:
+                self.bad(node, f"{who}: a registry value needs 'key' and 'name'")
+                return None
+            key = self.string(fields["key"][1], f"{who}: registry value key")
+            name = self.string(fields["name"][1], f"{who}: registry value name", empty_ok=True)
+            if key is None or name is None:
+                return None
+            if not _REG_ROOT.match(key):
+                self.bad(fields["key"][1], f"{who}: registry key '{key}' must start with HKLM\\ or HKCU\\")
+                return None
+            if problem := glob_problem(key):
+                self.bad(fields["key"][1], f"{who}: registry key '{key}': {problem}")
+                return None
+            return Indicator(kind, name, key=key, platforms=("windows",), line=line)
+        if kind in NAME_KINDS and isinstance(node, yaml.MappingNode):
+            fields = self.mapping(node, f"{who}: {kind} item")
+            if fields is None:
+                return None
+            if set(fields) != {"regex"}:
+                self.bad(node, f"{who}: a {kind} item is a name, a glob or {{regex: PATTERN}}")
+                return None
+            pattern = self.string(fields["regex"][1], f"{who}: regex")
+            if pattern is None:
+                return None
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                self.bad(fields["regex"][1], f"{who}: bad regex '{pattern}': {exc}")
+                return None
+            return Indicator(kind, pattern, regex=True, line=line)
+        value = self.string(node, f"{who}: an item of {kind}")
+        if value is None:
+            return None
+        value = value.strip()
+        if kind in NAME_KINDS:
+            if problem := glob_problem(value):
+                self.bad(node, f"{who}: {kind} '{value}': {problem}")
+                return None
+            return Indicator(kind, value, line=line)
+        if kind in PATH_KINDS:
+            if problem := glob_problem(value):
+                self.bad(node, f"{who}: {kind} '{value}': {problem}")
+                return None
+            plats = path_platforms(value)
+            if not plats:
+                self.bad(node, f"{who}: {kind} '{value}' must be a full path (C:\\…, %ProgramData%\\…, /… or ~/…)")
+                return None
+            return Indicator(kind, value, platforms=plats, line=line)
+        if kind == "registry_keys":
+            if not _REG_ROOT.match(value):
+                self.bad(node, f"{who}: registry key '{value}' must start with HKLM\\ or HKCU\\")
+                return None
+            if problem := glob_problem(value):
+                self.bad(node, f"{who}: registry key '{value}': {problem}")
+                return None
+            return Indicator(kind, value, platforms=("windows",), line=line)
+        if kind == "domains":
+            domain = normalise_domain(value)
+            if domain is None:
+                self.bad(node, f"{who}: '{value}' is not a domain name")
+                return None
+            return Indicator(kind, value, line=line)
+        if kind == "ips":
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                self.bad(node, f"{who}: '{value}' is not an IP address or CIDR range")
+                return None
+            return Indicator(kind, value, line=line)
+        if kind == "sha256":
+            if not _SHA256.match(value):
+                self.bad(node, f"{who}: '{value}' is not a SHA-256 (64 hexadecimal digits)")
+                return None
+            return Indicator(kind, value.lower(), line=line)
+        raise AssertionError(kind)
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why a glob is not acceptable, or None."""
+    if "**" in pattern:
+        return "'**' is not allowed; name each folder"
+    depth = 0
+    for ch in pattern:
+        if ch == "[":
+            if depth:
+                return "'[' inside '[…]'"
+            depth = 1
+        elif ch == "]" and depth:
+            depth = 0
+    if depth:
+        return "'[' without its closing ']'"
+    return None
+
+
+def path_platforms(path: str) -> tuple[str, ...]:
+    """The platforms a path's form belongs to (empty: not a full path)."""
+    if _WIN_START.match(path):
+        return ("windows",)
+    low = path.lower()
+    if low.startswith(_MAC_PREFIXES):
+        return ("macos",)
+    if path.startswith("/") or path.startswith("~/"):
+        return ("linux", "macos")
+    return ()
+
+
+def normalise_domain(value: str) -> str | None:
+    """A domain in matching form (lower case, no '*.' or trailing dot), or None if it is not one."""
+    value = value.strip().lower().rstrip(".")
+    if value.startswith("*."):
+        value = value[2:]
+    if not value or len(value) > 253:
+        return None
+    labels = value.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        return None
+    return value
+
+
+# -- loading files ---------------------------------------------------------------------------
+def load_file(path: str, *, user_file: bool = False, label: str | None = None,
+              text: str | None = None) -> tuple[SignatureFile, list[Problem]]:
+    """Read and validate one file. Families with problems are left out; the rest load."""
+    label = label or path
+    sf = SignatureFile(path=path, user_file=user_file)
+    v = _Validator(path, label)
+    try:
+        if text is None:
+            size = os.path.getsize(path)
+            if size > MAX_FILE_BYTES:
+                return sf, [Problem(label, 0, f"the file is too large ({size} bytes; at most {MAX_FILE_BYTES})")]
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+            text = raw.decode("utf-8")
+            sf.sha256 = hashlib.sha256(raw).hexdigest()
+        else:
+            sf.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    except UnicodeDecodeError:
+        return sf, [Problem(label, 0, "the file is not UTF-8 text")]
+    except OSError as exc:
+        return sf, [Problem(label, 0, f"can't read the file: {exc.strerror or exc}")]
+    try:
+        root = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return sf, [Problem(label, (mark.line + 1) if mark else 0, f"not valid YAML: {exc.problem or exc}")]
+    except (yaml.YAMLError, RecursionError) as exc:
+        return sf, [Problem(label, 0, f"not valid YAML: {exc}")]
+    if root is None:
+        return sf, [Problem(label, 1, "the file is empty")]
+    top = v.mapping(root, "the file")
+    if top is None:
+        return sf, v.problems
+    for key, (key_node, _) in top.items():
+        if key not in FILE_KEYS:
+            v.bad(key_node, f"unknown key '{key}'{_suggest(key, FILE_KEYS)}")
+    if "schema" not in top:
+        v.bad(root, "'schema: 1' is missing")
+        return sf, v.problems
+    schema = _construct(top["schema"][1]) if isinstance(top["schema"][1], yaml.ScalarNode) else None
+    if schema != SCHEMA_VERSION:
+        v.bad(top["schema"][1], f"schema must be {SCHEMA_VERSION}")
+        return sf, v.problems
+    for key in ("name", "version", "license", "attribution"):
+        if key in top:
+            value = v.string(top[key][1], key, empty_ok=True)
+            if value is not None:
+                setattr(sf, key, value.strip())
+    if "families" not in top:
+        v.bad(root, "'families' is missing")
+        return sf, v.problems
+    fam_node = top["families"][1]
+    if not isinstance(fam_node, yaml.SequenceNode):
+        v.bad(fam_node, "families must be a list")
+        return sf, v.problems
+    seen: dict[str, int] = {}
+    for item in fam_node.value:
+        fam = v.family(item, user_file)
+        if fam is None:
+            continue
+        if fam.id in seen:
+            v.bad(item, f"family id '{fam.id}' is used twice (first on line {seen[fam.id]})")
+            continue
+        seen[fam.id] = fam.line
+        sf.families.append(fam)
+    return sf, v.problems
+
+
+def builtin_paths() -> list[str]:
+    folder = resources.files("signatures").joinpath("data")
+    return sorted(str(p) for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
+             builtin_files: Iterable[str] | None = None) -> SignatureSet:
+    """The built-in set plus user files. Problems are collected, never raised."""
+    result = SignatureSet()
+    paths: list[tuple[str, bool]] = []
+    if builtin:
+        paths += [(p, False) for p in (builtin_files if builtin_files is not None else builtin_paths())]
+    paths += [(p, True) for p in user_paths]
+    owner: dict[str, str] = {}
+    for path, is_user in paths:
+        label = f"built-in {os.path.basename(path)}" if not is_user else path
+        sf, problems = load_file(path, user_file=is_user, label=label if not is_user else None)
+        result.problems.extend(problems)
+        kept = []
+        for fam in sf.families:
+            if fam.id in owner:
+                result.problems.append(Problem(sf.label if is_user else label, fam.line,
+                                               f"family id '{fam.id}' is already used in {owner[fam.id]}"))
+                continue
+            owner[fam.id] = label
+            kept.append(fam)
+        sf.families = kept
+        result.files.append(sf)
+    ids = set(owner)
+    for fam in result.families:
+        for other in fam.same_as:
+            if other not in ids:
+                label = fam.file
+                result.problems.append(Problem(label, fam.line, f"family '{fam.id}': same_as '{other}' names no loaded family"))
+    return result

@@ -143,12 +143,15 @@ def cmd_scan(args) -> int:
 
 
 def _wrap(text: str, indent: str = "", width: int = 88) -> str:
-    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
+    """Wrap a paragraph; a "- " bullet's following lines line up under its text."""
+    follow = indent + "  " if text.startswith("- ") else indent
+    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=follow)
 
 
 def render_text(result) -> str:
     """The scan in plain words: findings by tier, what could not be checked, what a scan can't see."""
     from checks import texts
+    from checks.base import shown_value
     snap = result.snapshot
     out: list[str] = []
     where = f"the disk in {snap.root}" if snap.mode == "offline" else "this computer"
@@ -167,11 +170,11 @@ def render_text(result) -> str:
                 out.append(_wrap(f"{heading}: {body}", "    "))
             out.append("    Details:")
             for ev in f.evidence:
-                from checks.base import shown_value
                 out.append(_wrap(f"- {ev.record_kind}: {shown_value(ev.record_kind, ev.record)}", "      "))
                 for m in ev.matches:
                     src = f" [{m.file}{', added by you' if m.user_file else ''}]" if m.file else ""
-                    out.append(_wrap(f"matched {m.kind} '{m.indicator}' on {m.field} '{m.value}'{src}", "        "))
+                    kind = texts.text("kinds", m.kind)
+                    out.append(_wrap(f"matched the {kind} '{m.indicator}' ({m.field}: '{m.value}'){src}", "        "))
             out.append("")
     if result.checked:
         out.append("== What we looked at ==")

@@ -27,22 +27,22 @@ _WILD = re.compile(r"[*?\[]")
 
 # How per-user and system variables read in a normalised (lower case, '/') Windows path.
 _WIN_VARS = {
-    "%programfiles%": ["c:/program files"],
-    "%programfiles(x86)%": ["c:/program files (x86)"],
-    "%programw6432%": ["c:/program files"],
-    "%commonprogramfiles%": ["c:/program files/common files"],
-    "%programdata%": ["c:/programdata"],
-    "%allusersprofile%": ["c:/programdata"],
-    "%systemroot%": ["c:/windows"],
-    "%windir%": ["c:/windows"],
-    "%systemdrive%": ["c:"],
-    "%public%": ["c:/users/public"],
-    "%userprofile%": ["c:/users/*"],
-    "%homepath%": ["c:/users/*"],
-    "%appdata%": ["c:/users/*/appdata/roaming"],
-    "%localappdata%": ["c:/users/*/appdata/local"],
-    "%temp%": ["c:/users/*/appdata/local/temp", "c:/windows/temp"],
-    "%tmp%": ["c:/users/*/appdata/local/temp", "c:/windows/temp"],
+    "%programfiles%": ["C:/Program Files"],
+    "%programfiles(x86)%": ["C:/Program Files (x86)"],
+    "%programw6432%": ["C:/Program Files"],
+    "%commonprogramfiles%": ["C:/Program Files/Common Files"],
+    "%programdata%": ["C:/ProgramData"],
+    "%allusersprofile%": ["C:/ProgramData"],
+    "%systemroot%": ["C:/Windows"],
+    "%windir%": ["C:/Windows"],
+    "%systemdrive%": ["C:"],
+    "%public%": ["C:/Users/Public"],
+    "%userprofile%": ["C:/Users/*"],
+    "%homepath%": ["C:/Users/*"],
+    "%appdata%": ["C:/Users/*/AppData/Roaming"],
+    "%localappdata%": ["C:/Users/*/AppData/Local"],
+    "%temp%": ["C:/Users/*/AppData/Local/Temp", "C:/Windows/Temp"],
+    "%tmp%": ["C:/Users/*/AppData/Local/Temp", "C:/Windows/Temp"],
 }
 _VAR = re.compile(r"^%[a-z0-9_()]+%")
 
@@ -61,33 +61,38 @@ def norm_name(value: str) -> str:
 
 def norm_path(path: str) -> str:
     """Lower case, forward slashes, drive letter lower case, no trailing slash."""
-    p = path.strip().replace("\\", "/").casefold()
-    p = re.sub(r"/{2,}", "/", p)
+    return _slashes(path).casefold()
+
+
+def _slashes(path: str) -> str:
+    p = re.sub(r"/{2,}", "/", path.strip().replace("\\", "/"))
     return p.rstrip("/") or "/"
 
 
 def expand_path(value: str, platform: str) -> list[str]:
-    """A path indicator as normalised globs for one platform (empty if not for it)."""
-    p = norm_path(value)
+    """A path indicator as globs for one platform, in its own case (empty if not for it).
+
+    Per-user places become one glob with ``*`` for the user: ``%AppData%\\X`` →
+    ``C:/Users/*/AppData/Roaming/X``; ``~/.config/x`` → ``/home/*/.config/x`` and ``/root/.config/x``.
+    """
+    p = _slashes(value)
     if platform == "windows":
-        m = _VAR.match(p)
+        m = _VAR.match(p.casefold())
         if m:
             bases = _WIN_VARS.get(m.group(0))
             if bases is None:
                 return []
             return [b + p[m.end():] for b in bases]
-        return [p] if re.match(r"^[a-z]:/", p) else []
+        return [p[0].upper() + p[1:]] if re.match(r"^[a-z]:/", p, re.I) else []
     if p.startswith("~/"):
-        homes = ["/users/*"] if platform == "macos" else ["/home/*", "/root"]
+        homes = ["/Users/*"] if platform == "macos" else ["/home/*", "/root"]
         return [h + p[1:] for h in homes]
     return [p] if p.startswith("/") else []
 
 
 def machine_path(glob: str, platform: str) -> str:
-    """A normalised glob back in the machine's own form, for the file system to look at."""
-    if platform == "windows":
-        return glob[0].upper() + glob[1:].replace("/", "\\") if re.match(r"^[a-z]:", glob) else glob
-    return glob
+    """A glob in the machine's own form, for the file system to look at."""
+    return glob.replace("/", "\\") if platform == "windows" else glob
 
 
 def _glob_regex(glob: str, tree: bool) -> re.Pattern:
@@ -285,7 +290,7 @@ class CompiledSet:
         elif kind in PATH_KINDS:
             for plat in ind.platforms:
                 for glob in expand_path(ind.value, plat):
-                    self.paths.setdefault((kind, plat), PathIndex()).add(glob, hit)
+                    self.paths.setdefault((kind, plat), PathIndex()).add(norm_path(glob), hit)
                     if kind == "file_paths":
                         self.probe_paths[plat].add(machine_path(glob, plat))
         elif kind == "registry_keys":

@@ -1,0 +1,159 @@
+"""The engine: sources and checks guarded, findings merged per family, words filled in."""
+from __future__ import annotations
+
+import io
+import json
+import threading
+
+import pytest
+
+from checks.engine import ScanCancelled, run_scan
+from checks.records import AutostartEntry, Connection, Process, Service
+from checks.snapshot import Snapshot
+from checks.sources.base import Machine
+from checks.sources.fs import FileSystem
+from tests.helpers import FailingSource, HangingSource, ListSource, family_yaml, sigset_from_text
+
+SET = ("schema: 1\nfamilies:\n"
+       + family_yaml("spyagent", "stalkerware", r"""
+process_names: [sysdiag.exe]
+service_names: [sysdiag]
+ips: [203.0.113.0/24]
+""", name="SpyAgent")
+       + family_yaml("teamviewer", "remote-access", "process_names: [teamviewer.exe]", name="TeamViewer"))
+
+
+@pytest.fixture
+def machine(tmp_path):
+    return Machine(platform="windows", fs=FileSystem("windows", str(tmp_path)), live=True)
+
+
+def scan(machine, *sources, **kw):
+    return run_scan(signatures=sigset_from_text(SET), machine=machine, sources=list(sources), **kw)
+
+
+SPY_PROC = Process(pid=42, name="sysdiag.exe", exe=r"C:\Program Files (x86)\sysconfig\sysdiag.exe")
+SPY_SVC = Service(name="sysdiag", source="test", executable=r"C:\Program Files (x86)\sysconfig\sysdiag.exe")
+SPY_CONN = Connection(kind="tcp", family="ipv4", local_address="10.0.0.2", local_port=5555,
+                      remote_address="203.0.113.9", remote_port=443, status="ESTABLISHED", pid=42)
+
+
+def test_one_family_found_in_three_places_is_one_finding_with_three_pieces_of_evidence(machine):
+    result = scan(machine, ListSource("processes", [SPY_PROC]), ListSource("services", [SPY_SVC]),
+                  ListSource("connections", [SPY_CONN]))
+    (f,) = result.findings
+    assert (f.family, f.tier, f.severity) == ("spyagent", "stalkerware", "high")
+    assert f.title == "SpyAgent, a program sold to watch another person's computer"
+    assert [e.record_kind for e in f.evidence] == ["processes", "services", "connections"]
+    assert "3 places" in f.why
+    kinds = {(m.kind, m.indicator) for m in f.matches}
+    assert kinds == {("process_names", "sysdiag.exe"), ("service_names", "sysdiag"), ("ips", "203.0.113.0/24")}
+    assert all(m.sources == ("https://example.org/spyagent",) for m in f.matches)
+    assert "let the person who installed it know" in f.careful
+    assert result.headline == "We found software that can be used to watch this computer."
+
+
+def test_findings_are_sorted_most_serious_first(machine):
+    tv = Process(pid=7, name="TeamViewer.exe", exe=r"C:\Program Files\TeamViewer\TeamViewer.exe")
+    result = scan(machine, ListSource("processes", [tv, SPY_PROC]))
+    assert [f.tier for f in result.findings] == ["stalkerware", "remote-access"]
+
+
+def test_a_clean_scan_says_what_it_did_not_find_and_never_safe(machine):
+    ok = Process(pid=1, name="explorer.exe", exe=r"C:\Windows\explorer.exe")
+    result = scan(machine, ListSource("processes", [ok], sid="processes", what="programs that are running now"))
+    assert result.findings == []
+    assert "didn't find any known monitoring software" in result.headline
+    assert "safe" not in result.headline.lower()
+    assert result.checked == ["programs that are running now"]
+
+
+def test_a_failing_source_becomes_could_not_check_and_the_scan_goes_on(machine):
+    result = scan(machine, FailingSource(), ListSource("processes", [SPY_PROC]))
+    assert [f.family for f in result.findings] == ["spyagent"]
+    (nc,) = result.not_checked
+    assert (nc.source, nc.reason, nc.what) == ("test.failing", "error", "programs that start by themselves")
+    assert "RuntimeError: the disk fell off" in nc.detail
+    assert nc.reason_words == "something went wrong while reading it"
+
+
+def test_a_hanging_source_is_left_behind_after_its_time_limit(machine):
+    result = scan(machine, HangingSource(), ListSource("processes", [SPY_PROC]), time_limit=0.3)
+    assert [f.family for f in result.findings] == ["spyagent"]
+    assert [(n.source, n.reason) for n in result.not_checked] == [("test.hanging", "timeout")]
+
+
+def test_a_failing_check_becomes_could_not_check(machine):
+    from checks.engine import all_checks
+
+    class Broken:
+        id, what, needs = "broken", "something broken", ()
+
+        def run(self, ctx):
+            raise ValueError("no")
+
+    result = run_scan(signatures=sigset_from_text(SET), machine=machine,
+                      sources=[ListSource("processes", [SPY_PROC])], checks=[Broken(), *all_checks()])
+    assert [f.family for f in result.findings] == ["spyagent"]
+    assert [(n.source, n.reason, n.what) for n in result.not_checked] == [("broken", "error", "something broken")]
+
+
+def test_cancel_stops_the_scan(machine):
+    cancel = threading.Event()
+    seen = []
+
+    def progress(p):
+        seen.append(p.id)
+        if p.id == "test.hanging":
+            cancel.set()
+
+    with pytest.raises(ScanCancelled):
+        scan(machine, HangingSource(), ListSource("processes", [SPY_PROC]), progress=progress, cancel=cancel)
+    assert seen == ["test.hanging"]
+
+
+def test_progress_is_reported_in_words_for_every_step(machine):
+    steps = []
+    scan(machine, ListSource("processes", [SPY_PROC], what="programs that are running now"), progress=steps.append)
+    assert steps[0].words == "Looking at programs that are running now…"
+    assert steps[-1].phase == "done" and steps[-1].step == steps[-1].total
+    assert [s.step for s in steps[:-1]] == list(range(1, len(steps)))
+
+
+def test_live_only_sources_are_reported_as_not_checked_on_a_disk(tmp_path):
+    from checks.sources.system import ProcessesSource
+    offline = Machine(platform="linux", fs=FileSystem("linux", str(tmp_path)), live=False)
+    result = run_scan(signatures=sigset_from_text(SET), machine=offline, sources=[ProcessesSource()])
+    assert [(n.source, n.reason) for n in result.not_checked] == [("processes", "offline")]
+    assert "check of a disk" in result.not_checked[0].reason_words
+
+
+def test_a_snapshot_round_trips_and_matches_the_same(machine):
+    first = scan(machine, ListSource("processes", [SPY_PROC]), ListSource("services", [SPY_SVC]))
+    buf = io.StringIO()
+    first.snapshot.dump(buf)
+    again = run_scan(signatures=sigset_from_text(SET), snapshot=Snapshot.load(io.StringIO(buf.getvalue())))
+    assert [f.to_json_data() for f in again.findings] == [f.to_json_data() for f in first.findings]
+    assert again.snapshot.of("processes") == [SPY_PROC]
+
+
+def test_heuristics_speak_only_where_no_family_did(machine):
+    disguised = AutostartEntry(kind="run-key", name="Windows Host", location=r"HKCU\...\Run",
+                               command=r"C:\Users\alex\AppData\Local\Temp\svchost.exe",
+                               executable=r"C:\Users\alex\AppData\Local\Temp\svchost.exe")
+    result = scan(machine, ListSource("autostart", [disguised]))
+    assert {f.heuristic for f in result.findings} == {"system-name-wrong-place", "hidden-or-temporary-start"}
+    assert all(f.tier == "suspicious" and f.family is None for f in result.findings)
+    worded = next(f for f in result.findings if f.heuristic == "system-name-wrong-place")
+    assert 'svchost.exe" is the name of a part of Windows' in worded.what
+    assert "not proof" in worded.why
+
+
+def test_json_document_has_the_documented_keys(machine):
+    data = scan(machine, ListSource("processes", [SPY_PROC]), FailingSource()).to_json_data()
+    json.dumps(data)
+    assert {"findings", "not_checked", "headline", "signatures", "scan", "cannot_see", "checked"} <= set(data)
+    f = data["findings"][0]
+    assert {"check", "tier", "family", "title", "evidence"} <= set(f)
+    assert f["evidence"][0]["matches"][0]["kind"] == "process_names"
+    assert data["not_checked"][0]["reason"] == "error"

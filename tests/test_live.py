@@ -1,0 +1,61 @@
+"""Plant real artefacts on this machine and find each one through the live scan.
+
+A program started under a known name, and a loopback connection to an address named in a
+test signature file. Everything planted is removed again (the program is stopped by the
+test, never by the app).
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from checks.engine import run_scan
+from checks.sources.base import Machine
+from checks.sources.system import ConnectionsSource, ProcessesSource
+from tests.helpers import family_yaml, sigset_from_text
+
+pytestmark = [pytest.mark.live,
+              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="plants with Linux tools")]
+
+PLANTED_NAME = "dc-planted-spyd"
+LOOPBACK = "127.0.0.77"
+
+
+@pytest.fixture
+def planted(tmp_path):
+    program = tmp_path / PLANTED_NAME
+    shutil.copy(shutil.which("sleep"), program)
+    proc = subprocess.Popen([str(program), "60"])
+    server = socket.socket()
+    server.bind((LOOPBACK, 0))
+    server.listen(1)
+    client = socket.create_connection(server.getsockname(), timeout=5)
+    accepted, _ = server.accept()
+    try:
+        yield program, proc, client.getsockname()
+    finally:
+        for s in (accepted, client, server):
+            s.close()
+        proc.kill()
+        proc.wait()
+
+
+def test_the_live_scan_finds_a_planted_program_and_connection(planted):
+    program, proc, local = planted
+    sigs = sigset_from_text("schema: 1\nfamilies:\n" + family_yaml("planted", "stalkerware", f"""
+process_names: [{PLANTED_NAME}]
+ips: [{LOOPBACK}/32]
+""", name="Planted"))
+    machine = Machine.live_machine()
+    result = run_scan(signatures=sigs, machine=machine, sources=[ProcessesSource(), ConnectionsSource()])
+    (finding,) = [f for f in result.findings if f.family == "planted"]
+    procs = [e.record for e in finding.evidence if e.record_kind == "processes"]
+    conns = [e.record for e in finding.evidence if e.record_kind == "connections"]
+    assert [p.pid for p in procs] == [proc.pid]
+    assert procs[0].exe == str(program)
+    assert any(c.remote_address == LOOPBACK and c.local_port == local[1] for c in conns)
+    assert proc.poll() is None, "the app must never stop a program"

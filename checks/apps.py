@@ -20,7 +20,7 @@ class AppsCheck(Check):
                       Probe("executable_paths", "location", app.location or "")]
             hits = ask(ctx, probes)
             if hits:
-                out += signature_findings(self.id, "apps", app, hits, app.name)
+                out += signature_findings(self.id, "apps", app, hits)
                 continue
             word = watching_word(app.name)
             if word:

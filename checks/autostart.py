@@ -22,7 +22,7 @@ class AutostartCheck(Check):
             probes += [Probe("domains", "command", h) for h in hosts_in(entry.command)]
             hits = ask(ctx, probes)
             if hits:
-                out += signature_findings(self.id, "autostart", entry, hits, entry.name)
+                out += signature_findings(self.id, "autostart", entry, hits)
                 continue
             out += program_heuristics(self.id, "autostart", entry, entry.executable, entry.label or entry.name,
                                       ctx.platform, started_by_itself=True,

@@ -68,9 +68,8 @@ def place_words(record_kind: str, value: str) -> str:
     return texts.text("places", record_kind, value=value)
 
 
-def signature_findings(check: str, record_kind: str, record, hits: list[tuple[Hit, Probe]],
-                       shown: str) -> list[Finding]:
-    """One finding per family that matched this record (``shown`` names the record in words)."""
+def signature_findings(check: str, record_kind: str, record, hits: list[tuple[Hit, Probe]]) -> list[Finding]:
+    """One finding per family that matched this record."""
     by_family: dict[str, list[tuple[Hit, Probe]]] = {}
     for hit, probe in hits:
         by_family.setdefault(hit.reported_as.id, []).append((hit, probe))
@@ -122,6 +121,7 @@ _SHOWN = {
     "files": lambda r: r.path,
     "registry": lambda r: f"{r.key} → {r.value_name}" if r.value_name else r.key,
     "extensions": lambda r: f"{r.name} in {r.browser}",
+    "sessions": lambda r: r.log,
     "interfaces": lambda r: r.name,
     "gateways": lambda r: r.address,
 }

@@ -99,13 +99,14 @@ class ScanResult:
 def all_checks() -> list[Check]:
     from .apps import AppsCheck
     from .autostart import AutostartCheck
+    from .extensions import ExtensionsCheck
     from .known_places import KnownFilesCheck, RegistryCheck
     from .network import ConnectionsCheck
     from .processes import ProcessesCheck
     from .services import ServicesCheck
     from .tasks import TasksCheck
     return [ProcessesCheck(), AutostartCheck(), ServicesCheck(), TasksCheck(), AppsCheck(),
-            KnownFilesCheck(), RegistryCheck(), ConnectionsCheck()]
+            KnownFilesCheck(), RegistryCheck(), ExtensionsCheck(), ConnectionsCheck()]
 
 
 def _not_checked(item: NotRead, platform: str, what: str | None = None) -> NotChecked:

@@ -15,7 +15,7 @@ class KnownFilesCheck(Check):
             hits = ask(ctx, [Probe("file_paths", "path", item.path),
                              Probe("executable_paths", "path", item.path),
                              Probe("sha256", "sha256", item.sha256 or "")])
-            out += signature_findings(self.id, "files", item, hits, item.path)
+            out += signature_findings(self.id, "files", item, hits)
         return out
 
 
@@ -32,5 +32,5 @@ class RegistryCheck(Check):
                         for h in ctx.index.registry_value(item.key, item.value_name)]
             else:
                 hits = ask(ctx, [Probe("registry_keys", "key", item.key)])
-            out += signature_findings(self.id, "registry", item, hits, item.key)
+            out += signature_findings(self.id, "registry", item, hits)
         return out

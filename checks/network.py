@@ -15,5 +15,5 @@ class ConnectionsCheck(Check):
             if not conn.remote_address:
                 continue
             hits = ask(ctx, [Probe("ips", "remote_address", conn.remote_address)])
-            out += signature_findings(self.id, "connections", conn, hits, conn.remote_address)
+            out += signature_findings(self.id, "connections", conn, hits)
         return out

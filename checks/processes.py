@@ -26,7 +26,7 @@ class ProcessesCheck(Check):
             probes = [Probe("process_names", "name", proc.name)] + program_probes(proc.exe, proc.sha256)
             hits = ask(ctx, probes)
             if hits:
-                out += signature_findings(self.id, "processes", proc, hits, proc.exe or proc.name)
+                out += signature_findings(self.id, "processes", proc, hits)
                 continue
             out += program_heuristics(self.id, "processes", proc, proc.exe, proc.name, ctx.platform,
                                       started_by_itself=False,

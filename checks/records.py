@@ -156,6 +156,21 @@ class BrowserExtension:
     user: str | None = None
 
 
+@dataclass(frozen=True)
+class RemoteSession:
+    """One remote session a remote-access tool wrote in its own log: evidence a person can show."""
+    tool: str                              # "AnyDesk", "TeamViewer", …
+    log: str                               # the log file it was read from (machine path)
+    line: int                              # line number in that log
+    direction: str                         # "incoming" or "outgoing"
+    time: str                              # as the log wrote it, and ISO 8601 where it could be read
+    approval: str | None = None            # how it was let in: "password", "accepted by the user", …
+    remote_id: str | None = None           # the other side's tool id
+    remote_address: str | None = None
+    user: str | None = None                # whose log it is
+    raw: str = ""                          # the log line itself
+
+
 # Record kind (the key used in snapshots and by checks) → record class.
 RECORD_TYPES: dict[str, type] = {
     "processes": Process,
@@ -169,6 +184,7 @@ RECORD_TYPES: dict[str, type] = {
     "files": FileItem,
     "registry": RegistryItem,
     "extensions": BrowserExtension,
+    "sessions": RemoteSession,
 }
 KIND_OF_TYPE: dict[type, str] = {cls: kind for kind, cls in RECORD_TYPES.items()}
 

@@ -21,7 +21,7 @@ class ServicesCheck(Check):
             probes += [Probe("domains", "command", h) for h in hosts_in(svc.command)]
             hits = ask(ctx, probes)
             if hits:
-                out += signature_findings(self.id, "services", svc, hits, svc.name)
+                out += signature_findings(self.id, "services", svc, hits)
                 continue
             starts = (svc.start or "").lower() in ("automatic", "boot", "system", "enabled", "at boot", "auto")
             out += program_heuristics(self.id, "services", svc, svc.executable, svc.display_name or svc.name,

@@ -20,7 +20,7 @@ class TasksCheck(Check):
             probes += [Probe("domains", "command", h) for h in hosts_in(task.command)]
             hits = ask(ctx, probes)
             if hits:
-                out += signature_findings(self.id, "tasks", task, hits, task.name)
+                out += signature_findings(self.id, "tasks", task, hits)
                 continue
             out += program_heuristics(self.id, "tasks", task, task.executable, short, ctx.platform,
                                       started_by_itself=task.enabled is not False,

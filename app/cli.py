@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--platform", choices=("windows", "macos", "linux"), help="the system on the disk given with --root")
     s.add_argument("--save-snapshot", metavar="FILE", help="also save everything that was read to FILE (JSON)")
     s.add_argument("--from-snapshot", metavar="FILE", help="match a saved snapshot instead of reading a computer")
+    s.add_argument("--report", metavar="FILE", help="also save a report for an advocate (FILE.html or FILE.pdf)")
 
     g = sub.add_parser("signatures", help="check, import or describe signature files")
     gs = g.add_subparsers(dest="action", parser_class=_Parser)
@@ -109,6 +110,8 @@ def cmd_scan(args) -> int:
         raise UsageError("--platform goes with --root")
     if args.root and not args.platform:
         raise UsageError("--root needs --platform windows, macos or linux")
+    if args.report and not args.report.lower().endswith((".html", ".htm", ".pdf")):
+        raise UsageError("--report FILE must end in .html or .pdf")
     for path in args.signatures:
         if not os.path.isfile(path):
             raise InputError(f"can't read the signature file {path}: it does not exist")
@@ -134,6 +137,14 @@ def cmd_scan(args) -> int:
                 result.snapshot.dump(fh)
         except OSError as exc:
             raise InputError(f"can't save the snapshot to {args.save_snapshot}: {exc.strerror}") from None
+    if args.report:
+        from app.report import save_report
+        from app.session import Session
+        try:
+            digest = save_report(args.report, result, Session())
+        except OSError as exc:
+            raise InputError(f"can't save the report to {args.report}: {exc.strerror}") from None
+        print(f"Report saved to {args.report}. Its SHA-256 is {digest}", file=sys.stderr)
     if args.json:
         json.dump(result.to_json_data(), sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

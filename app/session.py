@@ -1,0 +1,68 @@
+"""An advocate's appointment: an anonymous reference, the device, the conversation, per-finding notes.
+
+Everything stays in memory until the advocate saves a report; :meth:`Session.end` forgets it.
+No names: the reference is made by the app from the date and a number.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+# What the client says about a finding (ISDi's per-app notes, in plain words).
+CLIENT_SAYS = {
+    "": "",
+    "installed": "I installed this",
+    "dont-recognise": "I don't recognise it",
+    "someone-else": "Someone else set this up",
+    "work": "My work or school set this up",
+}
+
+
+@dataclass
+class FindingNote:
+    client_says: str = ""            # a key of CLIENT_SAYS
+    not_a_concern: bool = False
+    note: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.client_says or self.not_a_concern or self.note.strip())
+
+
+def questions() -> list[dict[str, str]]:
+    """The questions that guide the conversation (app/data/session_questions.yaml)."""
+    text = resources.files("app").joinpath("data", "session_questions.yaml").read_text("utf-8")
+    return list(yaml.safe_load(text)["questions"])
+
+
+def new_reference(today: _dt.date | None = None, rng: random.Random | None = None) -> str:
+    """``YYYYMMDD-NNN``: the date and a number, never a name (ISDi's client id)."""
+    today = today or _dt.date.today()
+    number = (rng or random.SystemRandom()).randint(1, 999)
+    return f"{today:%Y%m%d}-{number:03d}"
+
+
+@dataclass
+class Session:
+    reference: str = field(default_factory=new_reference)
+    advocate_initials: str = ""
+    device_nickname: str = ""
+    answers: dict[str, str] = field(default_factory=dict)        # question id → answer
+    notes: dict[str, FindingNote] = field(default_factory=dict)  # finding id → note
+    result: Any = None                                           # the ScanResult of this appointment
+
+    def note_for(self, finding_id: str) -> FindingNote:
+        return self.notes.setdefault(finding_id, FindingNote())
+
+    def end(self) -> None:
+        """Forget everything the session held."""
+        self.advocate_initials = self.device_nickname = ""
+        self.answers.clear()
+        self.notes.clear()
+        self.result = None
+        self.reference = ""

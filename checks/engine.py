@@ -17,7 +17,7 @@ from signatures.loader import SignatureSet
 
 from . import __version__, texts
 from .base import Check, Context, family_finding
-from .findings import SEVERITY_ORDER, Finding
+from .findings import SEVERITY_ORDER, Evidence, Finding
 from .snapshot import NotRead, Snapshot, now_iso
 from .sources import all_sources
 from .sources.base import Machine, Notes, Source
@@ -274,6 +274,8 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
         total, offset = len(checks), 0
     findings, problems = match(snapshot, index, checks, progress=progress, cancel=cancel,
                                step_offset=offset, total=total, time_limit=time_limit)
+    if signatures.changed:
+        findings.insert(0, _signatures_changed(signatures.changed))
     not_read = list(snapshot.not_read) + problems
     for p in signatures.problems:
         not_read.append(NotRead("signatures", "error", str(p), f"the signature file {p.file}"))
@@ -283,6 +285,19 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
         progress(Progress("done", total, total, "done", texts.text("progress", "done")))
     return ScanResult(snapshot=snapshot, findings=findings, not_checked=not_checked,
                       signatures=signatures, checked=checked)
+
+
+def _signatures_changed(changes: list[str]) -> Finding:
+    """The signature set differs from its manifest: someone may have hidden their software."""
+    import os
+    from signatures.manifest import data_folder
+    from .heuristics import finding
+    from .records import FileItem
+    items = [FileItem(path=os.path.join(data_folder(), c.split(" ", 1)[0]), is_dir=False,
+                      pattern="built-in signature set") for c in changes]
+    f = finding("signatures-changed", "signatures", "files", items[0], value="; ".join(changes))
+    f.evidence = [Evidence("signatures", "files", item, []) for item in items]
+    return f
 
 
 def _checked_words(snapshot: Snapshot, sources: Sequence[Source] | None) -> list[str]:

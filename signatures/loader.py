@@ -101,6 +101,7 @@ class SignatureFile:
 class SignatureSet:
     files: list[SignatureFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)   # built-in files that differ from the manifest
 
     @property
     def families(self) -> list[Family]:
@@ -549,6 +550,10 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
             kept.append(fam)
         sf.families = kept
         result.files.append(sf)
+    if builtin and builtin_files is None:
+        from .manifest import changes
+        result.changed = changes(digests={os.path.basename(sf.path): sf.sha256 for sf in result.files
+                                          if not sf.user_file and sf.sha256})
     ids = set(owner)
     for fam in result.families:
         for other in fam.same_as:

@@ -1,0 +1,79 @@
+"""The built-in signature set's manifest: a SHA-256 for each shipped file.
+
+Someone with access to the laptop could edit the signature files to hide their own software.
+The app checks the files against this manifest every time it loads them and says so in the
+results if they differ. (Someone who edits the manifest too is not caught by this; see
+docs/security.md.) The manifest is in `sha256sum` format, so `sha256sum -c MANIFEST.sha256`
+checks it by hand as well.
+
+Regenerate after changing a shipped file:  python -m signatures.manifest
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from importlib import resources
+
+MANIFEST = "MANIFEST.sha256"
+
+
+def data_folder() -> str:
+    return str(resources.files("signatures").joinpath("data"))
+
+
+def _digest(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(folder: str) -> dict[str, str]:
+    entries = {}
+    with open(os.path.join(folder, MANIFEST), encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                digest, name = line.split(None, 1)
+                entries[name.lstrip("*")] = digest.lower()
+    return entries
+
+
+def changes(folder: str | None = None, digests: dict[str, str] | None = None) -> list[str]:
+    """Plain descriptions of how the shipped files differ from the manifest (empty: unchanged).
+
+    ``digests`` (file name → SHA-256 of the bytes already read) avoids reading files twice.
+    """
+    folder = folder or data_folder()
+    try:
+        expected = read_manifest(folder)
+    except (OSError, ValueError):
+        return ["the list of the signature files' fingerprints is missing or damaged"]
+    present = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+    out = []
+    for name in present:
+        if name not in expected:
+            out.append(f"{name} was added")
+            continue
+        actual = (digests or {}).get(name) or _digest(os.path.join(folder, name))
+        if actual != expected[name]:
+            out.append(f"{name} has been changed")
+    for name in sorted(set(expected) - set(present)):
+        out.append(f"{name} is missing")
+    return out
+
+
+def write(folder: str | None = None) -> str:
+    folder = folder or data_folder()
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+    lines = [f"{_digest(os.path.join(folder, n))}  {n}\n" for n in names]
+    path = os.path.join(folder, MANIFEST)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.writelines(lines)
+    return path
+
+
+if __name__ == "__main__":
+    print(write(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -10,6 +10,9 @@ Sources know nothing of signatures; checks know nothing of how records were read
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,16 +198,47 @@ def to_dict(record: Any) -> dict[str, Any]:
             for f in dataclasses.fields(record)}
 
 
+@functools.lru_cache(maxsize=None)
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a JSON value fits a record field's type (int, str, float, bool, None, tuples)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, h) for h in typing.get_args(hint))
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        return isinstance(value, (list, tuple)) and all(_fits(v, item) for v in value)
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
 def from_dict(kind: str, data: dict[str, Any]) -> Any:
-    """Rebuild a record of ``kind`` from :func:`to_dict` output; unknown keys are an error."""
+    """Rebuild a record of ``kind`` from :func:`to_dict` output.
+
+    Unknown or missing fields and values of the wrong type are a ValueError: a snapshot may
+    come from anywhere, and checks rely on the types.
+    """
     cls = RECORD_TYPES[kind]
-    names = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = set(data) - set(names)
+    if not isinstance(data, dict):
+        raise ValueError(f"a {kind} record is not an object")
+    hints = _hints(cls)
+    unknown = set(data) - set(hints)
     if unknown:
-        raise ValueError(f"unknown field(s) for {kind}: {', '.join(sorted(unknown))}")
+        raise ValueError(f"unknown field(s) for {kind}: {', '.join(sorted(map(str, unknown)))}")
     values = {}
     for key, value in data.items():
-        if isinstance(value, list):
-            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
-        values[key] = value
-    return cls(**values)
+        if not _fits(value, hints[key]):
+            raise ValueError(f"{kind} field '{key}' has a value of the wrong type")
+        values[key] = tuple(value) if isinstance(value, list) else value
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ValueError(f"a {kind} record is incomplete ({exc})") from None

@@ -122,6 +122,7 @@ _SHOWN = {
     "registry": lambda r: f"{r.key} → {r.value_name}" if r.value_name else r.key,
     "extensions": lambda r: f"{r.name} in {r.browser}",
     "sessions": lambda r: r.log,
+    "settings": lambda r: f"{r.name}: {r.value}" if r.value else r.name,
     "interfaces": lambda r: r.name,
     "gateways": lambda r: r.address,
 }

@@ -104,9 +104,11 @@ def all_checks() -> list[Check]:
     from .network import ConnectionsCheck
     from .processes import ProcessesCheck
     from .services import ServicesCheck
+    from .settings import SettingsCheck
     from .tasks import TasksCheck
     return [ProcessesCheck(), AutostartCheck(), ServicesCheck(), TasksCheck(), AppsCheck(),
-            KnownFilesCheck(), RegistryCheck(), ExtensionsCheck(), ConnectionsCheck()]
+            KnownFilesCheck(), RegistryCheck(), ExtensionsCheck(), ConnectionsCheck(),
+            SettingsCheck()]
 
 
 def _not_checked(item: NotRead, platform: str, what: str | None = None) -> NotChecked:

@@ -174,6 +174,36 @@ class RemoteSession:
     raw: str = ""                          # the log line itself
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A setting or account that changes who can see or reach this computer.
+
+    ``kind`` is one of SETTING_KINDS. Sources report what is set; the settings check decides
+    what is worth a person's attention (a proxy that is set, a root certificate someone added,
+    remote login that is on…).
+    """
+    kind: str
+    name: str                              # "HTTP proxy", "Remote Desktop", "alex", "Accessibility", …
+    value: str                             # "10.9.8.7:3128", "on", "administrator", "com.x.y", …
+    location: str                          # where it was read (file, registry key, database)
+    user: str | None = None
+    detail: tuple[tuple[str, str], ...] = ()   # more (label, value) pairs for the advocate
+
+
+SETTING_KINDS = (
+    "proxy",               # a proxy or automatic proxy configuration (value: server or PAC URL)
+    "root-certificate",    # a root certificate added by a user or an administrator (name: subject)
+    "hosts-entry",         # a hosts-file line that sends a name somewhere (name: host, value: address)
+    "dns-server",          # a DNS server in use (value: address)
+    "account",             # a user account (name: user; detail: admin, hidden, created)
+    "privacy-grant",       # macOS privacy permission granted to an app (name: service, value: app)
+    "profile",             # a configuration profile or device-management enrolment (macOS)
+    "remote-login",        # a remote login or screen-sharing server that is on (name: what, value: on/listening)
+    "authorized-key",      # an SSH key allowed to log in (name: key comment, value: fingerprint)
+    "antivirus-detection", # the system's anti-virus found monitoring software (name: threat name)
+)
+
+
 # Record kind (the key used in snapshots and by checks) → record class.
 RECORD_TYPES: dict[str, type] = {
     "processes": Process,
@@ -188,6 +218,7 @@ RECORD_TYPES: dict[str, type] = {
     "registry": RegistryItem,
     "extensions": BrowserExtension,
     "sessions": RemoteSession,
+    "settings": Setting,
 }
 KIND_OF_TYPE: dict[type, str] = {cls: kind for kind, cls in RECORD_TYPES.items()}
 

@@ -50,13 +50,23 @@ def _local_address(value: str) -> bool:
     return ip.is_loopback or ip.is_link_local or any(ip in n for n in _LOCAL_NETS if n.version == ip.version)
 
 
+def _nowhere(value: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(value.split("%", 1)[0])
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified
+
+
 def notable(s: Setting, all_settings: list[Setting], scanned: _dt.datetime | None) -> bool:
     d = _detail(s)
     k = s.kind
     if k == "proxy":
         return s.value.strip().lower() not in ("", "off", "none", "direct", "0", "false")
     if k == "hosts-entry":
-        return s.name.lower() not in DEFAULT_HOSTS
+        # Names sent to this computer itself (127.x, ::1, 0.0.0.0) are blocked, not redirected:
+        # the machine's own name and ad-blocking lists look like that.
+        return s.name.lower() not in DEFAULT_HOSTS and not _nowhere(s.value)
     if k == "dns-server":
         return not _local_address(s.value) and s.value not in WELL_KNOWN_RESOLVERS
     if k == "account":

@@ -102,13 +102,21 @@ def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
         f"{len(places)} places: " + "; ".join(places[:4]) + ("; and more" if len(places) > 4 else ""))
     values = dict(name=fam.name, description=fam.description, place=place)
     t = fam.tier
-    return Finding(check=check, tier=t, family=fam.id, family_name=fam.name,
-                   title=texts.text("tiers", t, "title", **values),
-                   what=texts.text("tiers", t, "what", **values),
-                   why=texts.text("tiers", t, "why", **values),
-                   do=texts.text("tiers", t, "do", **values),
-                   careful=texts.text("tiers", t, "careful", **values),
-                   evidence=evidence)
+    finding = Finding(check=check, tier=t, family=fam.id, family_name=fam.name,
+                      title=texts.text("tiers", t, "title", **values),
+                      what=texts.text("tiers", t, "what", **values),
+                      why=texts.text("tiers", t, "why", **values),
+                      do=texts.text("tiers", t, "do", **values),
+                      careful=texts.text("tiers", t, "careful", **values),
+                      evidence=evidence)
+    # Remote sessions the tool itself recorded: list them, and say when and how they came in.
+    from .session_words import from_evidence
+    sessions = from_evidence(evidence)
+    if sessions is not None:
+        finding.extra["sessions"] = sessions.items
+        finding.why = f"{finding.why} {sessions.why}"
+        finding.do = f"{finding.do} {sessions.do}"
+    return finding
 
 
 _SHOWN = {

@@ -103,12 +103,13 @@ def all_checks() -> list[Check]:
     from .known_places import KnownFilesCheck, RegistryCheck
     from .network import ConnectionsCheck
     from .processes import ProcessesCheck
+    from .remote_sessions import RemoteSessionsCheck
     from .services import ServicesCheck
     from .settings import SettingsCheck
     from .tasks import TasksCheck
     return [ProcessesCheck(), AutostartCheck(), ServicesCheck(), TasksCheck(), AppsCheck(),
             KnownFilesCheck(), RegistryCheck(), ExtensionsCheck(), ConnectionsCheck(),
-            SettingsCheck()]
+            SettingsCheck(), RemoteSessionsCheck()]
 
 
 def _not_checked(item: NotRead, platform: str, what: str | None = None) -> NotChecked:

@@ -1,7 +1,43 @@
-"""Browser extensions named by signatures (by their store id)."""
+"""Browser extensions named by signatures (by their store id), and powerful extensions that did
+not come from the browser's store or were forced in by a policy (the ``powerful-extension``
+heuristic)."""
 from __future__ import annotations
 
+from . import texts
 from .base import Check, Context, Probe, ask, signature_findings
+from .findings import Match
+from .heuristics import finding
+
+# Host patterns that mean "every website".
+ALL_SITES = frozenset({"<all_urls>", "*://*/*", "http://*/*", "https://*/*", "*://*/", "http://*/",
+                       "https://*/", "*://*", "http://*", "https://*"})
+# Permissions that let an extension watch or change what a person does (Chrome and Firefox names).
+POWERFUL = ("history", "webRequest", "webRequestBlocking", "proxy", "tabCapture", "desktopCapture",
+            "debugger", "clipboardRead", "nativeMessaging")
+
+
+def powers(permissions) -> list[str]:
+    """The powerful things an extension may do, as keys of texts ``extension_powers``."""
+    perms = set(permissions)
+    all_sites = bool(perms & ALL_SITES)
+    found = ["all_sites"] if all_sites else []
+    found += [p for p in POWERFUL if p in perms]
+    if all_sites and "cookies" in perms:
+        found.append("cookies")
+    if "webRequest" in found and "webRequestBlocking" in found:
+        found.remove("webRequest")
+    return found
+
+
+def powerful_extension(ext) -> list[str]:
+    """The powers that make ``ext`` worth a look, or [] (store extensions are left alone)."""
+    if not (ext.by_policy or ext.from_store is False):
+        return []
+    return powers(ext.permissions)
+
+
+def _list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 class ExtensionsCheck(Check):
@@ -13,5 +49,25 @@ class ExtensionsCheck(Check):
         out = []
         for ext in ctx.snapshot.of("extensions"):
             hits = ask(ctx, [Probe("extension_ids", "id", ext.id)])
-            out += signature_findings(self.id, "extensions", ext, hits)
+            if hits:
+                out += signature_findings(self.id, "extensions", ext, hits)
+                continue
+            found = powerful_extension(ext)
+            if found:
+                out.append(self._powerful(ext, found))
         return out
+
+    def _powerful(self, ext, found: list[str]):
+        origin = "both" if ext.by_policy and ext.from_store is False else ("policy" if ext.by_policy else "not_store")
+        state = {True: "on", False: "off"}.get(ext.enabled, "unknown")
+        perms = [p for p in ext.permissions if p in ALL_SITES or p in POWERFUL or p == "cookies"]
+        why = ("installed by policy" if ext.by_policy else "") + \
+            (" and " if ext.by_policy and ext.from_store is False else "") + \
+            ("not from the browser's store" if ext.from_store is False else "")
+        return finding("powerful-extension", self.id, "extensions", ext,
+                       matched=[Match("heuristic", f"powerful permissions ({', '.join(perms)}), {why}",
+                                      ext.name, "permissions")],
+                       value=ext.name, browser=ext.browser,
+                       powers=_list([texts.text("extension_powers", p) for p in found]),
+                       origin=texts.text("extension_origin", origin),
+                       state=texts.text("extension_state", state))

@@ -1,0 +1,96 @@
+"""Remote sessions in words: "We found 2 incoming connections in its own records: …".
+
+Shared by the family findings (``checks.base.family_finding``) and the ``remote-sessions``
+heuristic, so a session reads the same wherever it is shown. Words live in texts/en.yaml
+(section ``sessions``).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from . import texts
+
+MAX_TIMES = 5
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class SessionWords:
+    items: list[dict[str, Any]]     # for Finding.extra["sessions"], sorted by time
+    why: str                        # one sentence: how many, when, how they were let in
+    do: str                         # one sentence: these records are evidence
+
+
+def _sort_key(session) -> tuple:
+    return (session.time, session.log, session.line)
+
+
+def when_words(iso: str) -> str:
+    """``2022-11-02T21:14`` → ``2 November 2022 at 21:14`` (``(UTC)`` when the log says UTC)."""
+    try:
+        moment = _dt.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso
+    words = texts.text("sessions", "at", date=f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}",
+                       time=f"{moment.hour:02d}:{moment.minute:02d}")
+    if moment.tzinfo is not None and moment.utcoffset() == _dt.timedelta(0):
+        words += " " + texts.text("sessions", "utc")
+    return words
+
+
+def approval_words(code: str | None) -> str | None:
+    if not code:
+        return None
+    known = texts.load()["sessions"]["approval"]
+    return texts.text("sessions", "approval", code) if code in known else \
+        texts.text("sessions", "approval_other", how=code)
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " " + texts.text("sessions", "and") + " " + items[-1]
+
+
+def describe(sessions: Iterable[Any]) -> SessionWords | None:
+    """The words and details for some remote sessions; None when there are none."""
+    ordered = sorted(sessions, key=_sort_key)
+    if not ordered:
+        return None
+    count = len(ordered)
+    times = [when_words(s.time) for s in ordered[:MAX_TIMES]]
+    if count > MAX_TIMES:
+        times.append(texts.text("sessions", "more", count=count - MAX_TIMES))
+    incoming = all(s.direction == "incoming" for s in ordered)
+    noun = texts.text("sessions", "noun", "incoming" if incoming else "any", "one" if count == 1 else "many")
+    approvals = [s.approval for s in ordered]
+    how = ""
+    if all(approvals) and len(set(approvals)) == 1:
+        words = approval_words(approvals[0])
+        key = "one" if count == 1 else ("both" if count == 2 else "all")
+        how = texts.text("sessions", "same", key, approval=words)
+    elif any(approvals):
+        groups: dict[str, int] = {}
+        for code in approvals:
+            if code:
+                groups[code] = groups.get(code, 0) + 1
+        how = texts.text("sessions", "mixed", list=_and([f"{n} {approval_words(code)}" for code, n in groups.items()]))
+    why = texts.text("sessions", "why", count=count, noun=noun, times=_and(times), how=how)
+    items = [{"time": s.time, "direction": s.direction, "approval": s.approval,
+              "approval_words": approval_words(s.approval), "remote_id": s.remote_id,
+              "remote_address": s.remote_address, "tool": s.tool, "log": s.log, "line": s.line}
+             for s in ordered]
+    return SessionWords(items=items, why=why.replace(" ,", ",").replace(" .", "."), do=texts.text("sessions", "do"))
+
+
+def from_evidence(evidence: Iterable[Any]) -> SessionWords | None:
+    """Session words for the session records among a finding's evidence (one per record)."""
+    seen, sessions = set(), []
+    for ev in evidence:
+        if ev.record_kind == "sessions" and id(ev.record) not in seen:
+            seen.add(id(ev.record))
+            sessions.append(ev.record)
+    return describe(sessions)

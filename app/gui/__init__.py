@@ -1,0 +1,63 @@
+"""Device Checkup's desktop app (PySide6). ``main()`` opens it and returns an exit code.
+
+The app leaves no trace of its own: no settings (Qt's file dialog would write its history to
+QSettings, so QSettings is pointed at a place that cannot be written), no logs, no recent-file
+entries, no tray icon, notifications or sounds. The system's font library (fontconfig) may keep
+its own font cache under ~/.cache/fontconfig, as it does for any program that draws text.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, Sequence
+
+__all__ = ["main", "no_settings"]
+
+
+def _unwritable_folder() -> str:
+    if sys.platform.startswith("win"):
+        # '<' and '>' can't be in a Windows file name, so nothing can be created there.
+        return "C:\\<device-checkup-keeps-no-settings>"
+    # Nothing can be created under a character device: every write fails with ENOTDIR.
+    return os.path.join(os.devnull, "device-checkup-keeps-no-settings")
+
+
+def no_settings() -> None:
+    """Make every QSettings in this process (Qt's own file dialog uses one) unable to write.
+
+    The default format becomes INI (the registry and macOS preferences can't be redirected),
+    and INI files of every scope point at a folder that can't exist. Reads find nothing.
+    """
+    from PySide6.QtCore import QSettings
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(fmt, scope, _unwritable_folder())
+
+
+def main(argv: Sequence[str] | None = None, *, scan=None, on_start: Callable | None = None) -> int:
+    """Open the app. ``scan`` replaces the real scan (screenshots, tests); ``on_start(window)``
+    runs once the window is shown."""
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    sys.dont_write_bytecode = True
+    no_settings()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from .style import STYLE
+    from .window import MainWindow, icon_path
+
+    app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName("Device Checkup")
+    app.setApplicationDisplayName("")          # the title stays exactly "Device Checkup"
+    app.setWindowIcon(QIcon(icon_path()))
+    app.setStyleSheet(STYLE)
+    app.setQuitOnLastWindowClosed(True)
+    window = MainWindow(scan=scan)
+    window.show()
+    if on_start is not None:
+        QTimer.singleShot(0, lambda: on_start(window))
+    code = app.exec()
+    window.shutdown()
+    return int(code)

@@ -1,0 +1,85 @@
+"""The app's dialogs behind one small object, so tests replace it (a real modal dialog hangs a
+test). Every dialog carries the red Exit button, and Shift×3 works in them through the
+application-wide filter. Files are chosen with Qt's own dialog, never the system's, so nothing
+lands in the system's recent-files lists."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QWidget
+
+from .widgets import ExitButton, ShiftStatus
+
+
+class Dialogs:
+    def __init__(self, on_exit: Callable[[], None], shift_progress=None):
+        self.on_exit = on_exit
+        self.shift_progress = shift_progress     # a Qt signal(int), or None
+
+    def _exit_bar(self) -> QWidget:
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 6, 0, 0)
+        status = ShiftStatus()
+        row.addWidget(status, 1)
+        button = ExitButton()
+        button.clicked.connect(self.on_exit)
+        row.addWidget(button)
+        if self.shift_progress is not None:
+            self.shift_progress.connect(status.show_remaining)
+        bar.exit_button = button  # type: ignore[attr-defined]
+        return bar
+
+    def ask(self, parent: QWidget | None, title: str, text: str, yes: str, no: str) -> bool:
+        box = QMessageBox(parent)
+        box.setWindowTitle("Device Checkup")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(title)
+        box.setInformativeText(text)
+        box.setTextInteractionFlags(box.textInteractionFlags())
+        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no_button)
+        box.setEscapeButton(no_button)
+        grid = box.layout()
+        grid.addWidget(self._exit_bar(), grid.rowCount(), 0, 1, grid.columnCount())
+        box.exec()
+        answer = box.clickedButton() is yes_button
+        box.deleteLater()
+        return answer
+
+    def _file_dialog(self, parent: QWidget | None, caption: str) -> QFileDialog:
+        dlg = QFileDialog(parent, caption)
+        dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dlg.setWindowTitle("Device Checkup")
+        grid = dlg.layout()
+        grid.addWidget(self._exit_bar(), grid.rowCount(), 0, 1, grid.columnCount())
+        return dlg
+
+    def open_files(self, parent: QWidget | None) -> list[str]:
+        dlg = self._file_dialog(parent, "Choose a signature file")
+        dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dlg.setNameFilters(["Signature files (*.yaml *.yml)", "All files (*)"])
+        chosen = dlg.selectedFiles() if dlg.exec() else []
+        dlg.deleteLater()
+        return list(chosen)
+
+    def save_file(self, parent: QWidget | None, suggested: str) -> str | None:
+        dlg = self._file_dialog(parent, "Save a report")
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setNameFilters(["Web page (*.html)", "PDF document (*.pdf)"])
+        dlg.selectFile(suggested)
+        chosen = dlg.selectedFiles() if dlg.exec() else []
+        name_filter = dlg.selectedNameFilter()
+        dlg.deleteLater()
+        if not chosen:
+            return None
+        path = chosen[0]
+        if not path.lower().endswith((".html", ".htm", ".pdf")):
+            path += ".pdf" if "pdf" in name_filter.lower() else ".html"
+        return path
+
+    def open_url(self, url: str) -> bool:
+        return QDesktopServices.openUrl(QUrl(url))

@@ -1,0 +1,90 @@
+"""The findings of a scan as a read-only Qt table model (checked with pytest-qt's qtmodeltester).
+
+Nothing is decided here: rows are the engine's findings in the engine's order (most serious
+first), in the engine's words.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from checks.base import shown_value
+
+from . import words
+
+SEVERITY, TITLE, WHERE = range(3)
+HEADERS = {SEVERITY: "How serious", TITLE: "What we found", WHERE: "Where"}
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def where_words(finding) -> str:
+    """The first place a finding rests on, in a few words, and how many more there are."""
+    if not finding.evidence:
+        return ""
+    first = finding.evidence[0]
+    try:
+        text = shown_value(first.record_kind, first.record)
+    except Exception:  # noqa: BLE001 - an odd record must not break the table
+        text = str(first.record)
+    more = len(finding.evidence) - 1
+    if more == 1:
+        text += " (and 1 more place)"
+    elif more > 1:
+        text += f" (and {more} more places)"
+    return text
+
+
+class FindingsModel(QAbstractTableModel):
+    """Read-only: severity in words, title, where. ``finding(row)`` gives the Finding."""
+
+    FindingRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, findings: Sequence[Any] = (), parent=None):
+        super().__init__(parent)
+        self._findings: list[Any] = list(findings)
+
+    def set_findings(self, findings: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._findings = list(findings)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_findings([])
+
+    def finding(self, row: int):
+        return self._findings[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt name)
+        return 0 if parent.isValid() else len(self._findings)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS.get(section)
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._findings)):
+            return None
+        f = self._findings[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.AccessibleTextRole):
+            if col == SEVERITY:
+                return words.severity(f.severity)
+            if col == TITLE:
+                return f.title
+            if col == WHERE:
+                return where_words(f)
+        if role == self.FindingRole:
+            return f
+        return None

@@ -1,0 +1,104 @@
+"""About: the signature set's version, counts, fingerprint, files, licences and attributions."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+from checks import __version__, texts
+
+from .. import words
+from ..widgets import Page, bullets, heading, para
+
+
+def _tier_label(tier: str) -> str:
+    try:
+        return texts.text("tiers", tier, "label")
+    except KeyError:
+        return tier
+
+
+def describe_set(sigset) -> dict:
+    """What the About page shows, as plain data (tested without Qt)."""
+    counts = sigset.counts()
+    files = []
+    for sf in sigset.files:
+        files.append({"name": sf.label, "version": sf.version, "license": sf.license,
+                      "attribution": " ".join((sf.attribution or "").split()),
+                      "families": len(sf.families), "added": sf.user_file, "sha256": sf.sha256})
+    sources = sorted({url for fam in sigset.families for url in fam.source_urls})
+    return {"families": counts["families"], "indicators": counts["indicators"],
+            "by_tier": {_tier_label(t): n for t, n in counts["by_tier"].items()},
+            "sha256": sigset.sha256, "files": files, "sources": sources,
+            "problems": [str(p) for p in sigset.problems]}
+
+
+class AboutPage(Page):
+    back_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(words.ABOUT_TITLE, parent)
+        self.setObjectName("aboutPage")
+        self.text(f"Version {__version__}.")
+        self.text(words.ABOUT_INTRO)
+        self.area = QVBoxLayout()
+        self.area.setSpacing(8)
+        self.body.addLayout(self.area)
+        self._widgets: list[QWidget] = []
+        self.finish()
+        self.back_button = QPushButton(words.BACK)
+        self.back_button.setAccessibleName("Back")
+        self.back_button.setAutoDefault(False)
+        self.back_button.clicked.connect(self.back_clicked)
+        self.buttons.addWidget(self.back_button)
+        self.buttons.addStretch(1)
+        self.info: dict | None = None
+
+    def _put(self, w: QWidget) -> QWidget:
+        self.area.addWidget(w)
+        self._widgets.append(w)
+        return w
+
+    def clear(self) -> None:
+        for w in self._widgets:
+            w.hide()
+            w.setParent(None)
+            w.deleteLater()
+        self._widgets = []
+        self.info = None
+
+    def show_set(self, sigset, error: str = "") -> None:
+        self.clear()
+        if sigset is None:
+            self._put(para(words.ABOUT_NOT_LOADED.format(why=error or "unknown")))
+            return
+        info = self.info = describe_set(sigset)
+        self._put(heading(words.ABOUT_SET, 2))
+        self._put(para(f"It knows {info['families']} kinds of software, by {info['indicators']} "
+                       "signs (names, places and addresses they use)."))
+        self._put(bullets([f"{label}: {n}" for label, n in info["by_tier"].items()]))
+        fp = para(f"Fingerprint of the built-in list (SHA-256): {info['sha256']}", selectable=True)
+        fp.setObjectName("setFingerprint")
+        self._put(fp)
+        self._put(heading(words.ABOUT_FILES, 2))
+        for f in info["files"]:
+            lines = [f"{f['name']}" + (" (added by you)" if f["added"] else "")]
+            if f["version"]:
+                lines.append(f"Version: {f['version']}")
+            lines.append(f"Kinds of software: {f['families']}")
+            if f["license"]:
+                lines.append(f"Licence: {f['license']}")
+            if f["attribution"]:
+                lines.append(f"Credit: {f['attribution']}")
+            lab = para("\n".join(lines), selectable=True)
+            lab.setObjectName("signatureFileInfo")
+            self._put(lab)
+        self._put(para(f"Each kind of software names the public pages its signs come from "
+                       f"({len(info['sources'])} in all); an advocate can see them in the technical "
+                       "details of a finding."))
+        if info["problems"]:
+            self._put(heading(words.ABOUT_PROBLEMS, 2))
+            self._put(para("\n".join(info["problems"]), selectable=True, style="problem"))
+        self._put(heading("What stays on this laptop", 2))
+        self._put(para("Device Checkup saves no settings and keeps no history. The system's font "
+                       "library may keep a list of fonts in your home folder, as it does for every "
+                       "program; it says nothing about what Device Checkup found."))

@@ -1,0 +1,306 @@
+"""Results: the headline, findings by tier (most serious first), what couldn't be checked and
+what a scan can't see. Everything shown is the engine's; nothing is re-decided here."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
+
+from checks import texts
+from checks.base import shown_value
+from checks.records import to_dict
+
+from .. import words
+from ..models import FindingsModel
+from ..widgets import Foldable, Page, bullets, heading, para, scaled_font
+
+
+def _kind_words(kind: str) -> str:
+    try:
+        return texts.text("kinds", kind)
+    except KeyError:
+        return kind
+
+
+def _place_words(record_kind: str) -> str:
+    return {"processes": "a running program", "connections": "a network connection",
+            "autostart": "something that starts by itself", "services": "a background service",
+            "tasks": "a scheduled task", "apps": "an installed program", "files": "a file or folder",
+            "registry": "the Windows registry", "extensions": "a browser extension",
+            "sessions": "a record of remote connections", "settings": "a setting",
+            "interfaces": "a network setting", "gateways": "a network route"}.get(record_kind, record_kind)
+
+
+def technical_details(finding) -> str:
+    """Everything an advocate may need to check a finding: records, paths, process ids, the
+    matched indicator, its kind and the signature file and sources it came from."""
+    lines: list[str] = []
+    if finding.family:
+        lines.append(f"Family: {finding.family_name or finding.family} (id {finding.family})")
+    if finding.heuristic:
+        lines.append(f"Sign (no signature named it): {finding.heuristic}")
+    lines.append(f"Group: {finding.tier}; severity: {finding.severity}; finding id {finding.id}")
+    for ev in finding.evidence:
+        lines.append("")
+        try:
+            shown = shown_value(ev.record_kind, ev.record)
+        except Exception:  # noqa: BLE001
+            shown = str(ev.record)
+        lines.append(f"Found in {_place_words(ev.record_kind)}: {shown}")
+        lines.append(f"  Looked at by: {ev.check}")
+        try:
+            fields = to_dict(ev.record)
+        except Exception:  # noqa: BLE001
+            fields = {}
+        for key, value in fields.items():
+            if value in (None, "", [], ()):
+                continue
+            if isinstance(value, list):
+                value = " ".join(str(v) for v in value) if all(not isinstance(v, (list, tuple)) for v in value) \
+                    else json.dumps(value, default=str)
+            lines.append(f"  {key}: {value}")
+        for m in ev.matches:
+            lines.append(f"  Matched: {m.indicator}  ({_kind_words(m.kind)}: {m.kind})")
+            lines.append(f"    its {m.field} was: {m.value}")
+            if m.file:
+                lines.append(f"    signature file: {m.file}" + ("  (added, not built in)" if m.user_file else ""))
+            for src in m.sources:
+                lines.append(f"    source: {src}")
+    if finding.extra:
+        lines.append("")
+        lines.append("More detail: " + json.dumps(finding.extra, default=str, indent=1, ensure_ascii=False))
+    return "\n".join(lines).strip()
+
+
+def not_checked_groups(not_checked) -> list[dict[str, Any]]:
+    """The same thing not checked for the same reason is said once, with how many times."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for n in not_checked:
+        key = (n.what, n.reason)
+        g = groups.setdefault(key, {"what": n.what, "reason": n.reason_words, "how": n.how,
+                                    "count": 0, "details": []})
+        g["count"] += 1
+        if n.detail:
+            g["details"].append(f"{n.source}: {n.detail}")
+    return list(groups.values())
+
+
+class FitTable(QTableView):
+    """A table as tall as its rows (the page scrolls, not the table); text wraps in the cells."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setWordWrap(True)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(lambda *a: self.fit())
+
+    def setModel(self, model) -> None:  # noqa: N802 (Qt name)
+        super().setModel(model)
+        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        model.modelReset.connect(self.fit)
+
+    def fit(self) -> None:
+        self.resizeRowsToContents()
+        rows = sum(self.rowHeight(r) for r in range(self.model().rowCount())) if self.model() else 0
+        self.setFixedHeight(self.horizontalHeader().height() + rows + 2 * self.frameWidth() + 2)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit()
+
+
+class FindingCard(QFrame):
+    """One finding: its title opens what it is, why it matters, what you could do, what to be
+    careful of; the technical details are folded again inside, for an advocate."""
+
+    def __init__(self, finding, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.finding = finding
+        self.setObjectName("findingCard")
+        self.setProperty("style", "card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        body = QWidget()
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(8, 0, 8, 8)
+        badge = QLabel(f"{words.SEVERITY_MARK[finding.severity]}  {words.severity(finding.severity)}")
+        badge.setProperty("style", f"badge-{finding.severity}")
+        badge.setAccessibleName(f"How serious: {words.severity(finding.severity)}")
+        row = QHBoxLayout()
+        row.addWidget(badge)
+        row.addStretch(1)
+        bl.addLayout(row)
+        for title, text in ((words.FINDING_WHAT, finding.what), (words.FINDING_WHY, finding.why),
+                            (words.FINDING_DO, finding.do), (words.FINDING_CAREFUL, finding.careful)):
+            if not text:
+                continue
+            bl.addWidget(heading(title, 3))
+            bl.addWidget(para(text))
+        if finding.user_signatures:
+            bl.addWidget(para(words.FINDING_USER_FILE, style="subtle"))
+        self.details_text = technical_details(finding)
+        details_label = para(self.details_text, selectable=True, style="problem")
+        details_label.setObjectName("findingDetails")
+        details_label.setAccessibleName(words.FINDING_DETAILS)
+        details_label.setAccessibleDescription(self.details_text)
+        self.details = Foldable(words.FINDING_DETAILS, details_label, style="details")
+        self.details.setObjectName("detailsFold")
+        bl.addWidget(self.details)
+        self.fold = Foldable(finding.title, body)
+        self.fold.setObjectName("findingFold")
+        self.fold.button.setAccessibleDescription(
+            f"{words.severity(finding.severity)}. Press Space to show what it is and what you could do.")
+        layout.addWidget(self.fold)
+
+
+class ResultsPage(Page):
+    again_clicked = Signal()
+    save_clicked = Signal()
+    about_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(words.RESULTS_TITLE, parent)
+        self.setObjectName("resultsPage")
+        self.model = FindingsModel(parent=self)
+        self.cards: list[FindingCard] = []
+        self._dynamic: list[QWidget] = []
+        self.headline = para("")
+        self.headline.setObjectName("headline")
+        self.headline.setProperty("style", "headline")
+        self.headline.setFont(scaled_font(self.headline.font(), 1.25, bold=True))
+        self.add(self.headline)
+        self.when = self.text("")
+        self.table = FitTable()
+        self.table.setObjectName("findingsTable")
+        self.table.setAccessibleName(words.RESULTS_ADVOCATE_TABLE)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table_heading = heading(words.RESULTS_ADVOCATE_TABLE, 2)
+        self.add(self.table_heading)
+        self.add(self.table)
+        self.groups = QVBoxLayout()
+        self.groups.setSpacing(12)
+        self.body.addLayout(self.groups)
+        self.after = QVBoxLayout()
+        self.after.setSpacing(10)
+        self.body.addLayout(self.after)
+        self.finish()
+
+        self.about_button = QPushButton(words.ABOUT)
+        self.about_button.setAccessibleName("About Device Checkup")
+        self.about_button.setAutoDefault(False)
+        self.about_button.clicked.connect(self.about_clicked)
+        self.save_button = QPushButton(words.RESULTS_SAVE)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setAccessibleName("Save a report")
+        self.save_button.setAccessibleDescription(words.RESULTS_SAVE_NOTE)
+        self.save_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save_clicked)
+        self.again_button = QPushButton(words.RESULTS_AGAIN)
+        self.again_button.setAccessibleName("Check again")
+        self.again_button.setAutoDefault(False)
+        self.again_button.clicked.connect(self.again_clicked)
+        self.buttons.addWidget(self.about_button)
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.save_button)
+        self.buttons.addWidget(self.again_button)
+        self.show_result(None)
+
+    # -- filling in -------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget everything shown (quick exit, a new check)."""
+        self.model.clear()
+        for w in self._dynamic:
+            w.hide()
+            w.setParent(None)
+            w.deleteLater()
+        self._dynamic = []
+        self.cards = []
+        self.headline.setText("")
+        self.headline.setAccessibleName("")
+        self.when.setText("")
+
+    def show_result(self, result, *, advocate: bool = False) -> None:
+        self.clear()
+        show_table = bool(result is not None and advocate and result.findings)
+        self.table_heading.setVisible(show_table)
+        self.table.setVisible(show_table)
+        self.save_button.setVisible(result is not None)
+        if result is None:
+            return
+        self.headline.setText(result.headline)
+        self.headline.setAccessibleName(result.headline)
+        from app.report import when
+        self.when.setText(words.RESULTS_CHECKED_AT.format(when=when(result.snapshot.started_at)))
+        self.model.set_findings(result.findings)
+        if show_table:
+            self.table.fit()
+
+        for tier, findings in result.by_tier():
+            group = QFrame()
+            severity = findings[0].severity if findings else "low"
+            group.setProperty("style", f"tier-{severity}")
+            group.setObjectName(f"tier-{tier}")
+            gl = QVBoxLayout(group)
+            gl.setContentsMargins(10, 4, 0, 4)
+            label = texts.text("tiers", tier, "label")
+            count = len(findings)
+            h = heading(f"{label} ({count})", 2)
+            h.setAccessibleName(f"{label}: {count} found, {words.severity(severity)}")
+            gl.addWidget(h)
+            for f in findings:
+                card = FindingCard(f)
+                self.cards.append(card)
+                gl.addWidget(card)
+            self.groups.addWidget(group)
+            self._dynamic.append(group)
+
+        self._add_after(heading(words.RESULTS_NOT_CHECKED, 2))
+        groups = not_checked_groups(result.not_checked)
+        if not groups:
+            self._add_after(para(words.RESULTS_NOT_CHECKED_NONE))
+        details: list[str] = []
+        for g in groups:
+            line = words.NOT_CHECKED_LINE.format(what=g["what"], reason=g["reason"])
+            if g["count"] > 1:
+                line = line[:-1] + words.NOT_CHECKED_TIMES.format(count=g["count"]) + "."
+            if g["how"]:
+                line += " " + g["how"]
+            lab = para(line)
+            lab.setObjectName("notChecked")
+            self._add_after(lab)
+            details.extend(g["details"])
+        if details:
+            det = para("\n".join(details), selectable=True, style="problem")
+            fold = Foldable(words.FINDING_DETAILS, det, style="details")
+            fold.setObjectName("notCheckedDetails")
+            self._add_after(fold)
+
+        self._add_after(heading(words.RESULTS_CANNOT_SEE, 2))
+        self._add_after(bullets(texts.cannot_see()))
+        if result.checked:
+            fold = Foldable(words.RESULTS_CHECKED, bullets([c[:1].upper() + c[1:] for c in result.checked]),
+                            style="details")
+            fold.setObjectName("checkedFold")
+            self._add_after(fold)
+        self._add_after(para(words.RESULTS_SAVE_NOTE, style="subtle"))
+
+    def _add_after(self, widget: QWidget) -> None:
+        self.after.addWidget(widget)
+        self._dynamic.append(widget)
+
+    def card_for(self, finding_id: str) -> FindingCard | None:
+        for card in self.cards:
+            if card.finding.id == finding_id:
+                return card
+        return None

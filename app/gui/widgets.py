@@ -1,0 +1,290 @@
+"""Small widgets every screen uses: the top bar with Get help and Exit, headings, paragraphs,
+folding sections and scrolling pages. Styling is by ``setProperty("style", …)`` and the style
+sheet in ``style.py``; sizes follow the system font, so large text settings are respected.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont
+
+try:  # Qt 6.8+: a real announcement, like an ARIA live region
+    from PySide6.QtGui import QAccessibleAnnouncementEvent
+except ImportError:  # pragma: no cover
+    QAccessibleAnnouncementEvent = None
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from . import words
+from .quick_exit import progress_words
+
+
+def set_style(widget: QWidget, style: str) -> None:
+    widget.setProperty("style", style)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
+    font = QFont(base)
+    if base.pointSizeF() > 0:
+        font.setPointSizeF(base.pointSizeF() * factor)
+    else:
+        font.setPixelSize(max(1, round(base.pixelSize() * factor)))
+    font.setBold(bold)
+    return font
+
+
+class ExitButton(QPushButton):
+    """The red quick-exit button. Screen readers hear "Emergency exit"."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(words.EXIT, parent)
+        self.setObjectName("exitButton")
+        self.setAccessibleName(words.EXIT_NAME)
+        self.setAccessibleDescription(words.EXIT_DESCRIPTION)
+        self.setToolTip(words.EXIT_DESCRIPTION)
+        self.setAutoDefault(False)
+        self.setDefault(False)
+        self.setProperty("style", "danger")
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+
+class ShiftStatus(QLabel):
+    """A quiet line that says how many more Shift presses will exit; announced to screen readers."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("", parent)
+        self.setObjectName("shiftStatus")
+        self.setProperty("style", "subtle")
+        self.setWordWrap(True)
+        self.setAccessibleName("Quick exit status")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def show_remaining(self, remaining: int, presses: int = 3) -> None:
+        text = "" if remaining >= presses else progress_words(remaining)
+        self.setText(text)
+        self.setAccessibleName(text or "Quick exit status")
+        if text:
+            # Screen readers hear the count at once (an announcement where Qt has them, else a
+            # name change), like GOV.UK's "Shift, press 2 more times to exit".
+            QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.NameChanged))
+            if QAccessibleAnnouncementEvent is not None:
+                event = QAccessibleAnnouncementEvent(self, text)
+                event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+                QAccessible.updateAccessibility(event)
+
+
+class TopBar(QWidget):
+    """Device Checkup's name, Get help and Exit: at the top of every screen."""
+
+    help_clicked = Signal()
+    exit_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, with_help: bool = True):
+        super().__init__(parent)
+        self.setObjectName("topBar")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 4)
+        row = QHBoxLayout()
+        self.name_label = QLabel(words.APP_NAME)
+        self.name_label.setFont(scaled_font(self.font(), 1.1, bold=True))
+        self.name_label.setAccessibleName(words.APP_NAME)
+        row.addWidget(self.name_label)
+        row.addStretch(1)
+        self.help_button = None
+        if with_help:
+            self.help_button = QPushButton(words.HELP)
+            self.help_button.setObjectName("helpButton")
+            self.help_button.setAccessibleName("Get help")
+            self.help_button.setAccessibleDescription(words.HELP_DESCRIPTION)
+            self.help_button.setAutoDefault(False)
+            self.help_button.clicked.connect(self.help_clicked)
+            row.addWidget(self.help_button)
+        self.exit_button = ExitButton()
+        self.exit_button.clicked.connect(self.exit_clicked)
+        row.addWidget(self.exit_button)
+        outer.addLayout(row)
+        self.shift_status = ShiftStatus()
+        outer.addWidget(self.shift_status, 0, Qt.AlignmentFlag.AlignRight)
+
+
+def heading(text: str, level: int = 1) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    factor = {1: 1.6, 2: 1.3, 3: 1.1}.get(level, 1.0)
+    label.setFont(scaled_font(label.font(), factor, bold=True))
+    label.setAccessibleName(text)
+    label.setProperty("heading", level)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def para(text: str, *, selectable: bool = False, style: str | None = None) -> QLabel:
+    """A word-wrapped paragraph. ``selectable`` adds keyboard selection (a tab stop): use it for
+    things a person may want to copy, like phone numbers."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    flags = Qt.TextInteractionFlag.TextSelectableByMouse
+    if selectable:
+        flags |= Qt.TextInteractionFlag.TextSelectableByKeyboard
+        label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    label.setTextInteractionFlags(flags)
+    label.setAccessibleName(text)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    if style:
+        label.setProperty("style", style)
+    return label
+
+
+def bullets(items: list[str]) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    for item in items:
+        row = QHBoxLayout()
+        dot = QLabel("•")
+        dot.setAlignment(Qt.AlignmentFlag.AlignTop)
+        dot.setAccessibleName("")
+        row.addWidget(dot, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(para(item), 1)
+        layout.addLayout(row)
+    return box
+
+
+class WrapButton(QPushButton):
+    """A push button whose words wrap onto more lines instead of being cut off (long finding
+    titles, large fonts). The words are drawn by a label inside; the button keeps the focus,
+    the keyboard handling and the accessible name."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.label)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.set_words(text)
+
+    def set_words(self, text: str) -> None:
+        self.label.setText(text)
+        self.updateGeometry()
+
+    def words(self) -> str:
+        return self.label.text()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self.layout().totalHeightForWidth(width)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = self.layout().totalSizeHint()
+        return QSize(hint.width(), self.heightForWidth(hint.width()))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        m = self.layout().contentsMargins()
+        return QSize(self.fontMetrics().averageCharWidth() * 12 + m.left() + m.right(),
+                     self.fontMetrics().height() + m.top() + m.bottom())
+
+
+class Foldable(QWidget):
+    """A button that shows or hides what is under it (keyboard: Tab to it, Space to open)."""
+
+    toggled = Signal(bool)
+
+    def __init__(self, title: str, body: QWidget, *, style: str = "disclosure", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = title
+        self.body = body
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.button = WrapButton()
+        self.button.setCheckable(True)
+        self.button.setAutoDefault(False)
+        self.button.setProperty("style", style)
+        if style == "disclosure":
+            self.button.label.setFont(scaled_font(self.button.font(), 1.0, bold=True))
+        self.button.toggled.connect(self.set_open)
+        layout.addWidget(self.button)
+        layout.addWidget(body)
+        self.set_open(False)
+
+    def is_open(self) -> bool:
+        return self.button.isChecked()
+
+    def set_open(self, open_: bool) -> None:
+        if self.button.isChecked() != open_:
+            self.button.setChecked(open_)     # re-enters through toggled
+            return
+        self.body.setVisible(open_)
+        self.button.set_words(("▾  " if open_ else "▸  ") + self.title)
+        self.button.setAccessibleName(self.title)
+        self.button.setAccessibleDescription("Open: press Space to hide the details." if open_
+                                             else "Closed: press Space to show the details.")
+        self.toggled.emit(open_)
+
+
+class Page(QWidget):
+    """A screen: a heading and word-wrapped content in a scroll area, buttons below it."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = title
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        holder = QWidget()
+        hl = QHBoxLayout(holder)
+        hl.setContentsMargins(24, 8, 24, 16)
+        self.content = QWidget()
+        self.content.setObjectName("pageContent")
+        # Lines of about 70 characters read best; wider windows get margins, not longer lines.
+        self.content.setMaximumWidth(max(520, self.fontMetrics().averageCharWidth() * 80))
+        self.body = QVBoxLayout(self.content)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(10)
+        hl.addStretch(0)
+        hl.addWidget(self.content, 1)
+        hl.addStretch(0)
+        self.scroll.setWidget(holder)
+        outer.addWidget(self.scroll, 1)
+        self.title_label = heading(title, 1)
+        self.body.addWidget(self.title_label)
+        self.buttons = QHBoxLayout()
+        self.buttons.setContentsMargins(24, 6, 24, 12)
+        outer.addLayout(self.buttons)
+
+    def finish(self) -> None:
+        """Call after adding content: pushes it to the top."""
+        self.body.addStretch(1)
+
+    def section(self, title: str, level: int = 2) -> QLabel:
+        label = heading(title, level)
+        self.body.addSpacing(6)
+        self.body.addWidget(label)
+        return label
+
+    def add(self, widget: QWidget, *, left: bool = False) -> QWidget:
+        if left:
+            self.body.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft)
+        else:
+            self.body.addWidget(widget)
+        return widget
+
+    def text(self, text: str, **kw) -> QLabel:
+        label = para(text, **kw)
+        self.body.addWidget(label)
+        return label

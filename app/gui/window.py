@@ -1,0 +1,308 @@
+"""The main window: the top bar (Get help, Exit), the screens, the scan runner and quick exit."""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Slot
+from PySide6.QtGui import QClipboard, QGuiApplication, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from app.support import SupportData
+from app.support import load as load_support
+
+from . import words
+from .dialogs import Dialogs
+from .pages.about import AboutPage
+from .pages.results import ResultsPage
+from .pages.scan import ScanPage
+from .pages.signatures import SignaturesPage
+from .pages.support import SupportPage
+from .pages.welcome import ADVOCATE, WelcomePage
+from .quick_exit import QuickExit, ShiftCounter, ShiftWatcher
+from .widgets import TopBar, para
+from .worker import ScanRunner
+
+# scan(progress=…, cancel=…, user_paths=[…]) -> ScanResult, called on the worker thread.
+Scan = Callable[..., Any]
+
+
+def default_scan(*, progress, cancel, user_paths):
+    """This computer, with the built-in signatures and any files the person added."""
+    from checks.engine import run_scan
+    from signatures.loader import load_set
+    return run_scan(signatures=load_set(user_paths=user_paths), progress=progress, cancel=cancel)
+
+
+def icon_path() -> str:
+    return os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "icon.svg")
+
+
+class ClipboardGuard(QObject):
+    """Remembers text copied while Device Checkup was in front, so quick exit clears only that."""
+
+    def __init__(self, clipboard: QClipboard, parent: QObject | None = None):
+        super().__init__(parent)
+        self.clipboard = clipboard
+        self.ours: str | None = None
+        clipboard.dataChanged.connect(self._changed)
+
+    @Slot()
+    def _changed(self) -> None:
+        if QApplication.activeWindow() is not None or self.clipboard.ownsClipboard():
+            self.ours = self.clipboard.text()
+
+    def clear_if_ours(self) -> None:
+        if self.ours is None:
+            return
+        if self.clipboard.ownsClipboard() or self.clipboard.text() == self.ours:
+            self.clipboard.clear()
+        self.ours = None
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, scan: Scan | None = None, *, support: SupportData | None = None,
+                 dialogs: Dialogs | None = None, clock: Callable[[], float] = time.monotonic,
+                 quit: Callable[[], None] | None = None,
+                 hard_exit: Callable[[int], None] = os._exit):
+        super().__init__()
+        self.setWindowTitle(words.APP_NAME)
+        self.setWindowIcon(QIcon(icon_path()))
+        self.setObjectName("mainWindow")
+        self.result = None
+        self.mode = "own"
+        self._back_to: QWidget | None = None
+        self._scan = scan or default_scan
+
+        app = QApplication.instance()
+        self.shift = ShiftWatcher(ShiftCounter(clock=clock), self)
+        app.installEventFilter(self.shift)
+        self.clipboard_guard = ClipboardGuard(QGuiApplication.clipboard(), self)
+        self.runner = ScanRunner(self._run_scan, self)
+        self.quick_exit = QuickExit(
+            hide_windows=self._hide_all, cancel_scan=self.runner.cancel, forget=self.forget,
+            remove_temporary=self._remove_temporary, clear_clipboard=self.clipboard_guard.clear_if_ours,
+            stop_worker=self.runner.stop, quit=quit or (lambda: QCoreApplication.exit(0)),
+            hard_exit=hard_exit)
+        self.temporary_files: list[str] = []      # the app makes none; kept so the promise is checked
+        self.dialogs = dialogs or Dialogs(self.trigger_quick_exit, self.shift.progress)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.top = TopBar()
+        layout.addWidget(self.top)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.welcome = WelcomePage()
+        self.notice = para("", style="headline")
+        self.notice.setObjectName("notice")
+        self.notice.hide()
+        self.welcome.body.insertWidget(1, self.notice)
+        self.scan_page = ScanPage()
+        self.results = ResultsPage()
+        self.support = SupportPage(support or load_support())
+        self.signatures = SignaturesPage()
+        self.about = AboutPage()
+        for page in (self.welcome, self.scan_page, self.results, self.support, self.signatures, self.about):
+            self.stack.addWidget(page)
+
+        # Wiring: pages say what the person wants; the window decides what happens.
+        self.top.exit_clicked.connect(self.trigger_quick_exit)
+        self.top.help_clicked.connect(self.show_support)
+        self.shift.progress.connect(self.top.shift_status.show_remaining)
+        self.shift.triggered.connect(self.trigger_quick_exit)
+        self.welcome.start_clicked.connect(self.start_scan)
+        self.welcome.help_clicked.connect(self.show_support)
+        self.welcome.signatures_clicked.connect(self.show_signatures)
+        self.welcome.about_clicked.connect(self.show_about)
+        self.scan_page.cancel_clicked.connect(self.cancel_scan)
+        self.results.again_clicked.connect(self.check_again)
+        self.results.save_clicked.connect(self.save_report)
+        self.results.about_clicked.connect(self.show_about)
+        self.support.back_clicked.connect(self.go_back)
+        self.support.open_website.connect(self.open_website)
+        self.signatures.back_clicked.connect(self.go_back)
+        self.signatures.add_clicked.connect(self.add_signatures)
+        self.about.back_clicked.connect(self.go_back)
+        self.runner.progress.connect(self.scan_page.show_progress)
+        self.runner.finished.connect(self.scan_finished)
+        self.runner.cancelled.connect(self.scan_cancelled)
+        self.runner.failed.connect(self.scan_failed)
+        # F1 opens help from anywhere (Alt+G works too, through the button's mnemonic).
+        QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self, activated=self.show_support)
+
+        self.show_page(self.welcome)
+        self.resize(880, 720)
+
+    # -- navigation -------------------------------------------------------------------------
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def show_page(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        page.scroll.verticalScrollBar().setValue(0)
+        self.setWindowTitle(words.APP_NAME)
+        first = page.title_label
+        first.setFocus() if first.focusPolicy() else page.setFocus()
+
+    def _side_page(self, page: QWidget) -> None:
+        if self.current_page() not in (self.support, self.signatures, self.about):
+            self._back_to = self.current_page()
+        self.show_page(page)
+
+    def show_support(self) -> None:
+        self._side_page(self.support)
+        self.support.region.setFocus()
+
+    def show_signatures(self) -> None:
+        self._side_page(self.signatures)
+
+    def show_about(self) -> None:
+        sigset, error = None, ""
+        if self.result is not None:
+            sigset = self.result.signatures
+        else:
+            try:
+                from signatures.loader import load_set
+                sigset = load_set(user_paths=self.signatures.paths())
+            except Exception as exc:  # noqa: BLE001
+                error = type(exc).__name__
+        self.about.show_set(sigset, error)
+        self._side_page(self.about)
+
+    def go_back(self) -> None:
+        target = self._back_to or self.welcome
+        if target is self.scan_page and not self.runner.running():
+            target = self.results if self.result is not None else self.welcome
+        self._back_to = None
+        self.show_page(target)
+
+    # -- the scan ---------------------------------------------------------------------------
+    def _run_scan(self, *, progress, cancel):
+        return self._scan(progress=progress, cancel=cancel, user_paths=self._user_paths)
+
+    @Slot(str)
+    def start_scan(self, mode: str = "own") -> None:
+        if self.runner.running():
+            return
+        self.mode = mode
+        self.forget_result()
+        self.notice.hide()
+        self._user_paths = list(self.signatures.paths())   # read on the GUI thread, used on the worker
+        self.scan_page.reset()
+        self.show_page(self.scan_page)
+        self.scan_page.cancel_button.setFocus()
+        self.runner.start()
+
+    def cancel_scan(self) -> None:
+        self.runner.cancel()
+
+    @Slot(object)
+    def scan_finished(self, result) -> None:
+        if self.quick_exit.triggered:
+            return
+        self.result = result
+        self.results.show_result(result, advocate=self.mode == ADVOCATE)
+        if self.current_page() is self.scan_page:
+            self.show_page(self.results)
+        else:
+            self._back_to = self.results
+
+    @Slot()
+    def scan_cancelled(self) -> None:
+        self._scan_ended(words.SCAN_CANCELLED)
+
+    @Slot(str)
+    def scan_failed(self, detail: str) -> None:
+        self._scan_ended(words.SCAN_FAILED)
+
+    def _scan_ended(self, message: str) -> None:
+        if self.quick_exit.triggered:
+            return
+        self.notice.setText(message)
+        self.notice.setAccessibleName(message)
+        self.notice.show()
+        if self.current_page() is self.scan_page:
+            self.show_page(self.welcome)
+        else:
+            self._back_to = self.welcome
+
+    def check_again(self) -> None:
+        self.start_scan(self.mode)
+
+    # -- results ----------------------------------------------------------------------------
+    def save_report(self) -> None:
+        if self.result is None:
+            return
+        path = self.dialogs.save_file(self, "device-checkup-report.html")
+        if not path or self.quick_exit.triggered:
+            return
+        try:
+            from app.report import save_report
+            save_report(path, self.result)
+        except Exception as exc:  # noqa: BLE001 - say it calmly, never crash
+            why = getattr(exc, "strerror", None) or type(exc).__name__
+            self.results.when.setText(words.RESULTS_SAVE_FAILED.format(why=why))
+            return
+        self.results.when.setText(words.RESULTS_SAVED.format(path=path))
+
+    def open_website(self, url: str) -> None:
+        ok = self.dialogs.ask(self, words.SUPPORT_HISTORY_TITLE, words.SUPPORT_HISTORY.format(url=url),
+                              words.SUPPORT_HISTORY_OPEN, words.SUPPORT_HISTORY_CANCEL)
+        if ok and not self.quick_exit.triggered:
+            self.dialogs.open_url(url)
+
+    def add_signatures(self) -> None:
+        paths = self.dialogs.open_files(self)
+        if paths and not self.quick_exit.triggered:
+            self.signatures.add_files(paths)
+
+    # -- forgetting and quick exit ----------------------------------------------------------
+    def forget_result(self) -> None:
+        self.result = None
+        self.results.clear()
+        self.about.clear()
+
+    def forget(self) -> None:
+        """Drop everything the app holds about this laptop and this person."""
+        self.forget_result()
+        self.signatures.forget()
+        self.scan_page.reset()
+        self._user_paths = []
+
+    def _remove_temporary(self) -> None:
+        for path in self.temporary_files:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        self.temporary_files = []
+
+    def _hide_all(self) -> None:
+        for w in QApplication.topLevelWidgets():
+            w.hide()
+        try:
+            QGuiApplication.sync()     # push the hiding to the screen now, not at the next loop turn
+        except Exception:  # noqa: BLE001
+            pass
+
+    @Slot()
+    def trigger_quick_exit(self) -> None:
+        self.quick_exit.trigger()
+
+    def shutdown(self) -> None:
+        """Stop the scan and remove the app-wide filter (normal close and test teardown)."""
+        QApplication.instance().removeEventFilter(self.shift)
+        if not self.runner.stop(3.0):
+            self.hide()
+            self.quick_exit.hard_exit(0)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self.forget()
+        self.shutdown()
+        event.accept()

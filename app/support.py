@@ -1,0 +1,127 @@
+"""Helplines and support services by region, read from ``app/data/support.yaml``.
+
+Plain Python (no Qt): the app's "Get help" page shows these, and a translation or a new region
+is a change to the data file only. Every service must say where its details come from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+class SupportDataError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Number:
+    number: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    what: str
+    phones: tuple[Number, ...] = ()
+    texts: tuple[Number, ...] = ()
+    email: str = ""
+    website: str = ""
+    note: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name: str
+    services: tuple[Service, ...]
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class SupportData:
+    regions: tuple[Region, ...]
+    before: str = ""
+    emergency_note: str = ""
+    language: str = "en"
+
+    def region(self, region_id: str) -> Region:
+        for r in self.regions:
+            if r.id == region_id:
+                return r
+        raise KeyError(region_id)
+
+
+def _text(node: dict[str, Any], key: str, where: str, required: bool = False) -> str:
+    value = node.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise SupportDataError(f"{where}: '{key}' should be text")
+    if required and not value.strip():
+        raise SupportDataError(f"{where}: '{key}' is missing")
+    return " ".join(value.split())
+
+
+def _numbers(node: dict[str, Any], key: str, where: str) -> tuple[Number, ...]:
+    out = []
+    for i, item in enumerate(node.get(key) or []):
+        if isinstance(item, (str, int)):
+            item = {"number": str(item)}
+        if not isinstance(item, dict):
+            raise SupportDataError(f"{where}: {key} #{i + 1} should be a number and a note")
+        out.append(Number(_text(item, "number", f"{where} {key} #{i + 1}", True),
+                          _text(item, "note", where)))
+    return tuple(out)
+
+
+def _source_ok(src: Any) -> bool:
+    return isinstance(src, str) and (src.startswith(("https://", "http://")) or src.startswith("seed: "))
+
+
+def parse(text: str) -> SupportData:
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("regions"), list):
+        raise SupportDataError("the support file needs a list of regions")
+    regions = []
+    seen: set[str] = set()
+    for r in data["regions"]:
+        if not isinstance(r, dict):
+            raise SupportDataError("each region should be a mapping")
+        rid = _text(r, "id", "a region", True)
+        if rid in seen:
+            raise SupportDataError(f"region '{rid}' is listed twice")
+        seen.add(rid)
+        services = []
+        for s in r.get("services") or []:
+            where = f"region '{rid}'"
+            name = _text(s, "name", where, True)
+            where = f"{where}, service '{name}'"
+            sources = tuple(s.get("sources") or ())
+            if not sources or not all(_source_ok(x) for x in sources):
+                raise SupportDataError(f"{where}: every service needs sources (URLs or 'seed: …')")
+            website = _text(s, "website", where)
+            if website and not website.startswith("https://"):
+                raise SupportDataError(f"{where}: the website should start with https://")
+            services.append(Service(name=name, what=_text(s, "what", where, True),
+                                    phones=_numbers(s, "phones", where), texts=_numbers(s, "texts", where),
+                                    email=_text(s, "email", where), website=website,
+                                    note=_text(s, "note", where), sources=sources))
+        regions.append(Region(id=rid, name=_text(r, "name", f"region '{rid}'", True),
+                              services=tuple(services), intro=_text(r, "intro", rid)))
+    return SupportData(regions=tuple(regions), before=_text(data, "before", "the file"),
+                       emergency_note=_text(data, "emergency_note", "the file"),
+                       language=str(data.get("language") or "en"))
+
+
+def load(language: str = "en") -> SupportData:
+    """The shipped support data (``support.yaml``; ``support.<language>.yaml`` when translated)."""
+    folder = resources.files("app").joinpath("data")
+    name = "support.yaml" if language == "en" else f"support.{language}.yaml"
+    if not folder.joinpath(name).is_file():
+        name = "support.yaml"
+    return parse(folder.joinpath(name).read_text("utf-8"))

@@ -1,0 +1,191 @@
+"""Screenshots of every screen of the app, for the README and for looking at with fresh eyes.
+
+Runs the real app (the real window, pages, style and engine) on a fixture scan: fake sources
+that yield a few records, including software of every tier, one check that fails and one that
+is refused. Needs a display: run it under Xvfb.
+
+    xvfb-run -a -s "-screen 0 1280x1024x24" .venv/bin/python tools/screenshots.py
+
+PNG files go to docs/screenshots/. Nothing else is written.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.dont_write_bytecode = True
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def settle(app, seconds: float = 0.15) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def wait_for(app, condition, timeout: float = 20.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the app did not get there in time")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--width", type=int, default=900)
+    parser.add_argument("--height", type=int, default=760)
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    import tempfile
+
+    from app.gui import no_settings
+    no_settings()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QFont, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.style import STYLE
+    from app.gui.window import MainWindow, icon_path
+    from tests.gui_fixtures import (SIGNATURES, FakeDialogs, WaitingSource, every_tier_sources, make_scan)
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Device Checkup")
+    app.setWindowIcon(QIcon(icon_path()))
+    app.setStyleSheet(STYLE)
+    base_font = QFont(app.font())
+
+    machine = tempfile.mkdtemp(prefix="checkup-shots-machine-")
+    sigdir = tempfile.mkdtemp(prefix="checkup-shots-sigs-")
+    good = Path(sigdir) / "from-my-advocate.yaml"
+    good.write_text(SIGNATURES.replace("id: ", "id: extra-").replace("schema: 1\nname: Test signatures",
+                                                                     "schema: 1\nname: Extra list"), "utf-8")
+    broken = Path(sigdir) / "old-list.yaml"
+    broken.write_text("schema: 1\nfamilies:\n  - id: acme\n    name: Acme\n    tier: stalkerware\n"
+                      "    description: A spy program.\n    sources: [https://example.org]\n"
+                      "    indicators:\n      proces_names: [acme.exe]\n", "utf-8")
+
+    shots: list[str] = []
+
+    def shoot(window, name: str) -> None:
+        settle(app)
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path.name)
+
+    def run(prefix: str = "", point_size: float | None = None, every: bool = True) -> None:
+        if point_size:
+            f = QFont(base_font)
+            f.setPointSizeF(point_size)
+            app.setFont(f)
+        else:
+            app.setFont(base_font)
+        waiting = WaitingSource()
+        dialogs = FakeDialogs(files=[str(good), str(broken)])
+        w = MainWindow(scan=make_scan([*every_tier_sources(), waiting], root=machine), dialogs=dialogs,
+                       quit=lambda: None, hard_exit=lambda code: None)
+        w.resize(args.width, args.height)
+        w.show()
+        settle(app, 0.4)
+        shoot(w, prefix + "welcome")
+        if not every:
+            w.start_scan("own")
+            wait_for(app, waiting.started.is_set)
+            waiting.release.set()
+            wait_for(app, lambda: w.current_page() is w.results)
+            shoot(w, prefix + "results")
+            card = w.results.cards[0]
+            card.fold.set_open(True)
+            card.details.set_open(True)
+            settle(app)
+            w.results.scroll.ensureWidgetVisible(card, 0, 0)
+            shoot(w, prefix + "finding-details")
+            w.close()
+            return
+
+        w.start_scan("advocate")
+        wait_for(app, lambda: waiting.started.is_set() and "installed programs" in w.scan_page.status.text())
+        shoot(w, prefix + "scan")
+        waiting.release.set()
+        wait_for(app, lambda: w.current_page() is w.results)
+        shoot(w, prefix + "results")
+
+        card = w.results.cards[0]
+        card.fold.set_open(True)
+        card.details.set_open(True)
+        settle(app)
+        w.results.scroll.ensureWidgetVisible(card.details, 0, 0)
+        w.results.scroll.ensureWidgetVisible(card.fold.button, 0, 40)
+        shoot(w, prefix + "finding-details")
+        card.fold.set_open(False)
+
+        remote = w.results.cards[2]
+        remote.fold.set_open(True)
+        settle(app)
+        w.results.scroll.ensureWidgetVisible(remote.fold.button, 0, 20)
+        shoot(w, prefix + "finding-remote-access")
+        remote.fold.set_open(False)
+
+        heading = next(x for x in w.results._dynamic if getattr(x, "text", lambda: "")() == "What we couldn't check")
+        settle(app)
+        bar = w.results.scroll.verticalScrollBar()
+        bar.setValue(heading.mapTo(w.results.scroll.widget(), heading.rect().topLeft()).y() - 10)
+        shoot(w, prefix + "could-not-check")
+
+        w.show_support()
+        shoot(w, prefix + "support")
+        w.support.choose_region("uk-merseyside")
+        shoot(w, prefix + "support-merseyside")
+
+        # The question before a website opens (a real message box, closed by a timer).
+        from app.gui.dialogs import Dialogs
+
+        def grab_modal():
+            m = QApplication.activeModalWidget()
+            if m is None:
+                QTimer.singleShot(30, grab_modal)
+                return
+            settle(app, 0.2)
+            m.grab().save(str(out / f"{prefix}website-question.png"))
+            shots.append(f"{prefix}website-question.png")
+            m.reject()
+        QTimer.singleShot(0, grab_modal)
+        from app.gui import words
+        real = Dialogs(lambda: None, w.shift.progress)
+        real.ask(w, words.SUPPORT_HISTORY_TITLE, words.SUPPORT_HISTORY.format(url="https://www.suzylamplugh.org"),
+                 words.SUPPORT_HISTORY_OPEN, words.SUPPORT_HISTORY_CANCEL)
+
+        w.go_back()
+        w.show_about()
+        shoot(w, prefix + "about")
+        w.go_back()
+        w.show_signatures()
+        w.add_signatures()
+        shoot(w, prefix + "signature-options")
+        w.go_back()
+
+        # The quick-exit count, after one Shift press.
+        w.top.shift_status.show_remaining(2)
+        w.show_page(w.welcome)
+        shoot(w, prefix + "shift-count")
+        w.close()
+
+    run()
+    run("large-font-", point_size=max(18.0, base_font.pointSizeF() * 1.8), every=False)
+    print("\n".join(shots))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

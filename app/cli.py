@@ -230,6 +230,7 @@ def cmd_validate(args) -> int:
 
 def cmd_import(args) -> int:
     from signatures.importers import dump_signature_file
+    from signatures.importers.regenerate import ECHAP_HEADER, LOLRMM_HEADER
     if args.source == "echap":
         from signatures.importers.echap import import_echap
         if len(args.inputs) > 2:
@@ -237,14 +238,20 @@ def cmd_import(args) -> int:
         for path in args.inputs:
             if not os.path.isfile(path):
                 raise InputError(f"can't read {path}: it does not exist")
-        doc, notes = import_echap(args.inputs)
-        header = "Imported from Echap stalkerware-indicators (CC BY 4.0) by: checkup signatures import echap"
+        try:
+            doc, notes = import_echap(args.inputs)
+        except (ValueError, OSError) as exc:
+            raise InputError(f"can't import: {exc}") from None
+        header = ECHAP_HEADER
     else:
         from signatures.importers.lolrmm import import_lolrmm
         if len(args.inputs) != 1 or not os.path.isdir(args.inputs[0]):
             raise InputError(f"lolrmm takes one folder of tool files; {args.inputs[0]} is not a folder")
-        doc, notes = import_lolrmm(args.inputs[0])
-        header = "Imported from LOLRMM (Apache-2.0) by: checkup signatures import lolrmm"
+        try:
+            doc, notes = import_lolrmm(args.inputs[0])
+        except (ValueError, OSError) as exc:
+            raise InputError(f"can't import: {exc}") from None
+        header = LOLRMM_HEADER
     try:
         dump_signature_file(doc, args.output, header)
     except OSError as exc:

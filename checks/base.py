@@ -159,10 +159,11 @@ def hosts_in(text: str | None) -> list[str]:
     return found
 
 
+# File-name endings that are not top-level domains. Endings that are also real TLDs (.app, .pl,
+# .sh, .py, .so, .run, .zip, .new) stay hosts: stalkerware servers use them (mSpy's mbill.app).
 _NOT_TLDS = {"exe", "dll", "sys", "bat", "cmd", "ps1", "vbs", "js", "lnk", "msi", "txt", "log", "ini",
-             "dat", "plist", "app", "sh", "py", "so", "desktop", "service", "timer", "conf", "xml",
-             "json", "yaml", "yml", "cfg", "tmp", "db", "jar", "pl", "rb", "scr", "cpl", "ocx",
-             "drv", "mui", "png", "jpg", "ico", "html", "htm", "dylib", "kext", "bundle", "framework",
-             "pid", "sock", "lock", "cache", "bak", "old", "new", "d", "socket", "target", "path",
-             "mount", "slice", "scope", "swap", "automount", "device", "appimage", "deb", "rpm",
-             "zip", "gz", "xz", "tar", "bin", "run", "local", "localhost"}
+             "dat", "plist", "conf", "xml", "json", "yaml", "yml", "cfg", "tmp", "db", "jar", "rb", "scr",
+             "cpl", "ocx", "drv", "mui", "png", "jpg", "ico", "html", "htm", "dylib", "kext", "bundle",
+             "framework", "pid", "sock", "lock", "cache", "bak", "old", "d", "socket", "target", "path",
+             "mount", "slice", "scope", "swap", "automount", "device", "appimage", "deb", "rpm", "gz",
+             "xz", "tar", "bin", "local", "localhost", "desktop", "service", "timer"}

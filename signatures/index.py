@@ -305,6 +305,7 @@ class CompiledSet:
             self.ips.add(ind.value, hit)
         elif kind == "sha256":
             self.sha256.setdefault(ind.value.lower(), []).append(hit)
+        # REFERENCE_KINDS (phone app ids) are not looked for on a laptop.
 
     # -- questions the checks ask --------------------------------------------------------
     def name(self, kind: str, value: str | None) -> list[Hit]:

@@ -27,7 +27,10 @@ DESKTOP = ("windows", "macos", "linux")
 NAME_KINDS = ("process_names", "bundle_ids", "launchd_labels", "autostart_names", "service_names",
               "task_names", "program_names", "extension_ids")
 PATH_KINDS = ("executable_paths", "file_paths")
-INDICATOR_KINDS = NAME_KINDS + PATH_KINDS + ("registry_keys", "registry_values", "domains", "ips", "sha256")
+# Kept so a family is known by the ids of its phone app; a laptop scan never looks for them.
+REFERENCE_KINDS = ("mobile_app_ids",)
+INDICATOR_KINDS = NAME_KINDS + PATH_KINDS + ("registry_keys", "registry_values", "domains", "ips", "sha256") \
+    + REFERENCE_KINDS
 
 FILE_KEYS = {"schema", "name", "version", "license", "attribution", "families"}
 FAMILY_KEYS = {"id", "name", "aliases", "tier", "platforms", "description", "same_as", "sources", "indicators"}
@@ -130,6 +133,7 @@ class SignatureSet:
             for ind in fam.indicators:
                 by_kind[ind.kind] = by_kind.get(ind.kind, 0) + 1
         return {"families": len(fams), "indicators": sum(by_kind.values()),
+                "laptop_indicators": sum(n for k, n in by_kind.items() if k not in REFERENCE_KINDS),
                 "by_tier": dict(sorted(by_tier.items())), "by_kind": dict(sorted(by_kind.items()))}
 
 
@@ -368,7 +372,7 @@ class _Validator:
         if value is None:
             return None
         value = value.strip()
-        if kind in NAME_KINDS:
+        if kind in NAME_KINDS or kind in REFERENCE_KINDS:
             if problem := glob_problem(value):
                 self.bad(node, f"{who}: {kind} '{value}': {problem}")
                 return None

@@ -17,7 +17,7 @@ from checks.records import (AutostartEntry, BrowserExtension, Connection, FileIt
                             RegistryItem, ScheduledTask, Service)
 from checks.snapshot import Snapshot
 from signatures.index import compile_set, expand_path, machine_path
-from signatures.loader import load_set
+from signatures.loader import REFERENCE_KINDS, load_set
 import ipaddress
 
 
@@ -107,6 +107,8 @@ def test_every_shipped_indicator_fires_for_its_family(shipped):
     expected = []
     for fam in shipped.families:
         for ind in fam.indicators:
+            if ind.kind in REFERENCE_KINDS:
+                continue              # phone app ids: documented as never looked for on a laptop
             records = synthesise(ind)
             assert records, f"{fam.id}: {ind.kind} {ind.value!r} has no platform to fire on"
             for plat, kind, record in records:

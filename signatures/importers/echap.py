@@ -1,0 +1,154 @@
+"""Echap stalkerware-indicators (``ioc.yaml``, ``watchware.yaml``) → a signature file.
+
+Echap lists phone stalkerware and watchware. What a laptop can show of them is network
+evidence: their websites, download sites and servers (``websites``, ``distribution``, ``c2``),
+named in settings, programs or extensions. Every family and every network indicator is kept —
+including the ``c2: ip:`` spelling some entries use for ``ips``. The phone app ids (Android
+packages, iOS bundles) are kept as ``mobile_app_ids``, which a laptop scan does not look for, so
+that a family with no network indicator still carries what Echap knows of it. Android signing
+certificates are left out (they only mean something on a phone), and counted in the notes.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import yaml
+
+from . import as_domain, as_ip, host_of, shared, slug, unique
+
+REPOSITORY = "https://github.com/AssoEchap/stalkerware-indicators"
+TIER_OF = {"stalkerware": "stalkerware", "watchware": "watchware"}
+DESCRIPTION = {
+    "stalkerware": ("A phone app sold to secretly watch another person: it can pass on their messages, "
+                    "calls, photos and location to whoever installed it. On a laptop, what can show is "
+                    "a link to its websites or servers."),
+    "watchware": ("A parental-control or family-tracking phone app. It is legitimate, but it is sometimes "
+                  "used to watch another adult. On a laptop, what can show is a link to its websites or "
+                  "servers."),
+}
+MAX_BYTES = 32 * 1024 * 1024
+
+
+class EchapError(ValueError):
+    """The input is not an Echap indicator file."""
+
+
+def _read(path: str) -> list[dict]:
+    if os.path.getsize(path) > MAX_BYTES:
+        raise EchapError(f"{path} is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    with open(path, encoding="utf-8") as f:
+        try:
+            data = yaml.safe_load(f)
+        except yaml.YAMLError as exc:
+            raise EchapError(f"{path} is not readable YAML: {exc}") from None
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        raise EchapError(f"{path} is not an Echap indicator file (a list of entries)")
+    return data
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, (str, int, float)):
+        return [str(value)]
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, (str, int, float))]
+    return []
+
+
+def upstream_commit(paths: list[str]) -> str | None:
+    """The Echap commit recorded in a SOURCE.txt beside the input, if there is one."""
+    for path in paths:
+        note = os.path.join(os.path.dirname(os.path.abspath(path)), "SOURCE.txt")
+        try:
+            with open(note, encoding="utf-8") as f:
+                m = re.search(r"master commit:\s*([0-9a-f]{40})", f.read())
+        except OSError:
+            continue
+        if m:
+            return m.group(1)
+    return None
+
+
+def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
+    notes: list[str] = []
+    families: list[dict] = []
+    used: set[str] = set()
+    commit = upstream_commit(paths)
+    where = f"{REPOSITORY}/tree/{commit}" if commit else REPOSITORY
+    dropped_certs = 0
+    for path in paths:
+        base = os.path.basename(path)
+        for n, entry in enumerate(_read(path), 1):
+            name = str(entry.get("name") or "").strip()
+            if not name:
+                notes.append(f"{base}: entry {n} has no name; left out")
+                continue
+            kind = str(entry.get("type") or "").strip().lower()
+            tier = TIER_OF.get(kind)
+            if tier is None:
+                tier = "watchware" if base.startswith("watchware") else "stalkerware"
+                notes.append(f"{base}: {name}: unknown type '{kind}', imported as {tier}")
+            fid = f"echap.{slug(name)}"
+            if fid in used:                              # the same product in both files
+                fid = f"{fid}-{tier}"
+            used.add(fid)
+
+            domains: list[str] = []
+            ips: list[str] = []
+            c2 = entry.get("c2") if isinstance(entry.get("c2"), dict) else {}
+            network = (_strings(entry.get("websites")) + _strings(entry.get("distribution"))
+                       + _strings(c2.get("domains")) + _strings(c2.get("ips")) + _strings(c2.get("ip")))
+            for raw in network:
+                host = host_of(raw)
+                ip = as_ip(host) if host else None
+                if ip:
+                    ips.append(ip)
+                elif host and (domain := as_domain(host)):
+                    if shared(domain):
+                        notes.append(f"{base}: {name}: '{raw}' is on {domain}, which many services share; left out")
+                    else:
+                        domains.append(domain)
+                else:
+                    notes.append(f"{base}: {name}: '{raw}' is neither a domain nor an IP address; left out")
+            apps = _strings(entry.get("packages")) + _strings(entry.get("ios_bundles"))
+            dropped_certs += len(_strings(entry.get("certificates")))
+
+            indicators: dict[str, list] = {}
+            if domains:
+                indicators["domains"] = unique(domains)
+            if ips:
+                indicators["ips"] = unique(ips)
+            if apps:
+                indicators["mobile_app_ids"] = unique(a.strip() for a in apps if a.strip())
+            if not indicators:
+                notes.append(f"{base}: {name}: no indicator Device Checkup can keep; left out")
+                used.discard(fid)
+                continue
+            platforms = ["android"] + (["ios"] if entry.get("ios_bundles") else [])
+            covers = ", ".join(k.replace("_", " ") for k in indicators)
+            families.append({
+                "id": fid,
+                "name": name,
+                **({"aliases": aliases} if (aliases := [a for a in unique(_strings(entry.get("names")))
+                                                        if a.casefold() != name.casefold()]) else {}),
+                "tier": tier,
+                "platforms": platforms,
+                "description": DESCRIPTION[tier],
+                "sources": [{"url": where, "covers": f"{covers} (from {base})"}],
+                "indicators": indicators,
+            })
+    if dropped_certs:
+        notes.append(f"left out {dropped_certs} Android signing-certificate fingerprints: they only mean something on a phone")
+    doc = {
+        "schema": 1,
+        "name": "Echap stalkerware indicators",
+        "version": commit[:12] if commit else "unknown",
+        "license": "CC BY 4.0",
+        "attribution": ("Contains data from Echap stalkerware-indicators (https://github.com/AssoEchap/"
+                        "stalkerware-indicators), by Echap (https://echap.eu.org/), licensed under CC BY 4.0 "
+                        "(https://creativecommons.org/licenses/by/4.0/). Converted to Device Checkup's "
+                        "signature format; phone signing certificates left out."),
+        "families": families,
+    }
+    return doc, notes

@@ -67,3 +67,17 @@ def test_unreadable_folders_say_permission(tree):
         assert exc.value.reason == "permission"
     finally:
         locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("root", ["offline", "live"])
+def test_glob_of_a_plain_path_finds_only_what_exists(tree, root):
+    # A pattern with no wildcard is a question too: a path that isn't there is not "found".
+    # (This once reported every LOLRMM install path as present on a live machine.)
+    if root == "offline":
+        fs, base = FileSystem("linux", str(tree)), ""
+    else:
+        fs, base = FileSystem("linux"), str(tree)
+    assert [e.name for e in fs.glob(f"{base}/Users/Alex/AppData/note.txt")] == ["note.txt"]
+    assert list(fs.glob(f"{base}/Users/Alex/AppData/absent.txt")) == []
+    assert list(fs.glob(f"{base}/Users/Nobody/AppData")) == []
+    assert list(fs.glob(f"{base}/Users/*/AppData/absent.txt")) == []

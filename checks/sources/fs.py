@@ -250,9 +250,11 @@ class FileSystem:
                     path = self.join(folder, part)
                     try:
                         real = self.real(path)
-                        is_dir = os.path.isdir(real)
                     except Unreadable:
                         continue
+                    if not os.path.lexists(real):
+                        continue
+                    is_dir = os.path.isdir(real)
                     if last:
                         yield Entry(self.basename(path), path, is_dir, os.path.islink(real))
                         count += 1

@@ -267,7 +267,8 @@ def cmd_info(args) -> int:
     sigset = load_set()
     counts = sigset.counts()
     print(f"Signature set {sigset.sha256}")
-    print(f"{counts['families']} families, {counts['indicators']} indicators")
+    print(f"{counts['families']} families, {counts['laptop_indicators']} indicators a laptop can show "
+          f"(and {counts['indicators'] - counts['laptop_indicators']} phone app ids kept for reference)")
     for tier, n in counts["by_tier"].items():
         print(f"  {tier}: {n}")
     for sf in sigset.files:

@@ -26,7 +26,8 @@ def describe_set(sigset) -> dict:
                       "attribution": " ".join((sf.attribution or "").split()),
                       "families": len(sf.families), "added": sf.user_file, "sha256": sf.sha256})
     sources = sorted({url for fam in sigset.families for url in fam.source_urls})
-    return {"families": counts["families"], "indicators": counts["indicators"],
+    return {"families": counts["families"], "indicators": counts["laptop_indicators"],
+            "phone_ids": counts["indicators"] - counts["laptop_indicators"],
             "by_tier": {_tier_label(t): n for t, n in counts["by_tier"].items()},
             "sha256": sigset.sha256, "files": files, "sources": sources,
             "problems": [str(p) for p in sigset.problems]}
@@ -74,7 +75,9 @@ class AboutPage(Page):
         info = self.info = describe_set(sigset)
         self._put(heading(words.ABOUT_SET, 2))
         self._put(para(f"It knows {info['families']} kinds of software, by {info['indicators']} "
-                       "signs (names, places and addresses they use)."))
+                       "signs a laptop can show (names, places and addresses they use)."
+                       + (f" It also keeps {info['phone_ids']} names of phone apps, which a laptop "
+                          "check doesn't look for." if info["phone_ids"] else "")))
         self._put(bullets([f"{label}: {n}" for label, n in info["by_tier"].items()]))
         fp = para(f"Fingerprint of the built-in list (SHA-256): {info['sha256']}", selectable=True)
         fp.setObjectName("setFingerprint")

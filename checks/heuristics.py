@@ -47,9 +47,14 @@ _TEMP_POSIX = ("/tmp/", "/var/tmp/", "/dev/shm/", "/private/tmp/", "/private/var
 _USUAL_HIDDEN = {".local", ".config", ".cache", ".var", ".nvm", ".cargo", ".rustup", ".pyenv", ".rbenv",
                  ".sdkman", ".npm", ".deno", ".bun", ".dotnet", ".vscode", ".vscode-server", ".mozilla",
                  ".steam", ".wine", ".nix-profile", ".volta", ".asdf", ".linuxbrew", ".bin", ".gem",
-                 ".yarn", ".pnpm", ".jdks", ".m2", ".gradle", ".docker", ".kube", ".fly"}
+                 ".yarn", ".pnpm", ".jdks", ".m2", ".gradle", ".docker", ".kube", ".fly",
+                 # Dropbox installs its Linux client in ~/.dropbox-dist and starts it from there.
+                 ".dropbox-dist", ".dropbox", ".thunderbird", ".conda", ".eclipse"}
 
 _WORDS = ("spy", "keylog", "keystroke", "stealth", "snoop", "track")
+# Words distinctive enough to count inside a longer name ("MyKeylogger"); the others only at the
+# start of a word, so that "heaptrack" (a memory profiler) or "Espyne" are not taken for watching.
+_ANYWHERE = ("keylog", "keystroke", "stealth", "snoop")
 # Tokens that contain a watching word but are not watching: anti-spyware, IDEs, touchpads, GNOME's search.
 _NOT_WATCHING = re.compile(
     r"^(anti|spybot|spyder|spyhunter|spyshelter|spyzooka|superantispyware|trackpad|trackpoint|trackball|"
@@ -114,13 +119,20 @@ def watching_word(name: str | None) -> str | None:
     if not name:
         return None
     tokens = re.split(r"[^A-Za-z0-9-]+|(?<=[a-z])(?=[A-Z])", name)
+    previous = ""
     for token in tokens:
         low = token.lower()
-        if not low or _NOT_WATCHING.match(low):
+        after_anti = previous.endswith("anti")          # "AntiSpyware", "SUPERAntiSpyware"
+        previous = low
+        if not low or after_anti or _NOT_WATCHING.match(low):
             continue
         for word in _WORDS:
-            if low.startswith(word) or (len(word) > 3 and word in low):
+            if low.startswith(word) or (word in _ANYWHERE and word in low):
                 return word
+    whole = re.sub(r"[^a-z]", "", name.lower())          # "KeyStroke" split by its capitals
+    for word in _ANYWHERE:
+        if word in whole and "anti" + word not in whole:
+            return word
     return None
 
 

@@ -1,0 +1,39 @@
+"""The heuristics' word and place rules, including false alarms met on real machines."""
+from __future__ import annotations
+
+import pytest
+
+from checks.heuristics import hidden_or_temporary, system_name_wrong_place, watching_word
+
+
+@pytest.mark.parametrize("name, word", [
+    ("SpyAgent.exe", "spy"), ("spy-helper", "spy"), ("MyKeylogger", "keylog"), ("KeyStrokeCapture", "keystroke"),
+    ("stealthmon", "stealth"), ("TrackingAgent", "track"), ("track_daemon", "track"),
+    # Met on a Debian machine: heaptrack is a memory profiler.
+    ("heaptrack", None), ("libheaptrack", None), ("trackpad-settings", None), ("tracker-miner-fs-3", None),
+    ("SpyderIDE", None), ("AntiSpyware", None), ("Espresso", None), ("NetworkManager", None), (None, None),
+])
+def test_watching_words(name, word):
+    assert watching_word(name) == word
+
+
+@pytest.mark.parametrize("path, platform, where", [
+    ("/tmp/x/agent", "linux", "/tmp"), ("/home/a/.hidden/agent", "linux", ".hidden"),
+    ("/Users/a/.x/agent", "macos", ".x"), ("C:\\Users\\a\\AppData\\Local\\Temp\\x.exe", "windows", "appdata/local/temp"),
+    ("C:\\Users\\Public\\x.exe", "windows", "c:/users/public"),
+    # Dropbox on Linux really runs from ~/.dropbox-dist; ~/.local is where XDG puts programs.
+    ("/home/a/.dropbox-dist/dropboxd", "linux", None), ("/home/a/.local/bin/tool", "linux", None),
+    ("/usr/bin/gnome-shell", "linux", None), ("C:\\Program Files\\X\\x.exe", "windows", None), (None, "linux", None),
+])
+def test_hidden_or_temporary_places(path, platform, where):
+    assert hidden_or_temporary(path, platform) == where
+
+
+@pytest.mark.parametrize("path, platform, name", [
+    ("C:\\Users\\alex\\AppData\\Roaming\\Microsoft\\svchost.exe", "windows", "svchost.exe"),
+    ("C:\\Windows\\System32\\svchost.exe", "windows", None),
+    ("/home/a/.cache/systemd-journald", "linux", "systemd-journald"), ("/usr/lib/systemd/systemd-journald", "linux", None),
+    ("/Users/a/Library/Application Support/x/launchd", "macos", "launchd"), ("svchost.exe", "windows", None),
+])
+def test_system_names_in_the_wrong_place(path, platform, name):
+    assert system_name_wrong_place(path, platform) == name

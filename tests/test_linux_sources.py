@@ -1,0 +1,220 @@
+"""Linux sources on a disk tree built in a temporary folder, and one real autostart entry."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from checks.engine import run_scan
+from checks.sources.base import Machine, Notes
+from checks.sources.linux import (LinuxAppsSource, LinuxAutostartSource, LinuxServicesSource, background_commands,
+                                  parse_crontab, parse_desktop, parse_dpkg_status, parse_unit)
+from signatures.loader import load_set
+
+
+def put(root: Path, path: str, text: str | bytes = "") -> Path:
+    target = root / path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return target
+
+
+def link(root: Path, path: str, target: str) -> None:
+    where = root / path.lstrip("/")
+    where.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target, where)
+
+
+def desktop(name: str, exe: str, extra: str = "") -> str:
+    return f"[Desktop Entry]\nType=Application\nName={name}\nName[fr]=Autre\nExec={exe}\n{extra}"
+
+
+def unit(exe: str, description: str = "", install: bool = True, extra: str = "") -> str:
+    text = f"[Unit]\nDescription={description}\n\n[Service]\n{extra}ExecStart={exe}\n"
+    return text + ("\n[Install]\nWantedBy=multi-user.target\n" if install else "")
+
+
+def build(root: Path, planted: bool = True) -> Path:
+    put(root, "/etc/os-release", 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\n')
+    for user in ("alex", "sam"):
+        (root / "home" / user).mkdir(parents=True, exist_ok=True)
+    put(root, "/etc/xdg/autostart/org.gnome.SettingsDaemon.Power.desktop", desktop("Power", "/usr/libexec/gsd-power"))
+    put(root, "/etc/xdg/autostart/tracker-miner-fs-3.desktop", desktop("Tracker", "/usr/libexec/tracker-miner-fs-3"))
+    put(root, "/etc/xdg/autostart/gnome-initial-setup-first-login.desktop",
+        desktop("Initial Setup", "/usr/libexec/gnome-initial-setup --existing-user", "X-GNOME-Autostart-enabled=false\n"))
+    put(root, "/home/alex/.config/autostart/dropbox.desktop", desktop("Dropbox", "/home/alex/.dropbox-dist/dropboxd"))
+    put(root, "/home/sam/.config/autostart/slack.desktop", desktop("Slack", "/usr/bin/slack --startup %U", "Hidden=true\n"))
+    for name, exe, desc in [("NetworkManager.service", "/usr/sbin/NetworkManager --no-daemon", "Network Manager"),
+                            ("cups.service", "/usr/sbin/cupsd -l", "CUPS Scheduler"),
+                            ("ssh.service", "/usr/sbin/sshd -D $SSHD_OPTS", "OpenBSD Secure Shell server"),
+                            ("systemd-journald.service", "/usr/lib/systemd/systemd-journald", "Journal Service")]:
+        put(root, f"/usr/lib/systemd/system/{name}", unit(exe, desc, install=name != "systemd-journald.service"))
+    link(root, "/etc/systemd/system/multi-user.target.wants/NetworkManager.service",
+         "/usr/lib/systemd/system/NetworkManager.service")
+    link(root, "/etc/systemd/system/sshd.service", "/usr/lib/systemd/system/ssh.service")      # an alias
+    put(root, "/usr/lib/systemd/user/pipewire.service", unit("/usr/bin/pipewire", "PipeWire"))
+    link(root, "/usr/lib/systemd/user/default.target.wants/pipewire.service", "../pipewire.service")
+    put(root, "/etc/init.d/cups", "#!/bin/sh\n")
+    put(root, "/etc/crontab", "SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n")
+    put(root, "/etc/cron.d/e2scrub_all", "30 3 * * 0 root test -e /run/systemd/system || /usr/lib/x86_64-linux-gnu/e2fsprogs/e2scrub_all_cron\n")
+    put(root, "/etc/cron.daily/logrotate", "#!/bin/sh\n")
+    put(root, "/etc/cron.daily/.placeholder", "")
+    put(root, "/home/alex/.bashrc", 'alias ll="ls -l"\n[ -x /usr/bin/lesspipe ] && eval "$(lesspipe)"\n')
+    put(root, "/var/lib/dpkg/status", "".join(
+        f"Package: {p}\nStatus: install ok installed\nVersion: 1.0\nMaintainer: Someone <x@example.org>\n"
+        f"Description: a package\n continued line: with a colon\n\n"
+        for p in ("firefox", "network-manager", "cups", "openssh-server", "slack-desktop"))
+        + "Package: removed-thing\nStatus: deinstall ok config-files\nVersion: 2\n\n")
+    put(root, "/usr/share/applications/firefox.desktop", desktop("Firefox", "firefox %u"))
+    put(root, "/usr/share/applications/org.gnome.Settings.desktop", desktop("Settings", "gnome-control-center"))
+    put(root, "/var/lib/flatpak/app/org.signal.Signal/current/active/files/bin/signal", "")
+    put(root, "/var/lib/snapd/snaps/spotify_80.snap", "")
+    (root / "opt/google/chrome").mkdir(parents=True, exist_ok=True)
+    if planted:
+        # KidLogger (curated: autostart name kidlogger.desktop, folder /usr/share/kidlogger).
+        put(root, "/etc/xdg/autostart/kidlogger.desktop", desktop("KidLogger", "/usr/share/kidlogger/kidlogger -tray"))
+        put(root, "/usr/share/kidlogger/kidlogger", b"\x7fELF")
+        # Teramind's Linux agent (curated: /usr/local/teramind/agent, process tmsysd).
+        put(root, "/etc/systemd/system/tmsysd.service", unit("/usr/local/teramind/agent/bin/tmsysd", "System daemon"))
+        link(root, "/etc/systemd/system/multi-user.target.wants/tmsysd.service", "/etc/systemd/system/tmsysd.service")
+        put(root, "/usr/local/teramind/agent/bin/tmsysd", b"\x7fELF")
+        # StaffCop, as an installed application.
+        put(root, "/usr/share/applications/staffcop.desktop", desktop("StaffCop Agent", "/opt/staffcop/agent"))
+        # Heuristic bait: a start from a hidden folder in /tmp, and a system name in a user's cache.
+        put(root, "/home/alex/.config/autostart/update-notifier.desktop", desktop("Updates", "/tmp/.x11/upd --quiet"))
+        put(root, "/home/sam/.config/systemd/user/journal.service", unit("/home/sam/.cache/systemd-journald", "Journal"))
+        link(root, "/home/sam/.config/systemd/user/default.target.wants/journal.service", "../journal.service")
+        put(root, "/var/spool/cron/crontabs/alex", "@reboot /home/alex/.local/share/.sys/agent --daemon\n")
+        put(root, "/home/sam/.profile", "nohup /home/sam/.config/.watch/w >/dev/null 2>&1 &\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def disk(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("linux") / "disk")
+
+
+def collect(source, machine):
+    notes = Notes(source.id)
+    return list(source.collect(machine, notes)), notes.items
+
+
+def test_autostart_entries(disk):
+    records, notes = collect(LinuxAutostartSource(), Machine.offline(str(disk), "linux"))
+    got = {(r.kind, r.name, r.user, r.executable, r.enabled) for r in records}
+    assert got == {
+        ("xdg-autostart", "org.gnome.SettingsDaemon.Power.desktop", None, "/usr/libexec/gsd-power", True),
+        ("xdg-autostart", "tracker-miner-fs-3.desktop", None, "/usr/libexec/tracker-miner-fs-3", True),
+        ("xdg-autostart", "gnome-initial-setup-first-login.desktop", None, "/usr/libexec/gnome-initial-setup", False),
+        ("xdg-autostart", "kidlogger.desktop", None, "/usr/share/kidlogger/kidlogger", True),
+        ("xdg-autostart", "dropbox.desktop", "alex", "/home/alex/.dropbox-dist/dropboxd", True),
+        ("xdg-autostart", "update-notifier.desktop", "alex", "/tmp/.x11/upd", True),
+        ("xdg-autostart", "slack.desktop", "sam", "/usr/bin/slack", False),
+        ("systemd-user", "journal.service", "sam", "/home/sam/.cache/systemd-journald", True),
+        ("cron", "cd", "root", "cd", True),              # "cd / && run-parts …": the first program
+        ("cron", "test", "root", "test", True),
+        ("cron", "agent", "alex", "/home/alex/.local/share/.sys/agent", True),
+        ("cron-script", "logrotate", None, "/etc/cron.daily/logrotate", True),
+        ("shell-startup", "w", "sam", "/home/sam/.config/.watch/w", True),
+    }
+    assert notes == []
+    reboot = next(r for r in records if r.name == "agent")
+    assert reboot.command.startswith("@reboot ")
+
+
+def test_services_with_their_state(disk):
+    records, _ = collect(LinuxServicesSource(), Machine.offline(str(disk), "linux"))
+    got = {(r.name, r.start, r.executable) for r in records}
+    assert got == {("NetworkManager.service", "enabled", "/usr/sbin/NetworkManager"),
+                   ("cups.service", "disabled", "/usr/sbin/cupsd"), ("ssh.service", "disabled", "/usr/sbin/sshd"),
+                   ("systemd-journald.service", "static", "/usr/lib/systemd/systemd-journald"),
+                   ("tmsysd.service", "enabled", "/usr/local/teramind/agent/bin/tmsysd")}
+    assert next(r for r in records if r.name == "cups.service").display_name == "CUPS Scheduler"
+
+
+def test_installed_programs(disk):
+    records, _ = collect(LinuxAppsSource(), Machine.offline(str(disk), "linux"))
+    got = {(r.source, r.name) for r in records}
+    assert got == {("dpkg", "firefox"), ("dpkg", "network-manager"), ("dpkg", "cups"), ("dpkg", "openssh-server"),
+                   ("dpkg", "slack-desktop"), ("desktop-file", "Firefox"), ("desktop-file", "Settings"),
+                   ("desktop-file", "StaffCop Agent"), ("flatpak", "org.signal.Signal"), ("snap", "spotify"),
+                   ("opt", "google")}
+
+
+def test_the_planted_disk_shows_what_was_planted(disk):
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "linux"))
+    families = {(f.tier, f.family) for f in result.findings if f.family}
+    assert families == {("watchware", "kidlogger"), ("monitoring", "teramind"), ("monitoring", "staffcop")}
+    heuristics = sorted((f.heuristic, f.evidence[0].record.name) for f in result.findings if f.heuristic)
+    assert heuristics == [("hidden-or-temporary-start", "agent"), ("hidden-or-temporary-start", "update-notifier.desktop"),
+                          ("hidden-or-temporary-start", "w"), ("system-name-wrong-place", "journal.service")]
+
+
+def test_the_same_disk_without_plants_shows_nothing(tmp_path):
+    disk = build(tmp_path / "disk", planted=False)
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "linux"))
+    assert [(f.tier, f.title) for f in result.findings if f.tier != "settings"] == []
+
+
+def test_links_out_of_the_disk_are_not_followed(tmp_path):
+    disk = build(tmp_path / "disk", planted=False)
+    outside = put(tmp_path, "/outside.service", unit("/opt/OUTSIDE/bin/evil", "Outside"))
+    link(disk, "/etc/systemd/system/escape.service", str(outside))
+    link(disk, "/etc/systemd/system/climb.service", "../../../../../../../../outside.service")
+    link(disk, "/etc/systemd/system/multi-user.target.wants/escape.service", str(outside))
+    link(disk, "/home/alex/.config/autostart/out.desktop", "../../../../outside.service")
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "linux"))
+    everything = repr(result.snapshot.to_json_data())
+    assert "OUTSIDE" not in everything
+
+
+def test_broken_files_become_notes_or_are_skipped(tmp_path):
+    disk = build(tmp_path / "disk", planted=False)
+    put(disk, "/etc/xdg/autostart/junk.desktop", os.urandom(3000))
+    put(disk, "/var/lib/dpkg/status", b"\xff\xfe\x00garbage\n\n\n")
+    put(disk, "/etc/crontab", b"\x00\x01 not a crontab\n* * *\n")
+    (disk / "etc/cron.d/e2scrub_all").chmod(0o000)
+    machine = Machine.offline(str(disk), "linux")
+    for source in (LinuxAutostartSource(), LinuxServicesSource(), LinuxAppsSource()):
+        records, notes = collect(source, machine)      # nothing raises
+        assert all(n.reason in ("permission", "error", "too-large") for n in notes)
+    junk = next(r for r in collect(LinuxAutostartSource(), machine)[0] if r.name == "junk.desktop")
+    assert junk.command == ""
+
+
+def test_a_real_autostart_entry_in_a_home_folder_is_found(tmp_path, monkeypatch):
+    # Live: the person's own home is read even when it is not under /home.
+    home = tmp_path / "person"
+    put(home, "/.config/autostart/planted-monitor.desktop", desktop("Planted", "/tmp/.planted/agent --hide"))
+    monkeypatch.setenv("HOME", str(home))
+    records, _ = collect(LinuxAutostartSource(), Machine.live_machine())
+    planted = [r for r in records if r.name == "planted-monitor.desktop"]
+    assert len(planted) == 1 and planted[0].executable == "/tmp/.planted/agent"
+    assert planted[0].location == str(home / ".config/autostart/planted-monitor.desktop")
+
+
+# -- parsers --------------------------------------------------------------------------------
+def test_parsers_read_what_the_formats_say():
+    assert parse_desktop("[Desktop Entry]\nName=A\nName[de]=B\nExec=a\n[Desktop Action x]\nExec=b\n") == \
+        {"Name": "A", "Exec": "a"}
+    u = parse_unit("[Service]\nExecStart=\nExecStart=/bin/a \\\n  --flag\n# c\n[Install]\nWantedBy=x\n")
+    assert u["Service"]["ExecStart"] == ["/bin/a --flag"] and u["Install"]["WantedBy"] == ["x"]
+    assert parse_crontab("MAILTO=x\n@reboot /a b\n*/5 * * * * root /c\n", with_user=False) == \
+        [("@reboot", None, "/a b"), ("*/5 * * * *", None, "root /c")]
+    assert parse_dpkg_status("Package: a\nStatus: install ok installed\n\nPackage: b\nStatus: purge ok not-installed\n") == \
+        [{"Package": "a", "Status": "install ok installed"}]
+    assert background_commands("x && y\nnohup agent\nagent2 &\nagent3 & # note\ntrue || false\n") == \
+        [(2, "nohup agent"), (3, "agent2 &"), (4, "agent3 & # note")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000))
+def test_the_parsers_take_any_text(text):
+    parse_desktop(text)
+    parse_unit(text)
+    parse_crontab(text, with_user=True)
+    parse_crontab(text, with_user=False)
+    parse_dpkg_status(text)
+    background_commands(text)

@@ -154,10 +154,12 @@ def make_scan(sources, sigset: SignatureSet | None = None, platform: str = "wind
 class FakeDialogs:
     """Dialogs that answer at once and remember what was asked."""
 
-    def __init__(self, answer: bool = False, files=(), save_to: str | None = None):
+    def __init__(self, answer: bool = False, files=(), save_to: str | None = None, earlier: str | None = None):
         self.answer = answer
         self.files = list(files)
         self.save_to = save_to
+        self.earlier = earlier
+        self.saved: list[tuple[str, str]] = []
         self.asked: list[tuple[str, str]] = []
         self.opened: list[str] = []
 
@@ -174,6 +176,12 @@ class FakeDialogs:
     def open_url(self, url):
         self.opened.append(url)
         return True
+
+    def open_earlier(self, parent):
+        return self.earlier
+
+    def report_saved(self, parent, path, sha256):
+        self.saved.append((path, sha256))
 
 
 # -- pytest fixture: a shown main window with fake dialogs, quit and hard exit ----------------

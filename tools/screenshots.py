@@ -114,7 +114,15 @@ def main(argv=None) -> int:
             w.close()
             return
 
-        w.start_scan("advocate")
+        # An advocate's appointment: the session page, filled in as an advocate would.
+        w.welcome.advocate.setChecked(True)
+        w.begin("advocate")
+        w.session_page.initials.setText("JB")
+        w.session_page.device.setText("her work laptop")
+        w.session_page.answers["physical-access"].setPlainText("Her ex had it for a weekend in March.")
+        w.session_page.answers["concerns"].setPlainText("He knew what she had written in her emails.")
+        shoot(w, prefix + "session")
+        w.start_session_scan()
         wait_for(app, lambda: waiting.started.is_set() and "installed programs" in w.scan_page.status.text())
         shoot(w, prefix + "scan")
         waiting.release.set()
@@ -129,6 +137,17 @@ def main(argv=None) -> int:
         w.results.scroll.ensureWidgetVisible(card.fold.button, 0, 40)
         shoot(w, prefix + "finding-details")
         card.fold.set_open(False)
+
+        notes = card.notes
+        if notes is not None:
+            card.fold.set_open(True)
+            card.details.set_open(False)
+            notes.says.setCurrentIndex(notes.says.findData("dont-recognise"))
+            notes.text.setText("Appeared after he repaired the laptop")
+            settle(app)
+            w.results.scroll.ensureWidgetVisible(notes, 0, 0)
+            shoot(w, prefix + "finding-notes")
+            card.fold.set_open(False)
 
         remote = w.results.cards[2]
         remote.fold.set_open(True)
@@ -174,6 +193,20 @@ def main(argv=None) -> int:
         w.add_signatures()
         shoot(w, prefix + "signature-options")
         w.go_back()
+
+        # Comparing with an earlier appointment's check (saved as JSON here).
+        import json as _json
+        from tests.gui_fixtures import SPY, KIDS, ListSource
+        earlier_scan = make_scan([ListSource("processes", [SPY], "x.processes", "programs"),
+                                  ListSource("apps", [KIDS], "x.apps", "installed programs")], root=machine)
+        earlier = Path(sigdir) / "earlier.json"
+        earlier.write_text(_json.dumps(earlier_scan(progress=lambda p: None, cancel=None,
+                                                    user_paths=[]).to_json_data()), "utf-8")
+        dialogs.earlier = str(earlier)
+        w.show_page(w.results)
+        w.compare_earlier()
+        shoot(w, prefix + "compare")
+        w.show_page(w.results)
 
         # The quick-exit count, after one Shift press.
         w.top.shift_status.show_remaining(2)

@@ -81,5 +81,35 @@ class Dialogs:
             path += ".pdf" if "pdf" in name_filter.lower() else ".html"
         return path
 
+    def open_earlier(self, parent: QWidget | None) -> str | None:
+        dlg = self._file_dialog(parent, "Choose an earlier check")
+        dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dlg.setNameFilters(["Reports and saved checks (*.html *.htm *.json)", "All files (*)"])
+        chosen = dlg.selectedFiles() if dlg.exec() else []
+        dlg.deleteLater()
+        return chosen[0] if chosen else None
+
+    def report_saved(self, parent: QWidget | None, path: str, sha256: str) -> None:
+        """Say where the report is and show its SHA-256, with a button that copies it."""
+        from PySide6.QtGui import QGuiApplication
+
+        from . import words
+        box = QMessageBox(parent)
+        box.setWindowTitle("Device Checkup")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(words.REPORT_SAVED_TITLE)
+        box.setInformativeText(words.REPORT_SAVED_TEXT.format(path=path, sha256=sha256))
+        box.setTextInteractionFlags(box.textInteractionFlags())
+        copy = box.addButton(words.REPORT_COPY, QMessageBox.ButtonRole.ActionRole)
+        copy.clicked.disconnect()                 # copying leaves the box open
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(sha256))
+        close = box.addButton(words.REPORT_CLOSE, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(close)
+        box.setEscapeButton(close)
+        grid = box.layout()
+        grid.addWidget(self._exit_bar(), grid.rowCount(), 0, 1, grid.columnCount())
+        box.exec()
+        box.deleteLater()
+
     def open_url(self, url: str) -> bool:
         return QDesktopServices.openUrl(QUrl(url))

@@ -15,8 +15,10 @@ from app.support import load as load_support
 from . import words
 from .dialogs import Dialogs
 from .pages.about import AboutPage
+from .pages.compare import ComparePage
 from .pages.results import ResultsPage
 from .pages.scan import ScanPage
+from .pages.session import SessionPage
 from .pages.signatures import SignaturesPage
 from .pages.support import SupportPage
 from .pages.welcome import ADVOCATE, WelcomePage
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(icon_path()))
         self.setObjectName("mainWindow")
         self.result = None
+        self.session = None          # an advocate's appointment (app.session.Session), in memory only
         self.mode = "own"
         self._back_to: QWidget | None = None
         self._scan = scan or default_scan
@@ -94,6 +97,11 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         self.top = TopBar()
         layout.addWidget(self.top)
+        self.session_bar = para("", style="subtle")
+        self.session_bar.setObjectName("sessionBar")
+        self.session_bar.setContentsMargins(24, 4, 24, 0)
+        self.session_bar.hide()
+        layout.addWidget(self.session_bar)
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -108,7 +116,10 @@ class MainWindow(QMainWindow):
         self.support = SupportPage(support or load_support())
         self.signatures = SignaturesPage()
         self.about = AboutPage()
-        for page in (self.welcome, self.scan_page, self.results, self.support, self.signatures, self.about):
+        self.session_page = SessionPage()
+        self.compare_page = ComparePage()
+        for page in (self.welcome, self.scan_page, self.results, self.support, self.signatures, self.about,
+                     self.session_page, self.compare_page):
             self.stack.addWidget(page)
 
         # Wiring: pages say what the person wants; the window decides what happens.
@@ -116,7 +127,12 @@ class MainWindow(QMainWindow):
         self.top.help_clicked.connect(self.show_support)
         self.shift.progress.connect(self.top.shift_status.show_remaining)
         self.shift.triggered.connect(self.trigger_quick_exit)
-        self.welcome.start_clicked.connect(self.start_scan)
+        self.welcome.start_clicked.connect(self.begin)
+        self.session_page.start_clicked.connect(self.start_session_scan)
+        self.session_page.back_clicked.connect(lambda: self.show_page(self.welcome))
+        self.results.compare_clicked.connect(self.compare_earlier)
+        self.results.end_clicked.connect(self.end_session)
+        self.compare_page.back_clicked.connect(lambda: self.show_page(self.results))
         self.welcome.help_clicked.connect(self.show_support)
         self.welcome.signatures_clicked.connect(self.show_signatures)
         self.welcome.about_clicked.connect(self.show_about)
@@ -144,6 +160,7 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def show_page(self, page: QWidget) -> None:
+        self._show_session_bar(page)
         self.stack.setCurrentWidget(page)
         page.scroll.verticalScrollBar().setValue(0)
         self.setWindowTitle(words.APP_NAME)
@@ -182,6 +199,73 @@ class MainWindow(QMainWindow):
         self._back_to = None
         self.show_page(target)
 
+    def _show_session_bar(self, page: QWidget) -> None:
+        s = self.session
+        if s is None or page in (self.welcome, self.session_page):
+            self.session_bar.hide()
+            return
+        text = (words.SESSION_BAR_DEVICE.format(reference=s.reference, device=s.device_nickname)
+                if s.device_nickname else words.SESSION_BAR.format(reference=s.reference))
+        self.session_bar.setText(text)
+        self.session_bar.setAccessibleName(text)
+        self.session_bar.show()
+
+    # -- an advocate's session -----------------------------------------------------------------
+    @Slot(str)
+    def begin(self, mode: str) -> None:
+        """The welcome page's Start: a person's own check starts at once; an advocate first
+        gets the appointment page."""
+        if mode != ADVOCATE:
+            self.session = None
+            self.session_page.clear()
+            self.start_scan(mode)
+            return
+        if self.session is None:
+            from app.session import Session
+            self.session = Session()
+        self.session_page.show_session(self.session)
+        self.show_page(self.session_page)
+
+    def start_session_scan(self) -> None:
+        if self.session is None:
+            return
+        self.session_page.store(self.session)
+        self.start_scan(ADVOCATE)
+
+    def end_session(self) -> None:
+        if self.session is None:
+            return
+        if not self.dialogs.ask(self, words.SESSION_END_TITLE, words.SESSION_END_TEXT,
+                                words.SESSION_END_YES, words.SESSION_END_NO):
+            return
+        if self.quick_exit.triggered:
+            return
+        self.forget()
+        self._remove_temporary()
+        self.clipboard_guard.clear_if_ours()
+        self.welcome.own.setChecked(True)
+        self.notice.setText(words.SESSION_ENDED)
+        self.notice.setAccessibleName(words.SESSION_ENDED)
+        self.notice.show()
+        self.show_page(self.welcome)
+
+    def compare_earlier(self) -> None:
+        if self.result is None:
+            return
+        path = self.dialogs.open_earlier(self)
+        if not path or self.quick_exit.triggered:
+            return
+        try:
+            from app.compare import compare, load_earlier
+            earlier = load_earlier(path, self.result.signatures)
+            comparison = compare(earlier, self.result.to_json_data())
+        except Exception as exc:  # noqa: BLE001 - a file that isn't an earlier check is said plainly
+            why = getattr(exc, "strerror", None) or (str(exc) if isinstance(exc, ValueError) else type(exc).__name__)
+            self.results.when.setText(words.COMPARE_FAILED.format(why=why))
+            return
+        self.compare_page.show_comparison(comparison)
+        self.show_page(self.compare_page)
+
     # -- the scan ---------------------------------------------------------------------------
     def _run_scan(self, *, progress, cancel):
         return self._scan(progress=progress, cancel=cancel, user_paths=self._user_paths)
@@ -207,7 +291,10 @@ class MainWindow(QMainWindow):
         if self.quick_exit.triggered:
             return
         self.result = result
-        self.results.show_result(result, advocate=self.mode == ADVOCATE)
+        if self.session is not None:
+            self.session.result = result
+        self.results.show_result(result, advocate=self.mode == ADVOCATE,
+                                 session=self.session if self.mode == ADVOCATE else None)
         if self.current_page() is self.scan_page:
             self.show_page(self.results)
         else:
@@ -239,17 +326,20 @@ class MainWindow(QMainWindow):
     def save_report(self) -> None:
         if self.result is None:
             return
-        path = self.dialogs.save_file(self, "device-checkup-report.html")
+        name = f"device-checkup-{self.session.reference}.html" if self.session else "device-checkup-report.html"
+        path = self.dialogs.save_file(self, name)
         if not path or self.quick_exit.triggered:
             return
         try:
             from app.report import save_report
-            save_report(path, self.result)
+            digest = save_report(path, self.result, self.session)
         except Exception as exc:  # noqa: BLE001 - say it calmly, never crash
             why = getattr(exc, "strerror", None) or type(exc).__name__
             self.results.when.setText(words.RESULTS_SAVE_FAILED.format(why=why))
             return
         self.results.when.setText(words.RESULTS_SAVED.format(path=path))
+        if not self.quick_exit.triggered:
+            self.dialogs.report_saved(self, path, digest)
 
     def open_website(self, url: str) -> None:
         ok = self.dialogs.ask(self, words.SUPPORT_HISTORY_TITLE, words.SUPPORT_HISTORY.format(url=url),
@@ -270,6 +360,13 @@ class MainWindow(QMainWindow):
 
     def forget(self) -> None:
         """Drop everything the app holds about this laptop and this person."""
+        if self.session is not None:
+            self.session.end()
+        self.session = None
+        self.session_page.clear()
+        self.compare_page.clear()
+        self.session_bar.setText("")
+        self.session_bar.hide()
         self.forget_result()
         self.signatures.forget()
         self.scan_page.reset()

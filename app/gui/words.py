@@ -127,3 +127,53 @@ ABOUT_PROBLEMS = "Problems found in the signature files"
 ABOUT_NOT_LOADED = "The signature list could not be read ({why})."
 
 SHIFT_HINT = ""   # nothing shown until Shift is pressed
+
+# -- an advocate's appointment ---------------------------------------------------------------
+SESSION_TITLE = "Before we check: this appointment"
+SESSION_INTRO = (
+    "Everything on this page stays in the app's memory and goes into a report only if you save "
+    "one. Don't write names: the reference below is made by the app, from today's date and a number.")
+SESSION_REFERENCE = "Reference for this appointment: {reference}"
+SESSION_INITIALS = "Your &initials (optional)"
+SESSION_DEVICE = "A &nickname for this laptop (optional), such as \"her work laptop\""
+SESSION_QUESTIONS = "Questions to talk through"
+SESSION_QUESTIONS_NOTE = ("Answers are optional. Write only what the client is happy to have in the "
+                          "report.")
+SESSION_BACK = "&Back"
+SESSION_START = "&Start the check"
+SESSION_BAR = "Appointment {reference}"
+SESSION_BAR_DEVICE = "Appointment {reference} · {device}"
+SESSION_END = "&End this session…"
+SESSION_END_TITLE = "End this session?"
+SESSION_END_TEXT = ("Device Checkup will forget this check, the answers and your notes, and go back "
+                    "to the start. A report you saved stays where you saved it.")
+SESSION_END_YES = "End the session"
+SESSION_END_NO = "Keep it open"
+SESSION_ENDED = "The session has ended. Device Checkup has forgotten it."
+
+NOTE_TITLE = "Notes for this appointment"
+NOTE_CLIENT_SAYS = "What does the client &say about it?"
+NOTE_NOT_A_CONCERN = "&Not a concern (it stays in the report, with your note)"
+NOTE_TEXT = "Your &note"
+NOTE_NOTHING = "(nothing said yet)"
+NOTE_SHOWN = "Noted: {what}"
+NOTE_SHOWN_NOT_A_CONCERN = "not a concern"
+
+REPORT_SAVED_TITLE = "The report was saved"
+REPORT_SAVED_TEXT = (
+    "It was saved to:\n{path}\n\nIts fingerprint (SHA-256) is below. You could write it down: "
+    "it shows later that the report was not changed.\n\n{sha256}")
+REPORT_COPY = "&Copy the fingerprint"
+REPORT_CLOSE = "&Close"
+
+COMPARE = "C&ompare with an earlier check…"
+COMPARE_TITLE = "Compared with an earlier check"
+COMPARE_INTRO = "This check, made on {later}, compared with the earlier one, made on {earlier}."
+COMPARE_NEW = "New since the earlier check"
+COMPARE_GONE = "Found before, not found now"
+COMPARE_SAME = "Found both times"
+COMPARE_NONE = "Nothing."
+COMPARE_GONE_NOTE = ("Something no longer found may have been removed, or may be hiding better. It "
+                     "is worth asking what changed.")
+COMPARE_FAILED = "We couldn't read that file as an earlier check ({why})."
+COMPARE_BACK = "&Back to the results"

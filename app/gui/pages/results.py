@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
 
 from checks import texts
 from checks.base import shown_value
@@ -118,11 +118,71 @@ class FitTable(QTableView):
         self.fit()
 
 
+class NotesBox(QFrame):
+    """An advocate's notes on one finding: what the client says, not a concern, a note.
+    Written straight into the session (in memory) as they are typed."""
+
+    def __init__(self, finding_id: str, session, on_change, parent: QWidget | None = None):
+        super().__init__(parent)
+        from app.session import CLIENT_SAYS
+        self.setObjectName("notesBox")
+        self.note = session.note_for(finding_id)
+        self.on_change = on_change
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addWidget(heading(words.NOTE_TITLE, 3))
+        says = QLabel(words.NOTE_CLIENT_SAYS)
+        self.says = QComboBox()
+        self.says.setAccessibleName("What does the client say about it?")
+        for key, text in CLIENT_SAYS.items():
+            self.says.addItem(text or words.NOTE_NOTHING, key)
+        self.says.setCurrentIndex(max(0, self.says.findData(self.note.client_says)))
+        says.setBuddy(self.says)
+        layout.addWidget(says)
+        layout.addWidget(self.says)
+        self.not_a_concern = QCheckBox(words.NOTE_NOT_A_CONCERN)
+        self.not_a_concern.setAccessibleName("Not a concern")
+        self.not_a_concern.setChecked(self.note.not_a_concern)
+        layout.addWidget(self.not_a_concern)
+        text_label = QLabel(words.NOTE_TEXT)
+        self.text = QLineEdit(self.note.note)
+        self.text.setAccessibleName("Your note")
+        self.text.setMaxLength(2000)
+        text_label.setBuddy(self.text)
+        layout.addWidget(text_label)
+        layout.addWidget(self.text)
+        self.says.currentIndexChanged.connect(self._changed)
+        self.not_a_concern.toggled.connect(self._changed)
+        self.text.textChanged.connect(self._changed)
+
+    def _changed(self, *_args) -> None:
+        self.note.client_says = self.says.currentData() or ""
+        self.note.not_a_concern = self.not_a_concern.isChecked()
+        self.note.note = self.text.text()
+        self.on_change()
+
+
+def note_summary(note) -> str:
+    """A few words for a finding's notes, shown under its title ("" when there are none)."""
+    from app.session import CLIENT_SAYS
+    if note is None or note.empty:
+        return ""
+    parts = []
+    if note.client_says:
+        parts.append(f"“{CLIENT_SAYS.get(note.client_says, note.client_says)}”")
+    if note.not_a_concern:
+        parts.append(words.NOTE_SHOWN_NOT_A_CONCERN)
+    if note.note.strip():
+        parts.append(note.note.strip()[:80])
+    return words.NOTE_SHOWN.format(what="; ".join(parts))
+
+
 class FindingCard(QFrame):
     """One finding: its title opens what it is, why it matters, what you could do, what to be
-    careful of; the technical details are folded again inside, for an advocate."""
+    careful of; the technical details are folded again inside, for an advocate. In an
+    advocate's session it also holds the notes for this finding."""
 
-    def __init__(self, finding, parent: QWidget | None = None):
+    def __init__(self, finding, parent: QWidget | None = None, session=None):
         super().__init__(parent)
         self.finding = finding
         self.setObjectName("findingCard")
@@ -155,17 +215,35 @@ class FindingCard(QFrame):
         self.details = Foldable(words.FINDING_DETAILS, details_label, style="details")
         self.details.setObjectName("detailsFold")
         bl.addWidget(self.details)
+        self.notes = None
+        self.noted = para("", style="subtle")
+        self.noted.setObjectName("notedLabel")
+        self.noted.hide()
+        if session is not None:
+            self.notes = NotesBox(finding.id, session, self._show_noted)
+            bl.addWidget(self.notes)
         self.fold = Foldable(finding.title, body)
         self.fold.setObjectName("findingFold")
         self.fold.button.setAccessibleDescription(
             f"{words.severity(finding.severity)}. Press Space to show what it is and what you could do.")
         layout.addWidget(self.fold)
+        layout.addWidget(self.noted)
+        if self.notes is not None:
+            self._show_noted()
+
+    def _show_noted(self) -> None:
+        text = note_summary(self.notes.note if self.notes else None)
+        self.noted.setText(text)
+        self.noted.setAccessibleName(text)
+        self.noted.setVisible(bool(text))
 
 
 class ResultsPage(Page):
     again_clicked = Signal()
     save_clicked = Signal()
     about_clicked = Signal()
+    compare_clicked = Signal()
+    end_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(words.RESULTS_TITLE, parent)
@@ -210,8 +288,20 @@ class ResultsPage(Page):
         self.again_button.setAccessibleName("Check again")
         self.again_button.setAutoDefault(False)
         self.again_button.clicked.connect(self.again_clicked)
+        self.compare_button = QPushButton(words.COMPARE)
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setAccessibleName("Compare with an earlier check")
+        self.compare_button.setAutoDefault(False)
+        self.compare_button.clicked.connect(self.compare_clicked)
+        self.end_button = QPushButton(words.SESSION_END)
+        self.end_button.setObjectName("endSessionButton")
+        self.end_button.setAccessibleName("End this session")
+        self.end_button.setAutoDefault(False)
+        self.end_button.clicked.connect(self.end_clicked)
         self.buttons.addWidget(self.about_button)
+        self.buttons.addWidget(self.compare_button)
         self.buttons.addStretch(1)
+        self.buttons.addWidget(self.end_button)
         self.buttons.addWidget(self.save_button)
         self.buttons.addWidget(self.again_button)
         self.show_result(None)
@@ -230,12 +320,14 @@ class ResultsPage(Page):
         self.headline.setAccessibleName("")
         self.when.setText("")
 
-    def show_result(self, result, *, advocate: bool = False) -> None:
+    def show_result(self, result, *, advocate: bool = False, session=None) -> None:
         self.clear()
         show_table = bool(result is not None and advocate and result.findings)
         self.table_heading.setVisible(show_table)
         self.table.setVisible(show_table)
         self.save_button.setVisible(result is not None)
+        self.compare_button.setVisible(result is not None)
+        self.end_button.setVisible(result is not None and session is not None)
         if result is None:
             return
         self.headline.setText(result.headline)
@@ -259,7 +351,7 @@ class ResultsPage(Page):
             h.setAccessibleName(f"{label}: {count} found, {words.severity(severity)}")
             gl.addWidget(h)
             for f in findings:
-                card = FindingCard(f)
+                card = FindingCard(f, session=session)
                 self.cards.append(card)
                 gl.addWidget(card)
             self.groups.addWidget(group)

@@ -1,0 +1,56 @@
+"""Comparing this check with an earlier one: what is new, what is gone, what is the same."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from app.compare import Comparison
+from app.report import when
+
+from .. import words
+from ..widgets import Page, bullets, heading, para
+
+
+class ComparePage(Page):
+    back_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(words.COMPARE_TITLE, parent)
+        self.setObjectName("comparePage")
+        self._dynamic: list[QWidget] = []
+        self.finish()
+        self.back_button = QPushButton(words.COMPARE_BACK)
+        self.back_button.setAccessibleName("Back to the results")
+        self.back_button.setDefault(True)
+        self.back_button.clicked.connect(self.back_clicked)
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.back_button)
+        self.sections: dict[str, list[str]] = {}
+
+    def clear(self) -> None:
+        for w in self._dynamic:
+            w.hide()
+            w.setParent(None)
+            w.deleteLater()
+        self._dynamic = []
+        self.sections = {}
+
+    def _put(self, widget: QWidget) -> None:
+        self.body.insertWidget(self.body.count() - 1, widget)
+        self._dynamic.append(widget)
+
+    def show_comparison(self, comparison: Comparison) -> None:
+        self.clear()
+        self._put(para(words.COMPARE_INTRO.format(later=when(comparison.later_started_at) or "now",
+                                                   earlier=when(comparison.earlier_started_at) or "an earlier day")))
+        for key, title, items in (("new", words.COMPARE_NEW, comparison.new),
+                                  ("gone", words.COMPARE_GONE, comparison.gone),
+                                  ("same", words.COMPARE_SAME, comparison.unchanged)):
+            titles = [f.get("title", "") for f in items]
+            self.sections[key] = titles
+            h = heading(f"{title} ({len(titles)})", 2)
+            h.setObjectName(f"compare-{key}")
+            self._put(h)
+            self._put(bullets(titles) if titles else para(words.COMPARE_NONE))
+            if key == "gone" and titles:
+                self._put(para(words.COMPARE_GONE_NOTE, style="subtle"))

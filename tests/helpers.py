@@ -10,7 +10,6 @@ from signatures.loader import SignatureSet, load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def sigset_from_text(text: str, name: str = "test.yaml", user_file: bool = True) -> SignatureSet:

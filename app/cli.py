@@ -193,10 +193,12 @@ def render_text(result) -> str:
         out.append("")
     out.append("== What we could not check ==")
     if result.not_checked:
-        for n in result.not_checked:
-            out.append(_wrap(f"- We couldn't look at {n.what}, because {n.reason_words}. {n.how}".rstrip(), "  "))
-            if n.detail:
-                out.append(_wrap(f"({n.detail})", "      "))
+        from checks.engine import group_not_checked
+        for g in group_not_checked(result.not_checked):
+            times = f" (this happened {g['count']} times)" if g["count"] > 1 else ""
+            out.append(_wrap(f"- We couldn't look at {g['what']}, because {g['reason']}{times}. {g['how']}".rstrip(), "  "))
+            for detail in g["details"]:
+                out.append(_wrap(f"({detail})", "      "))
     else:
         out.append("  Everything we tried to look at could be read.")
     out.append("")

@@ -49,6 +49,19 @@ class NotChecked:
                 "reason_words": self.reason_words, "how": self.how, "detail": self.detail}
 
 
+def group_not_checked(not_checked) -> list[dict[str, Any]]:
+    """The same thing not checked for the same reason is said once, with how many times and
+    every detail (for the app, the command line and reports alike)."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for n in not_checked:
+        g = groups.setdefault((n.what, n.reason), {"what": n.what, "reason": n.reason_words, "how": n.how,
+                                                   "count": 0, "details": []})
+        g["count"] += 1
+        if n.detail:
+            g["details"].append(f"{n.source}: {n.detail}")
+    return list(groups.values())
+
+
 class ScanCancelled(Exception):
     pass
 

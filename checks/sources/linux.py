@@ -146,6 +146,21 @@ def _shell_program(command: str) -> str | None:
     return words[0].strip("\"'();") if words else None
 
 
+def readable_homes(fs, notes: Notes) -> list[tuple[str, str]]:
+    """The user folders this check may look into. A folder it may not read is said once (not
+    once for every file the check would have looked for in it) and left out."""
+    out = []
+    for user, home in fs.user_homes():
+        try:
+            fs.list(home)
+        except Unreadable as exc:
+            if exc.reason != "absent":
+                notes.could_not_read(exc.reason, exc.detail, f"{user}'s home folder ({home})")
+            continue
+        out.append((user, home))
+    return out
+
+
 def _read(fs, path: str, notes: Notes, what: str, limit: int = _SMALL) -> str | None:
     try:
         return fs.read_text(path, limit)
@@ -213,7 +228,7 @@ class LinuxAutostartSource(Source):
 
     def collect(self, machine: Machine, notes: Notes):
         fs = machine.fs
-        homes = fs.user_homes()
+        homes = readable_homes(fs, notes)
         yield from self._xdg(fs, homes, notes)
         yield from self._user_units(fs, homes, notes)
         yield from self._cron(fs, notes)
@@ -408,7 +423,7 @@ class LinuxAppsSource(Source):
                 yield InstalledApp(name=name, source="rpm")
 
     def _flatpak(self, fs, notes):
-        folders = ["/var/lib/flatpak/app"] + [fs.join(h, ".local/share/flatpak/app") for _, h in fs.user_homes()]
+        folders = ["/var/lib/flatpak/app"] + [fs.join(h, ".local/share/flatpak/app") for _, h in readable_homes(fs, Notes(""))]
         for folder in folders:
             for entry in _list(fs, folder, notes):
                 if entry.is_dir:
@@ -423,7 +438,7 @@ class LinuxAppsSource(Source):
     def _desktop_files(self, fs, notes):
         folders = ["/usr/share/applications", "/usr/local/share/applications",
                    "/var/lib/snapd/desktop/applications", "/var/lib/flatpak/exports/share/applications"]
-        folders += [fs.join(h, ".local/share/applications") for _, h in fs.user_homes()]
+        folders += [fs.join(h, ".local/share/applications") for _, h in readable_homes(fs, Notes(""))]
         for folder in folders:
             for entry in _list(fs, folder, notes):
                 if entry.is_dir or not entry.name.endswith(".desktop"):

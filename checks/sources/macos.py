@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlparse
 from ..records import AutostartEntry, InstalledApp
 from .base import Machine, Notes, Source
 from .fs import Unreadable
-from .linux import parse_crontab
+from .linux import parse_crontab, readable_homes
 
 MACOS = frozenset({"macos"})
 _PLIST_LIMIT = 1024 * 1024
@@ -118,7 +118,7 @@ class MacAutostartSource(Source):
 
     def collect(self, machine: Machine, notes: Notes):
         fs = machine.fs
-        homes = fs.user_homes()
+        homes = readable_homes(fs, notes)
         folders = [("/Library/LaunchAgents", "launch-agent", None), ("/Library/LaunchDaemons", "launch-daemon", None)]
         folders += [(fs.join(h, "Library/LaunchAgents"), "launch-agent", u) for u, h in homes]
         # /System/Library/Launch* are Apple's own, on a read-only system volume: not listed.
@@ -210,7 +210,7 @@ class MacAppsSource(Source):
 
     def collect(self, machine: Machine, notes: Notes):
         fs = machine.fs
-        places = [("/Applications", None)] + [(fs.join(h, "Applications"), u) for u, h in fs.user_homes()]
+        places = [("/Applications", None)] + [(fs.join(h, "Applications"), u) for u, h in readable_homes(fs, Notes(""))]
         count = 0
         for folder, user in places:
             for bundle in self._bundles(fs, folder, notes):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, 
 
 from checks import texts
 from checks.base import shown_value
+from checks.engine import group_not_checked
 from checks.records import to_dict
 
 from .. import words
@@ -73,19 +74,6 @@ def technical_details(finding) -> str:
         lines.append("")
         lines.append("More detail: " + json.dumps(finding.extra, default=str, indent=1, ensure_ascii=False))
     return "\n".join(lines).strip()
-
-
-def not_checked_groups(not_checked) -> list[dict[str, Any]]:
-    """The same thing not checked for the same reason is said once, with how many times."""
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for n in not_checked:
-        key = (n.what, n.reason)
-        g = groups.setdefault(key, {"what": n.what, "reason": n.reason_words, "how": n.how,
-                                    "count": 0, "details": []})
-        g["count"] += 1
-        if n.detail:
-            g["details"].append(f"{n.source}: {n.detail}")
-    return list(groups.values())
 
 
 class FitTable(QTableView):
@@ -358,7 +346,7 @@ class ResultsPage(Page):
             self._dynamic.append(group)
 
         self._add_after(heading(words.RESULTS_NOT_CHECKED, 2))
-        groups = not_checked_groups(result.not_checked)
+        groups = group_not_checked(result.not_checked)
         if not groups:
             self._add_after(para(words.RESULTS_NOT_CHECKED_NONE))
         details: list[str] = []

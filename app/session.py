@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
+from checks import yamlsafe
 
 # What the client says about a finding (ISDi's per-app notes, in plain words).
 CLIENT_SAYS = {
@@ -37,7 +37,7 @@ class FindingNote:
 def questions() -> list[dict[str, str]]:
     """The questions that guide the conversation (app/data/session_questions.yaml)."""
     text = resources.files("app").joinpath("data", "session_questions.yaml").read_text("utf-8")
-    return list(yaml.safe_load(text)["questions"])
+    return list(yamlsafe.load(text)["questions"])
 
 
 def new_reference(today: _dt.date | None = None, rng: random.Random | None = None) -> str:

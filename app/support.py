@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
+from checks import yamlsafe
 
 
 class SupportDataError(ValueError):
@@ -84,7 +84,7 @@ def _source_ok(src: Any) -> bool:
 
 
 def parse(text: str) -> SupportData:
-    data = yaml.safe_load(text)
+    data = yamlsafe.load(text)
     if not isinstance(data, dict) or not isinstance(data.get("regions"), list):
         raise SupportDataError("the support file needs a list of regions")
     regions = []

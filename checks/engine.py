@@ -7,6 +7,7 @@ becomes a "could not check" entry and the scan goes on. Nothing here imports Qt;
 """
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -131,25 +132,45 @@ def _not_checked(item: NotRead, platform: str, what: str | None = None) -> NotCh
                       how=texts.how_to_allow(item.reason, platform), detail=item.detail)
 
 
+class _Worker:
+    """A helper thread that runs steps one after another. Starting a thread for each of the
+    sixty-odd steps of a scan cost more than some steps; a worker is reused unless a step
+    overran its time limit or the scan was cancelled, in which case it is left behind with it."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="checkup-step", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            fn, box, done = self.jobs.get()
+            try:
+                box["value"] = fn()
+            except BaseException as exc:  # noqa: BLE001 - every failure becomes "could not check"
+                box["error"] = exc
+            done.set()
+
+
+_idle_workers: list[_Worker] = []
+_idle_lock = threading.Lock()
+
+
 def _run_guarded(fn: Callable[[], Any], limit: float, cancel: threading.Event | None) -> tuple[str, Any]:
     """Run ``fn`` on a helper thread: ("ok", value), ("error", exc), ("timeout", None) or ("cancelled", None)."""
+    with _idle_lock:
+        worker = _idle_workers.pop() if _idle_workers else None
+    worker = worker or _Worker()
     box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - every failure becomes "could not check"
-            box["error"] = exc
-
-    t = threading.Thread(target=target, name="checkup-step", daemon=True)
-    t.start()
+    done = threading.Event()
+    worker.jobs.put((fn, box, done))
     deadline = time.monotonic() + limit
-    while t.is_alive():
-        t.join(0.05)
+    while not done.wait(0.05):
         if cancel is not None and cancel.is_set():
             return "cancelled", None
         if time.monotonic() > deadline:
             return "timeout", None
+    with _idle_lock:
+        _idle_workers.append(worker)
     if "error" in box:
         return "error", box["error"]
     return "ok", box.get("value")

@@ -6,13 +6,13 @@ import string
 from importlib import resources
 from typing import Any
 
-import yaml
+from . import yamlsafe
 
 
 @functools.lru_cache(maxsize=4)
 def load(language: str = "en") -> dict[str, Any]:
     data = resources.files("checks").joinpath("texts", f"{language}.yaml").read_text("utf-8")
-    return yaml.safe_load(data)
+    return yamlsafe.load(data)
 
 
 class _Values(dict):

@@ -17,6 +17,7 @@ validator keeps them rare and ``bench/`` measures it.
 from __future__ import annotations
 
 import ipaddress
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -121,6 +122,19 @@ def _glob_regex(glob: str, tree: bool) -> re.Pattern:
     return re.compile("".join(out) + ("(?:/.*)?" if tree else "") + r"\Z", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled(glob: str, tree: bool) -> re.Pattern:
+    """Globs are compiled when a record first reaches them, once each: compiling all of them up
+    front was most of the time a scan took (4,000 path globs in the shipped set)."""
+    return _glob_regex(glob, tree)
+
+
+def _path_matches(glob: str, path: str) -> bool:
+    if not _WILD.search(glob):
+        return path == glob or path.startswith(glob + "/")
+    return _compiled(glob, True).match(path) is not None
+
+
 class NameIndex:
     """Exact names, globs by literal start or end, and the rest (regexes, ``*x*``)."""
 
@@ -130,6 +144,7 @@ class NameIndex:
         self.by_suffix: dict[str, list] = {}
         self.rest: list = []
         self.prefix_lengths: set[int] = set()
+        self._lengths: list[int] = []
         self.suffix_lengths: set[int] = set()
 
     def add(self, pattern: str, payload, regex: bool = False) -> None:
@@ -141,29 +156,33 @@ class NameIndex:
         if not m:
             self.exact.setdefault(value, []).append(payload)
             return
-        rx = _glob_regex(value, tree=False)
         prefix = value[:m.start()]
         suffix = value[max(i for i, c in enumerate(value) if c in "*?]") + 1:]
         if prefix:
-            self.by_prefix.setdefault(prefix, []).append((rx, payload))
+            self.by_prefix.setdefault(prefix, []).append((value, payload))
             self.prefix_lengths.add(len(prefix))
+            self._lengths = sorted(self.prefix_lengths)
         elif suffix:
-            self.by_suffix.setdefault(suffix, []).append((rx, payload))
+            self.by_suffix.setdefault(suffix, []).append((value, payload))
             self.suffix_lengths.add(len(suffix))
         else:
-            self.rest.append((rx, payload))
+            self.rest.append((_compiled(value, False), payload))
 
     def match(self, value: str) -> list:
         v = norm_name(value)
         out = list(self.exact.get(v, ()))
-        for n in self.prefix_lengths:
-            for rx, payload in self.by_prefix.get(v[:n], ()):
-                if rx.match(v):
-                    out.append(payload)
+        by_prefix = self.by_prefix
+        if by_prefix:
+            for n in self._lengths:             # a literal start longer than the name can't match
+                if n > len(v):
+                    break
+                for glob, payload in by_prefix.get(v[:n], ()):
+                    if _compiled(glob, False).match(v):
+                        out.append(payload)
         for n in self.suffix_lengths:
             if n <= len(v):
-                for rx, payload in self.by_suffix.get(v[len(v) - n:], ()):
-                    if rx.match(v):
+                for glob, payload in self.by_suffix.get(v[len(v) - n:], ()):
+                    if _compiled(glob, False).match(v):
                         out.append(payload)
         for rx, payload in self.rest:
             if rx.fullmatch(value.strip()) or rx.fullmatch(v):
@@ -180,25 +199,24 @@ class PathIndex:
 
     def add(self, glob: str, payload) -> None:
         parts = [p for p in glob.split("/") if p]
-        rx = _glob_regex(glob, tree=True)
         literal = [p for p in parts if not _WILD.search(p)]
         # The last literal component is usually the most telling ("anydesk", "sysdiag.exe").
         if literal and not re.match(r"^[a-z]:$", literal[-1]):
-            self.by_component.setdefault(literal[-1], []).append((rx, payload))
+            self.by_component.setdefault(literal[-1], []).append((glob, payload))
         else:
-            self.rest.append((rx, payload))
+            self.rest.append((glob, payload))
 
     def match(self, path: str) -> list:
         p = norm_path(path)
         out = []
         seen: set[int] = set()
         for comp in set(p.split("/")):
-            for rx, payload in self.by_component.get(comp, ()):
-                if id(payload) not in seen and rx.match(p):
+            for glob, payload in self.by_component.get(comp, ()):
+                if id(payload) not in seen and _path_matches(glob, p):
                     seen.add(id(payload))
                     out.append(payload)
-        for rx, payload in self.rest:
-            if rx.match(p):
+        for glob, payload in self.rest:
+            if _path_matches(glob, p):
                 out.append(payload)
         return out
 
@@ -358,7 +376,15 @@ def norm_registry(key: str) -> str:
 
 
 def compile_set(sigset: SignatureSet) -> CompiledSet:
-    return CompiledSet(sigset)
+    """The set's index, made once per loaded set and kept with it in memory (never on disk), so
+    "Check again" and a report's second scan don't pay for it again."""
+    key = (len(sigset.files), tuple(id(f) for f in sigset.files), sigset.sha256)
+    cached = sigset.__dict__.get("_compiled")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    index = CompiledSet(sigset)
+    sigset.__dict__["_compiled"] = (key, index)
+    return index
 
 
 def iter_hits(*groups: Iterable[Hit]) -> list[Hit]:

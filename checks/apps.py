@@ -1,8 +1,8 @@
 """Installed programs: names, macOS bundle ids, and where they are installed."""
 from __future__ import annotations
 
-from .base import Check, Context, Probe, ask, place_words, signature_findings, shown_value
-from .heuristics import finding, watching_word
+from .base import Check, Context, Probe, ask, signature_findings
+from .heuristics import finding, watching_word, where_found
 from .findings import Match
 
 
@@ -27,5 +27,5 @@ class AppsCheck(Check):
                 out.append(finding("watching-words", self.id, "apps", app,
                                    matched=[Match("heuristic", f"the word '{word}'", app.name, "name")],
                                    value=app.name, word=word,
-                                   place=place_words("apps", shown_value("apps", app))))
+                                   place=where_found("apps", app)))
         return out

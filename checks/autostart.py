@@ -1,7 +1,7 @@
 """Things that start by themselves: Run keys, Startup folders, launch agents, .desktop files…"""
 from __future__ import annotations
 
-from .base import Check, Context, Probe, ask, hosts_in, place_words, signature_findings, shown_value
+from .base import Check, Context, Probe, ask, hosts_in, signature_findings
 from .heuristics import program_heuristics
 from .processes import program_probes
 
@@ -25,6 +25,5 @@ class AutostartCheck(Check):
                 out += signature_findings(self.id, "autostart", entry, hits)
                 continue
             out += program_heuristics(self.id, "autostart", entry, entry.executable, entry.label or entry.name,
-                                      ctx.platform, started_by_itself=True,
-                                      place=place_words("autostart", shown_value("autostart", entry)))
+                                      ctx.platform, started_by_itself=True)
         return out

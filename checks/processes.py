@@ -1,7 +1,7 @@
 """Running programs: known monitoring software, and programs disguised as system ones."""
 from __future__ import annotations
 
-from .base import Check, Context, Probe, ask, place_words, signature_findings, shown_value
+from .base import Check, Context, Probe, ask, signature_findings
 from .heuristics import program_heuristics
 
 
@@ -29,6 +29,5 @@ class ProcessesCheck(Check):
                 out += signature_findings(self.id, "processes", proc, hits)
                 continue
             out += program_heuristics(self.id, "processes", proc, proc.exe, proc.name, ctx.platform,
-                                      started_by_itself=False,
-                                      place=place_words("processes", shown_value("processes", proc)))
+                                      started_by_itself=False)
         return out

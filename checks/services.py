@@ -1,7 +1,7 @@
 """Background services (Windows services, launchd daemons, systemd units)."""
 from __future__ import annotations
 
-from .base import Check, Context, Probe, ask, hosts_in, place_words, signature_findings, shown_value
+from .base import Check, Context, Probe, ask, hosts_in, signature_findings
 from .heuristics import program_heuristics
 from .processes import program_probes
 
@@ -25,6 +25,5 @@ class ServicesCheck(Check):
                 continue
             starts = (svc.start or "").lower() in ("automatic", "boot", "system", "enabled", "at boot", "auto")
             out += program_heuristics(self.id, "services", svc, svc.executable, svc.display_name or svc.name,
-                                      ctx.platform, started_by_itself=starts,
-                                      place=place_words("services", shown_value("services", svc)))
+                                      ctx.platform, started_by_itself=starts)
         return out

@@ -1,7 +1,7 @@
 """Scheduled tasks (Task Scheduler, cron, systemd timers)."""
 from __future__ import annotations
 
-from .base import Check, Context, Probe, ask, hosts_in, place_words, signature_findings, shown_value
+from .base import Check, Context, Probe, ask, hosts_in, signature_findings
 from .heuristics import program_heuristics
 from .processes import program_probes
 
@@ -23,6 +23,5 @@ class TasksCheck(Check):
                 out += signature_findings(self.id, "tasks", task, hits)
                 continue
             out += program_heuristics(self.id, "tasks", task, task.executable, short, ctx.platform,
-                                      started_by_itself=task.enabled is not False,
-                                      place=place_words("tasks", shown_value("tasks", task)))
+                                      started_by_itself=task.enabled is not False)
         return out

@@ -12,6 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+def put(root: Path, path: str, data: bytes | str = b"") -> Path:
+    """Write a file at a machine path inside a test disk: ``/etc/x`` or ``C:\\Users\\x``."""
+    rel = path[3:].replace("\\", "/") if path[1:3] == ":\\" else path.lstrip("/")
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return target
+
+
 def sigset_from_text(text: str, name: str = "test.yaml", user_file: bool = True) -> SignatureSet:
     sf, problems = load_file(name, text=textwrap.dedent(text), user_file=user_file)
     assert not problems, problems

@@ -16,15 +16,11 @@ from checks.engine import run_scan
 from checks.sources.base import Machine
 from signatures.loader import load_set
 
+from .helpers import put
+
 from .windows_tree import build as build_windows
 
 SERIOUS = {"stalkerware", "monitoring", "remote-access", "watchware"}
-
-
-def put(root, path, content=b""):
-    target = root / path.lstrip("/")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content if isinstance(content, bytes) else content.encode())
 
 
 def desktop(name, exe):

@@ -13,12 +13,7 @@ from checks.sources.linux import (LinuxAppsSource, LinuxAutostartSource, LinuxSe
                                   parse_crontab, parse_desktop, parse_dpkg_status, parse_unit)
 from signatures.loader import load_set
 
-
-def put(root: Path, path: str, text: str | bytes = "") -> Path:
-    target = root / path.lstrip("/")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return target
+from .helpers import put
 
 
 def link(root: Path, path: str, target: str) -> None:

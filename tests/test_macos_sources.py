@@ -14,12 +14,7 @@ from checks.sources.base import Machine, Notes
 from checks.sources.macos import MacAppsSource, MacAutostartSource, PlistError, btm_items, launchd_job, parse_plist
 from signatures.loader import load_set
 
-
-def put(root: Path, path: str, data: bytes | str = b"") -> Path:
-    target = root / path.lstrip("/")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data if isinstance(data, bytes) else data.encode())
-    return target
+from .helpers import put
 
 
 def app(root: Path, path: str, name: str, bundle_id: str, version: str = "1.0", binary: bool = False) -> None:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from .helpers import put as _put
 from .hivewriter import VALUES, tree_from, write_hive
 
 CHROME = r"C:\Program Files\Google\Chrome\Application\chrome.exe"
 
 
+
 def put(root: Path, path: str, data: bytes | str = b"MZ") -> Path:
-    target = root / path.replace("C:\\", "").replace("\\", "/")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data if isinstance(data, bytes) else data.encode())
-    return target
+    return _put(root, path, data)          # a program file unless told otherwise
 
 
 def lnk(target: str, arguments: str = "") -> bytes:

@@ -137,3 +137,21 @@ class Source:
 
 # Called with (source, machine) → True if the source should run. Tests inject sources freely.
 SourceFilter = Callable[[Source, Machine], bool]
+
+
+def listing(fs: FileSystem, path: str, notes: Notes) -> list:
+    """A folder's entries, or none when it can't be listed (said in ``notes`` unless absent)."""
+    try:
+        return fs.list(path)
+    except Unreadable as exc:
+        notes.unreadable(exc, path)
+        return []
+
+
+def text_of(fs: FileSystem, path: str, notes: Notes, what: str = "", limit: int = 1024 * 1024) -> str | None:
+    """A file's text, or None when it can't be read (said in ``notes`` unless absent)."""
+    try:
+        return fs.read_text(path, limit)
+    except Unreadable as exc:
+        notes.unreadable(exc, what or path)
+        return None

@@ -12,7 +12,7 @@ import re
 import sqlite3
 
 from ..records import AutostartEntry, InstalledApp, Service
-from .base import Machine, Notes, Source
+from .base import Machine, Notes, Source, listing as _list, text_of as _read
 from .commands import program_of
 from .fs import Unreadable
 
@@ -167,22 +167,6 @@ def readable_homes(fs, notes: Notes) -> list[tuple[str, str]]:
     return out
 
 
-def _read(fs, path: str, notes: Notes, what: str, limit: int = _SMALL) -> str | None:
-    try:
-        return fs.read_text(path, limit)
-    except Unreadable as exc:
-        notes.unreadable(exc, what or path)
-        return None
-
-
-def _list(fs, path: str, notes: Notes):
-    try:
-        return fs.list(path)
-    except Unreadable as exc:
-        notes.unreadable(exc, path)
-        return []
-
-
 def _exec_of(unit: dict) -> str:
     service = unit.get("Service", {})
     for key in ("ExecStart", "ExecStartPre", "ExecStartPost"):
@@ -310,10 +294,8 @@ class LinuxAutostartSource(Source):
         files += [("/etc/profile", None), ("/etc/bash.bashrc", None)]
         files += [(e.path, None) for e in _list(fs, "/etc/profile.d", notes) if e.name.endswith(".sh")]
         for path, user in files:
-            try:
-                text = fs.read_text(path, _SMALL)
-            except Unreadable as exc:
-                notes.unreadable(exc, path)
+            text = _read(fs, path, notes)
+            if text is None:
                 continue
             for line, command in background_commands(text):
                 program = _shell_program(command)
@@ -324,11 +306,7 @@ class LinuxAutostartSource(Source):
                                      executable=program_of(program, "linux"), user=user, enabled=True)
 
     def _rc_local_and_preload(self, fs, notes):
-        try:
-            text = fs.read_text("/etc/rc.local", _SMALL)
-        except Unreadable as exc:
-            notes.unreadable(exc, "/etc/rc.local")
-            text = ""
+        text = _read(fs, "/etc/rc.local", notes) or ""
         for n, line in enumerate(text.splitlines()[:5000], 1):
             line = line.strip()
             if not line or line.startswith("#") or line in ("exit 0", "exit") or line.startswith(("if ", "fi", "then")):
@@ -337,11 +315,7 @@ class LinuxAutostartSource(Source):
             if program:
                 yield AutostartEntry(kind="rc-local", name=os.path.basename(program), location=f"/etc/rc.local:{n}",
                                      command=line, executable=program_of(program, "linux"), enabled=True)
-        try:
-            text = fs.read_text("/etc/ld.so.preload", _SMALL)
-        except Unreadable as exc:
-            notes.unreadable(exc, "/etc/ld.so.preload")
-            text = ""
+        text = _read(fs, "/etc/ld.so.preload", notes) or ""
         for item in text.split():
             if not item.startswith("#"):
                 yield AutostartEntry(kind="preload", name=os.path.basename(item), location="/etc/ld.so.preload",

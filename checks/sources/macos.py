@@ -14,7 +14,7 @@ import re
 from urllib.parse import unquote, urlparse
 
 from ..records import AutostartEntry, InstalledApp
-from .base import Machine, Notes, Source
+from .base import Machine, Notes, Source, listing as _list, text_of
 from .fs import Unreadable
 from .linux import parse_crontab, readable_homes
 
@@ -51,14 +51,6 @@ def _read_plist(fs, path: str, notes: Notes, what: str, limit: int = _PLIST_LIMI
     except PlistError as exc:
         notes.could_not_read("error", f"{path}: {exc}", what)
     return None
-
-
-def _list(fs, path: str, notes: Notes):
-    try:
-        return fs.list(path)
-    except Unreadable as exc:
-        notes.unreadable(exc, path)
-        return []
 
 
 def launchd_job(plist: dict) -> tuple[str | None, str, str | None, bool | None]:
@@ -143,15 +135,8 @@ class MacAutostartSource(Source):
         files += [(e.path, None) for e in _list(fs, "/private/var/db/com.apple.backgroundtaskmanagement", notes)
                   if e.name.startswith("BackgroundItems") and e.name.endswith(".btm")]
         for path, user in files:
-            try:
-                data = fs.read_bytes(path, _BTM_LIMIT)
-            except Unreadable as exc:
-                notes.unreadable(exc, path)
-                continue
-            try:
-                plist = parse_plist(data)
-            except PlistError as exc:
-                notes.could_not_read("error", f"{path}: {exc}", "login items")
+            plist = _read_plist(fs, path, notes, "login items", _BTM_LIMIT)
+            if plist is None:
                 continue
             for item, bundle_id in btm_items(plist):
                 name = os.path.basename(item) if item.startswith("/") else item
@@ -164,15 +149,8 @@ class MacAutostartSource(Source):
         prefs = [("/Library/Preferences/com.apple.loginwindow.plist", None)]
         prefs += [(fs.join(h, "Library/Preferences/com.apple.loginwindow.plist"), u) for u, h in homes]
         for path, user in prefs:
-            try:
-                data = fs.read_bytes(path, _PLIST_LIMIT)
-            except Unreadable as exc:
-                notes.unreadable(exc, path)
-                continue
-            try:
-                plist = parse_plist(data)
-            except PlistError as exc:
-                notes.could_not_read("error", f"{path}: {exc}", "login hooks")
+            plist = _read_plist(fs, path, notes, "login hooks")
+            if plist is None:
                 continue
             for key in ("LoginHook", "LogoutHook"):
                 hook = plist.get(key)
@@ -190,10 +168,8 @@ class MacAutostartSource(Source):
             for entry in _list(fs, folder, notes):
                 if entry.is_dir:
                     continue
-                try:
-                    text = fs.read_text(entry.path, _PLIST_LIMIT)
-                except Unreadable as exc:
-                    notes.unreadable(exc, entry.path)
+                text = text_of(fs, entry.path, notes)
+                if text is None:
                     continue
                 for schedule, _, command in parse_crontab(text, with_user=False):
                     program = command.split()[0] if command.split() else None

@@ -8,6 +8,7 @@ so that a re-import of unchanged data gives a byte-identical file.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from typing import Any, Iterable
 
@@ -32,6 +33,20 @@ SHARED_DOMAINS = frozenset({
     "s3.amazonaws.com", "storage.googleapis.com", "drive.google.com", "docs.google.com",
     "sites.google.com", "cdn.discordapp.com", "discord.com", "pastebin.com", "bit.ly", "t.me",
 })
+
+
+def commit_in_notes(folders: Iterable[str], label: str) -> str | None:
+    """The upstream commit a SOURCE.txt in one of ``folders`` records after ``label``
+    (``master commit:`` for Echap, ``Commit:`` for LOLRMM), or None."""
+    for folder in folders:
+        try:
+            with open(os.path.join(folder, "SOURCE.txt"), encoding="utf-8") as f:
+                m = re.search(re.escape(label) + r"\s*([0-9a-f]{40})", f.read())
+        except OSError:
+            continue
+        if m:
+            return m.group(1)
+    return None
 
 
 def slug(text: str) -> str:

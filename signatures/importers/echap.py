@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from . import as_domain, as_ip, host_of, shared, slug, unique
+from . import as_domain, as_ip, commit_in_notes, host_of, shared, slug, unique
 
 REPOSITORY = "https://github.com/AssoEchap/stalkerware-indicators"
 TIER_OF = {"stalkerware": "stalkerware", "watchware": "watchware"}
@@ -58,16 +58,7 @@ def _strings(value: Any) -> list[str]:
 
 def upstream_commit(paths: list[str]) -> str | None:
     """The Echap commit recorded in a SOURCE.txt beside the input, if there is one."""
-    for path in paths:
-        note = os.path.join(os.path.dirname(os.path.abspath(path)), "SOURCE.txt")
-        try:
-            with open(note, encoding="utf-8") as f:
-                m = re.search(r"master commit:\s*([0-9a-f]{40})", f.read())
-        except OSError:
-            continue
-        if m:
-            return m.group(1)
-    return None
+    return commit_in_notes((os.path.dirname(os.path.abspath(p)) for p in paths), "master commit:")
 
 
 def import_echap(paths: list[str]) -> tuple[dict, list[str]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from . import as_domain, as_ip, host_of, shared, slug, unique
+from . import as_domain, as_ip, commit_in_notes, host_of, shared, slug, unique
 from ..loader import glob_problem, path_platforms
 
 REPOSITORY = "https://github.com/magicsword-io/LOLRMM"
@@ -261,15 +261,7 @@ def import_tool(path: str, data: dict, commit: str | None) -> tuple[dict | None,
 
 
 def upstream_commit(folder: str) -> str | None:
-    for candidate in (os.path.join(folder, "SOURCE.txt"), os.path.join(os.path.dirname(folder.rstrip("/")), "SOURCE.txt")):
-        try:
-            with open(candidate, encoding="utf-8") as f:
-                m = re.search(r"Commit:\s*([0-9a-f]{40})", f.read())
-        except OSError:
-            continue
-        if m:
-            return m.group(1)
-    return None
+    return commit_in_notes([folder, os.path.dirname(folder.rstrip("/"))], "Commit:")
 
 
 def import_lolrmm(folder: str) -> tuple[dict, list[str]]:

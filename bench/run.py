@@ -1,0 +1,155 @@
+"""Device Checkup's benchmarks. Run with `make bench`; results go to docs/performance.md.
+
+Each part runs in fresh processes where a cold start matters, and compares numbers measured in
+the same run (ratios), because the machines this runs on are shared and noisy:
+
+  scan      the full live scan against a baseline that only enumerates the same data
+  scale     matching synthetic snapshots of 1k–100k records against 1k–100k indicators
+  load      validating and compiling the shipped signature set
+  startup   launch → first window; `checkup scan --json` start → exit; bare Python; Qt import
+  gui       the longest the event loop is blocked during a real scan; Shift×3 → hidden → gone
+
+    python bench/run.py [--quick] [--only scan,scale,...] [--out docs/performance.md]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+PY = sys.executable
+ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
+
+
+def child(script: str, *args: str, env: dict | None = None, timeout: float = 900) -> dict:
+    """Run bench/<script> in a fresh Python; it prints one JSON line last."""
+    proc = subprocess.run([PY, str(BENCH / script), *args], cwd=ROOT, env={**ENV, **(env or {})},
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{script} {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def wall(argv: list[str], env: dict | None = None, repeat: int = 5) -> float:
+    """Median wall time of a command, from start to exit, in ms."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(argv, cwd=ROOT, env={**ENV, **(env or {})}, capture_output=True, check=True, timeout=300)
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def machine_line() -> str:
+    cpus = os.cpu_count()
+    try:
+        import psutil
+        mem = f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM"
+        load = f", load average {os.getloadavg()[0]:.1f}"
+    except Exception:  # noqa: BLE001
+        mem, load = "", ""
+    return (f"{platform.system()} {platform.release()}, {platform.machine()}, {cpus} CPUs, {mem}{load}; "
+            f"Python {platform.python_version()}")
+
+
+def bench_scan(quick: bool) -> dict:
+    return child("scan_vs_baseline.py", "--repeat", "5" if quick else "21")
+
+
+def bench_scale(quick: bool) -> dict:
+    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    cells = []
+    for records in sizes:
+        for indicators in sizes:
+            cells.append(child("scale.py", str(records), str(indicators)))
+    return {"cells": cells}
+
+
+def bench_load(quick: bool) -> dict:
+    runs = [child("load.py") for _ in range(3 if quick else 7)]
+    return {"load_ms": statistics.median(r["load_ms"] for r in runs),
+            "compile_ms": statistics.median(r["compile_ms"] for r in runs),
+            "total_ms": statistics.median(r["total_ms"] for r in runs),
+            "peak_mb": max(r["peak_mb"] for r in runs), "families": runs[0]["families"],
+            "indicators": runs[0]["indicators"]}
+
+
+def bench_startup(quick: bool) -> dict:
+    n = 3 if quick else 7
+    offscreen = {"QT_QPA_PLATFORM": "offscreen"}
+    shown = []
+    for _ in range(n):
+        launched = time.time()
+        shown.append((child("first_window.py", env=offscreen)["shown_at"] - launched) * 1000)
+    qt_free = child("cli_imports.py")
+    return {
+        "python_pass_ms": wall([PY, "-c", "pass"], repeat=n),
+        "import_qtwidgets_ms": wall([PY, "-c", "import PySide6.QtWidgets"], repeat=n),
+        "first_window_ms": statistics.median(shown),
+        "cli_scan_json_ms": wall([PY, "-m", "app.cli", "scan", "--json"], repeat=n),
+        "cli_imports_qt": qt_free["qt_modules"],
+    }
+
+
+def bench_gui(quick: bool) -> dict:
+    offscreen = {"QT_QPA_PLATFORM": "offscreen"}
+    runs = [child("gui_responsiveness.py", env=offscreen) for _ in range(3 if quick else 5)]
+    out = {"max_block_ms": max(r["max_block_ms"] for r in runs),
+           "median_max_block_ms": statistics.median(r["max_block_ms"] for r in runs),
+           "scan_ms": statistics.median(r["scan_ms"] for r in runs)}
+    exits = []
+    for _ in range(3 if quick else 7):
+        proc = subprocess.Popen([PY, str(BENCH / "quick_exit.py")], cwd=ROOT, env={**ENV, **offscreen},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()
+        while line and not line.startswith("{"):
+            line = proc.stdout.readline()
+        data = json.loads(line)
+        proc.wait(timeout=60)
+        gone = time.time()
+        exits.append({"hidden_ms": data["hidden_ms"], "gone_ms": (gone - data["press_at"]) * 1000,
+                      "still_visible": data["still_visible"]})
+    assert all(e["still_visible"] == 0 for e in exits), "a window was still visible after quick exit"
+    out["shift_to_hidden_ms"] = statistics.median(e["hidden_ms"] for e in exits)
+    out["shift_to_gone_ms"] = statistics.median(e["gone_ms"] for e in exits)
+    out["shift_to_gone_max_ms"] = max(e["gone_ms"] for e in exits)
+    return out
+
+
+PARTS = {"scan": bench_scan, "scale": bench_scale, "load": bench_load, "startup": bench_startup, "gui": bench_gui}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer repeats and no 100k cells (a smoke run)")
+    p.add_argument("--only", default=",".join(PARTS))
+    p.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    p.add_argument("--json", help="also write the raw numbers here")
+    args = p.parse_args(argv)
+    results: dict = {"machine": machine_line(), "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                     "quick": args.quick}
+    for name in args.only.split(","):
+        t = time.perf_counter()
+        print(f"-- {name} …", file=sys.stderr, flush=True)
+        results[name] = PARTS[name](args.quick)
+        print(f"   {name} done in {time.perf_counter() - t:.0f} s: {json.dumps(results[name])[:300]}", file=sys.stderr)
+    from report import write_report
+    write_report(results, Path(args.out))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(BENCH))
+    sys.exit(main())

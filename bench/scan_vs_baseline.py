@@ -35,7 +35,9 @@ def record_reads(run) -> tuple[list[str], list[str]]:
     run()
     active[0] = False
     site = os.path.dirname(os.__file__)
-    keep = lambda p: not p.startswith((site, sys.prefix)) and "/site-packages/" not in p and not p.endswith(".pyc")
+    # Python's own files (modules imported during the first scan) are not data the scan reads.
+    keep = lambda p: not p.startswith((site, sys.prefix)) and "/site-packages/" not in p \
+        and not p.endswith((".py", ".pyc"))
     return sorted(set(filter(keep, folders))), sorted(set(filter(keep, files)))
 
 

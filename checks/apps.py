@@ -14,10 +14,13 @@ class AppsCheck(Check):
     def run(self, ctx: Context):
         out = []
         for app in ctx.snapshot.of("apps"):
-            probes = [Probe("program_names", "name", app.name),
-                      Probe("bundle_ids", "bundle_id", app.bundle_id or ""),
-                      Probe("file_paths", "location", app.location or ""),
-                      Probe("executable_paths", "location", app.location or "")]
+            # Most installed programs are packages with a name only: ask only what the record has.
+            probes = [Probe("program_names", "name", app.name)]
+            if app.bundle_id:
+                probes.append(Probe("bundle_ids", "bundle_id", app.bundle_id))
+            if app.location:
+                probes += [Probe("file_paths", "location", app.location),
+                           Probe("executable_paths", "location", app.location)]
             hits = ask(ctx, probes)
             if hits:
                 out += signature_findings(self.id, "apps", app, hits)

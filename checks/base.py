@@ -141,20 +141,31 @@ def shown_value(record_kind: str, record) -> str:
     return str(_SHOWN[record_kind](record))
 
 
-_HOST = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?((?:[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?\.)+[a-z]{2,63})(?=[:/\s\"',;]|$)", re.I)
+_TOKENS = re.compile(r"[\s\"',;=()<>\[\]{}|`]+")
+_HOSTNAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 def hosts_in(text: str | None) -> list[str]:
-    """Host names written in a command or URL (for domain indicators); nothing is looked up."""
-    if not text:
+    """Host names written in a command or URL (for domain indicators); nothing is looked up.
+
+    The text is cut into words; a word's host is what stands before its first '/', ':' or '?'
+    (after a scheme and a user@, if any). Reading word by word keeps the cost linear in the
+    text, where one pattern over the whole command backtracked on long paths."""
+    if not text or "." not in text:
         return []
-    found = []
-    for m in _HOST.finditer(text):
-        host = m.group(1).lower()
-        # File names like "sysdiag.exe" or "x.desktop" are not hosts.
-        if host.rsplit(".", 1)[-1] in _NOT_TLDS:
+    found: list[str] = []
+    for word in _TOKENS.split(text.lower()):
+        if "." not in word:
             continue
-        if host not in found:
+        if "://" in word:
+            word = word.split("://", 1)[1]
+        host = word.split("/", 1)[0].split("?", 1)[0]
+        if "@" in host:
+            host = host.rsplit("@", 1)[1]
+        host = host.split(":", 1)[0].rstrip(".")
+        # File names like "sysdiag.exe" or "x.desktop" are not hosts.
+        if (host and host not in found and _HOSTNAME.fullmatch(host)
+                and host.rsplit(".", 1)[-1] not in _NOT_TLDS):
             found.append(host)
     return found
 

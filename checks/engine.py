@@ -271,7 +271,7 @@ def merge(raw: Iterable[Finding], index: CompiledSet) -> list[Finding]:
         (by_family.setdefault(f.family, []) if f.family else others).append(f)
     explained = set()
     findings: list[Finding] = []
-    families = {fam.id: fam for fam in index.sigset.families}
+    families = getattr(index, "family_by_id", None) or {fam.id: fam for fam in index.sigset.families}
     for fid, group in by_family.items():
         evidence = [e for f in group for e in f.evidence]
         for e in evidence:

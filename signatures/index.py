@@ -284,6 +284,7 @@ class CompiledSet:
         self.probe_keys: set[str] = set()
         self.probe_values: set[tuple[str, str]] = set()
         families = {f.id: f for f in sigset.families}
+        self.family_by_id = families          # kept: merging findings looks families up per scan
         reported = {fid: fid for fid in families}
         for fam in sigset.families:
             for other in fam.same_as:

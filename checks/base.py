@@ -9,6 +9,7 @@ from signatures.index import CompiledSet, Hit
 
 from . import texts
 from .findings import Evidence, Finding, Match
+from .inert import shown
 from .snapshot import Snapshot
 
 
@@ -137,8 +138,9 @@ _SHOWN = {
 
 
 def shown_value(record_kind: str, record) -> str:
-    """The few words that name a record for a person: a name or a path."""
-    return str(_SHOWN[record_kind](record))
+    """The few words that name a record for a person: a name or a path, made inert (no control,
+    bidi or invisible character: see checks/inert.py) and at most 1,000 characters long."""
+    return shown(_SHOWN[record_kind](record), limit=1000)
 
 
 _TOKENS = re.compile(r"[\s\"',;=()<>\[\]{}|`]+")

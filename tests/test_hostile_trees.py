@@ -357,3 +357,81 @@ def test_a_folder_circle_in_scheduled_tasks_is_walked_once(tmp_path, shipped):
     assert len(result.snapshot.of("tasks")) == len(before.snapshot.of("tasks")) > 0   # each task once
     assert len(result.not_checked) <= len(before.not_checked) + 3
     assert {f.family for f in result.findings} == {f.family for f in before.findings}
+
+
+# -- reports never follow links -----------------------------------------------------------------
+@pytest.fixture
+def planted_link(tmp_path):
+    """A dangling link planted at the name a report will be saved under, and where it points."""
+    target = tmp_path / "elsewhere" / "bashrc"
+    target.parent.mkdir()
+    return tmp_path, target
+
+
+def _checkup(*args: str) -> subprocess.CompletedProcess:
+    # A process of its own: the PDF is drawn by Qt, which must not share this test process's Qt.
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
+                                            "QT_QPA_PLATFORM": "offscreen"})
+
+
+@pytest.mark.parametrize("option,name", [("--report", "report.html"), ("--report", "report.pdf"),
+                                         ("--save-snapshot", "snap.json")])
+def test_the_command_line_never_writes_through_a_planted_link(planted_link, option, name):
+    folder, target = planted_link
+    disk = planted_tree("linux", folder / "disk")
+    scan = ["scan", "--root", str(disk), "--platform", "linux", option]
+    link = folder / name
+    os.symlink(target, link)                                       # dangling: points to nothing yet
+    proc = _checkup(*scan, str(link))
+    assert proc.returncode == 3 and "already exists" in proc.stderr, proc.stderr[-2000:]
+    assert not target.exists() and os.readlink(link) == str(target)
+    regular = folder / ("new-" + name)
+    regular.write_text("the person's own file")                   # an existing file is not replaced either
+    assert _checkup(*scan, str(regular)).returncode == 3
+    assert regular.read_text() == "the person's own file"
+    fresh = folder / ("fresh-" + name)
+    proc = _checkup(*scan, str(fresh))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert fresh.stat().st_size > 100 and not fresh.is_symlink()
+
+
+def test_replacing_after_the_question_replaces_the_name_never_a_link_target(tmp_path):
+    from app.safe_write import write_new
+    target = tmp_path / "target"
+    target.write_text("keep")
+    link = tmp_path / "report.html"
+    os.symlink(target, link)
+    with pytest.raises(OSError):
+        write_new(str(link), b"report", replace=True)
+    assert target.read_text() == "keep" and link.is_symlink()
+    own = tmp_path / "own.html"
+    own.write_text("old")
+    write_new(str(own), b"new", replace=True)
+    assert own.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["own.html", "report.html", "target"]   # no leftovers
+
+
+def test_the_app_never_saves_a_report_through_a_planted_link(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    from app.gui.style import STYLE  # noqa: F401 (the window's look is not the point here)
+    from app.gui.window import MainWindow
+    from tests.gui_fixtures import FakeDialogs, make_scan, spy_sources
+    target = tmp_path / "elsewhere.html"
+    link = tmp_path / "device-checkup-report.html"
+    os.symlink(target, link)
+    dialogs = FakeDialogs(save_to=str(link))
+    w = MainWindow(scan=make_scan(spy_sources()), dialogs=dialogs, quit=lambda: None, hard_exit=lambda code: None)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    if w.current_page() is w.session_page:
+        qtbot.mouseClick(w.session_page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    w.save_report()
+    assert not target.exists() and link.is_symlink()
+    assert dialogs.saved == []                                  # nothing said to be saved
+    dialogs.save_to = str(tmp_path / "real.html")
+    w.save_report()
+    assert [p for p, _ in dialogs.saved] == [str(tmp_path / "real.html")]
+    w.shutdown()

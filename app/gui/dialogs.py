@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QWidget
 
@@ -36,6 +36,7 @@ class Dialogs:
         box = QMessageBox(parent)
         box.setWindowTitle("Device Checkup")
         box.setIcon(QMessageBox.Icon.Question)
+        box.setTextFormat(Qt.TextFormat.PlainText)      # never rich text, whatever a name holds
         box.setText(title)
         box.setInformativeText(text)
         box.setTextInteractionFlags(box.textInteractionFlags())
@@ -97,6 +98,7 @@ class Dialogs:
         box = QMessageBox(parent)
         box.setWindowTitle("Device Checkup")
         box.setIcon(QMessageBox.Icon.Information)
+        box.setTextFormat(Qt.TextFormat.PlainText)      # the path may hold anything
         box.setText(words.REPORT_SAVED_TITLE)
         box.setInformativeText(words.REPORT_SAVED_TEXT.format(path=path, sha256=sha256))
         box.setTextInteractionFlags(box.textInteractionFlags())

@@ -230,7 +230,23 @@ def render_text(result) -> str:
     for line in texts.cannot_see():
         out.append(_wrap(f"- {line}", "  "))
     out.append("")
+    out.extend(_signature_lines(result))
     return "\n".join(out)
+
+
+def _signature_lines(result) -> list[str]:
+    """The signature set's versions and fingerprint, to compare with the published one from a
+    device you trust (someone with administrator rights can change the app itself)."""
+    sigs = getattr(result, "signatures", None)
+    if sigs is None:
+        return []
+    versions = "; ".join(f"{f.label} {f.version or ''}".strip() + (" (added by you)" if f.user_file else "")
+                         for f in sigs.files) or "none"
+    return ["== The signature set used ==",
+            _wrap(f"Versions: {versions}.", "  "),
+            "  Fingerprint (SHA-256): " + shown(sigs.sha256),      # one line, to compare at a glance
+            _wrap("Compare this fingerprint with the published one from a phone or computer you trust.", "  "),
+            ""]
 
 
 # -- signatures ------------------------------------------------------------------------------

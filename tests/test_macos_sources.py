@@ -373,11 +373,13 @@ def test_parse_plist():
 
 def test_deep_xml_nesting_is_bounded():
     xml = ("<plist><dict><key>a</key>" + "<array>" * 50_000 + "</array>" * 50_000 + "</dict></plist>").encode()
-    try:
-        value = parse_plist(xml)
-    except PlistError:
-        return
+    value = parse_plist(xml)                 # expat builds it without recursion; reading it is bounded
+    assert list(value) == ["a"] and isinstance(value["a"], list)
     assert launchd_job(value) == (None, "", None, None) and btm_items(value) == []
+    # The same depth read as an agent: nothing is made of it and nothing breaks.
+    job = dict(value, Label="com.x.deep", ProgramArguments=value["a"])
+    label, program, args, _ = launchd_job(job)
+    assert label == "com.x.deep" and program in (None, "")
 
 
 # -- fuzzing (bounded: no crash, only PlistError) ----------------------------------------------

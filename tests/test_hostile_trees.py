@@ -55,7 +55,7 @@ TRACE_OPENS = textwrap.dedent("""
                     seen.append([event, path])
     sys.addaudithook(hook)
     from app.cli import main
-    code = main(["scan", "--root", {disk!r}, "--platform", {platform!r}, "--json"])
+    code = main(["scan", "--root", {disk!r}, "--platform", {platform!r}, "--json", "--save-snapshot", {snap!r}])
     print(json.dumps({{"code": code, "seen": seen}}), file=sys.stderr)
 """)
 
@@ -83,7 +83,8 @@ def test_links_out_of_the_disk_and_in_circles(tmp_path, platform):
     (outside / "CANARY.desktop").write_text("[Desktop Entry]\nName=CANARY\nExec=/CANARY\n")
     disk = planted_tree(platform, tmp_path / "disk")
     plant_links(disk, platform, outside)
-    script = TRACE_OPENS.format(root=str(ROOT), outside=str(outside), disk=str(disk), platform=platform)
+    snap = tmp_path / "snapshot.json"
+    script = TRACE_OPENS.format(root=str(ROOT), outside=str(outside), disk=str(disk), platform=platform, snap=str(snap))
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     trace = json.loads(proc.stderr.strip().splitlines()[-1])
@@ -92,6 +93,18 @@ def test_links_out_of_the_disk_and_in_circles(tmp_path, platform):
     assert "CANARY" not in proc.stdout
     result = json.loads(proc.stdout)
     assert len([f for f in result["findings"] if f["family"]]) >= 3     # the planted software, still found
+    # Bounded: the circles add at most the links themselves as records (each read once, no
+    # folder entered twice), a bounded number of notes, and no part ran into its time limit.
+    clean = run_scan(signatures=load_set(), machine=Machine.offline(str(planted_tree(platform, tmp_path / "clean")),
+                                                                    platform))
+    links = 8 * len(LISTED[platform])
+    records = json.loads(snap.read_text(encoding="utf-8"))["records"]
+    clean_counts = {kind: len(clean.snapshot.of(kind)) for kind in clean.snapshot.records}
+    assert records
+    for kind, items in records.items():
+        assert len(items) <= clean_counts.get(kind, 0) + links, kind
+    assert len(result["not_checked"]) <= len(clean.not_checked) + links
+    assert not [n for n in result["not_checked"] if n["reason"] == "timeout"]
 
 
 def test_an_enormous_folder_is_read_to_the_end(tmp_path, shipped):
@@ -103,6 +116,7 @@ def test_an_enormous_folder_is_read_to_the_end(tmp_path, shipped):
     entries = [a for a in result.snapshot.of("autostart") if a.location.startswith("/home/alex/.config/autostart/")]
     assert len(entries) == 100_000 + 2
     assert {"kidlogger", "teramind"} <= {f.family for f in result.findings}
+    assert not [n for n in result.not_checked if n.reason in ("timeout", "error")]    # bounded, and said
 
 
 def test_files_that_vanish_or_change_while_the_scan_runs(tmp_path, shipped, monkeypatch):

@@ -261,7 +261,7 @@ def cmd_validate(args) -> int:
     sigset = load_set(args.paths, builtin_files=others)
     own = [p for p in sigset.problems if not p.file.startswith("built-in ")]
     for p in own:
-        print(p)
+        print(shown(str(p)))
     families = sum(len(f.families) for f in sigset.files if f.user_file)
     if own:
         print(f"{len(own)} problem(s) found.", file=sys.stderr)
@@ -318,7 +318,7 @@ def cmd_info(args) -> int:
         if sf.attribution:
             print(_wrap(sf.attribution, "  "))
     for p in sigset.problems:
-        print(f"problem: {p}", file=sys.stderr)
+        print(shown(f"problem: {p}"), file=sys.stderr)
     return EXIT_OK
 
 

@@ -474,3 +474,29 @@ def test_the_app_never_saves_a_report_through_a_planted_link(qtbot, tmp_path):
     w.save_report()
     assert [p for p, _ in dialogs.saved] == [str(tmp_path / "real.html")]
     w.shutdown()
+
+
+def test_a_time_out_names_what_the_part_was_reading(tmp_path, shipped):
+    from checks.sources.base import Source
+    disk = planted_tree("linux", tmp_path / "disk")
+    gate, ended = threading.Event(), threading.Event()
+
+    class Stuck(Source):
+        id, kind, what, platforms = "test.stuck", "autostart", "programs that start by themselves", frozenset({"linux"})
+
+        def collect(self, machine, notes):
+            try:
+                machine.fs.read_text("/etc/xdg/autostart/kidlogger.desktop")
+                gate.wait()                  # as if the next read never came back (a network share)
+            finally:
+                ended.set()
+            return iter(())
+
+    try:
+        result = run_scan(signatures=shipped, machine=Machine.offline(str(disk), "linux"), sources=[Stuck()],
+                          time_limit=2)
+    finally:
+        gate.set()
+    assert ended.wait(10)
+    (note,) = [n for n in result.not_checked if n.source == "test.stuck"]
+    assert note.reason == "timeout" and note.detail == "stopped after 2 s, while reading /etc/xdg/autostart/kidlogger.desktop"

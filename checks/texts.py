@@ -33,7 +33,7 @@ def fill(template: str, **values: Any) -> str:
     """Fill ``{placeholders}`` in a template; shared texts like {save_evidence} expand too."""
     common = load()["common"]
     # Values may come from the machine (names, paths): they go into sentences inert.
-    values = {k: shown(v, limit=1000) if isinstance(v, str) else v for k, v in values.items()}
+    values = {k: shown(v, keep_lines=True, limit=1000) if isinstance(v, str) else v for k, v in values.items()}
     out = string.Formatter().vformat(template, (), _Values(values, common))
     return " ".join(out.split())
 

@@ -4,12 +4,14 @@ application-wide filter. Files are chosen with Qt's own dialog, never the system
 lands in the system's recent-files lists."""
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QWidget
 
+from . import words
 from .widgets import ExitButton, ShiftStatus
 
 
@@ -80,6 +82,11 @@ class Dialogs:
         path = chosen[0]
         if not path.lower().endswith((".html", ".htm", ".pdf")):
             path += ".pdf" if "pdf" in name_filter.lower() else ".html"
+            # The dialog asked about the name without its ending; ask about the real one.
+            if os.path.lexists(path) and not self.ask(
+                    parent, words.REPORT_REPLACE_TITLE, words.REPORT_REPLACE_TEXT.format(name=os.path.basename(path)),
+                    words.REPORT_REPLACE_YES, words.REPORT_REPLACE_NO):
+                return None
         return path
 
     def open_earlier(self, parent: QWidget | None) -> str | None:

@@ -171,3 +171,28 @@ def test_a_walk_never_enters_a_folder_twice_or_leaves_the_root(tmp_path):
     fs = FileSystem("linux", str(root))
     assert len(list(fs.walk("/top", max_entries=0))) == 0
     assert [d for _, d, _ in fs.drain()] == ["more than 0 files under /top; only the first were read"]
+
+
+def test_a_small_plist_that_expands_to_millions_of_values_is_refused():
+    import plistlib
+    from checks.sources.fs import parse_plist
+    inner = ["x"] * 100
+    outer = [inner] * 1000
+    data = plistlib.dumps({"a": [outer] * 1000}, fmt=plistlib.FMT_BINARY)
+    assert len(data) < 64 * 1024                               # a few KB on disk, 100 million values read
+    with pytest.raises(ValueError, match="more than 200,000 values"):
+        parse_plist(data)
+    assert parse_plist(plistlib.dumps({"Label": "com.x", "ProgramArguments": ["/x"]})) == \
+        {"Label": "com.x", "ProgramArguments": ["/x"]}
+    with pytest.raises(ValueError, match="entity"):
+        parse_plist(b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "b">]><plist><string>&a;</string></plist>')
+
+
+def test_one_encoding_policy():
+    from checks.sources.fs import decode_text
+    assert decode_text("Zażółć".encode("utf-8")) == "Zażółć"
+    assert decode_text(b"\xef\xbb\xbfabc") == "abc"
+    assert decode_text("abc".encode("utf-16")) == "abc"                 # with its BOM
+    assert decode_text("[Desktop Entry]".encode("utf-16-le")) == "[Desktop Entry]"   # without one
+    assert decode_text("<Task>".encode("utf-16-be")) == "<Task>"
+    assert decode_text(b"\xff\xfe\x00") == "\ufffd"                       # cut short: replaced, no error

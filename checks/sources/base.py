@@ -97,9 +97,9 @@ def _linux_version(fs: FileSystem) -> str:
 
 
 def _macos_version(fs: FileSystem) -> str:
-    import plistlib
+    from .fs import parse_plist
     try:
-        data = plistlib.loads(fs.read_bytes("/System/Library/CoreServices/SystemVersion.plist", 1 << 20))
+        data = parse_plist(fs.read_bytes("/System/Library/CoreServices/SystemVersion.plist", 1 << 20))
         return f"macOS {data.get('ProductVersion', '')}".strip()
     except Unreadable as exc:
         if exc.reason != "absent":

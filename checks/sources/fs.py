@@ -544,3 +544,41 @@ class FileSystem:
             if home and all(h != home for _, h in homes) and os.path.isdir(home):
                 homes.append((os.path.basename(home) or home, home))
         return homes
+
+
+# -- structured files, bounded ------------------------------------------------------------------
+MAX_ELEMENTS = 200_000                 # values a parsed plist or JSON document may hold, counted expanded
+
+
+def bounded(value, limit: int = MAX_ELEMENTS):
+    """``value`` itself, if it holds at most ``limit`` values counted as a reader would walk them
+    (a shared array counts each time it is referred to: a small binary plist can refer to one
+    array millions of times). Raises ValueError otherwise."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            raise ValueError(f"more than {limit:,} values")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return value
+
+
+def parse_plist(data: bytes, limit: int = MAX_ELEMENTS):
+    """A property list (XML or binary), bounded. Raises ValueError with plain words.
+
+    Entity declarations are refused (no expansion); nesting too deep and documents holding more
+    than ``limit`` values are refused."""
+    import plistlib
+    if not data.startswith(b"bplist") and b"<!entity" in data[:65536].lower():
+        raise ValueError("a property list with entity declarations is not read")
+    try:
+        value = plistlib.loads(data)
+    except RecursionError:
+        raise ValueError("a property list nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - plistlib raises many kinds on junk
+        raise ValueError(f"not a readable property list ({type(exc).__name__})") from None
+    return bounded(value, limit)

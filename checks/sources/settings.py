@@ -6,14 +6,13 @@ and leaves the judgement to ``checks/settings.py``. Locations follow
 """
 from __future__ import annotations
 
-import plistlib
 import re
 import sqlite3
 from typing import Callable, Iterable, Iterator
 
 from ..records import Setting
 from .base import Machine, Notes, Source
-from .fs import Unreadable
+from .fs import Unreadable, parse_plist
 
 _SMALL = 4 * 1024 * 1024
 
@@ -195,11 +194,11 @@ def env_proxies(fs, notes: Notes) -> Iterator[Setting]:
 # -- macOS ----------------------------------------------------------------------------------------
 def _plist(fs, path: str, notes: Notes, what: str):
     try:
-        return plistlib.loads(fs.read_bytes(path, _SMALL))
+        return parse_plist(fs.read_bytes(path, _SMALL))     # the reader's bounded plist helper
     except Unreadable as exc:
         notes.unreadable(exc, what)
-    except Exception as exc:  # noqa: BLE001 - a malformed plist is a note, not a crash
-        notes.could_not_read("error", f"{path}: {type(exc).__name__}", what)
+    except ValueError as exc:
+        notes.could_not_read("error", f"{path}: {exc}", what)
     return None
 
 

@@ -98,14 +98,30 @@ class ProcessesSource(Source):
                           started=info.get("create_time"), sha256=digest,
                           comm=comm, exe_deleted=gone, exe_readable=readable)
         if denied:
-            notes.could_not_read("permission", f"{denied} programs belong to other accounts; which file each "
-                                 "runs could not be read, so they were judged only by the names they give "
-                                 "themselves", "which files the programs of other accounts run")
+            if _administrator():
+                notes.could_not_read("permission", f"{denied} programs would not say which file they run, so they "
+                                     "were judged only by the names they give themselves",
+                                     "which files some running programs run")
+            else:
+                notes.could_not_read("permission", f"{denied} programs belong to other accounts; which file each "
+                                     "runs could not be read, so they were judged only by the names they give "
+                                     "themselves", "which files the programs of other accounts run")
         hidden = hidepid_option(_proc_text("/proc/self/mountinfo", 1 << 20)) if linux else None
-        if hidden and os.geteuid() != 0:
+        if hidden and not _administrator():
             notes.could_not_read("permission", f"the system hides other accounts' programs from this account "
                                  f"(/proc is mounted with hidepid={hidden}), so only this account's programs "
                                  "could be seen", "the programs of other accounts")
+
+
+def _administrator() -> bool:
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is not None:
+        return geteuid() == 0
+    try:
+        import ctypes
+        return bool(ctypes.windll.shell32.IsUserAnAdmin())
+    except Exception:          # noqa: BLE001 - no way to ask: assume not
+        return False
 
 
 def _still_running(proc, psutil) -> bool:

@@ -268,3 +268,71 @@ def test_firefox_profiles_where_they_really_are_and_debian_packaged_add_ons_rais
     result = run_scan(signatures=EMPTY, machine=machine, sources=[BrowserExtensionsSource()])
     named = {e.record.id for f in result.findings for e in f.evidence}
     assert named == {"helper@sideload.example"}
+
+
+# -- an ordinary Debian desktop, running ---------------------------------------------------------
+def _p(pid, cmdline: str, exe: str, name: str | None = None, user="alex"):
+    args = tuple(cmdline.split(" "))
+    return Process(pid, name or exe.rsplit("/", 1)[-1][:15], exe=exe, cmdline=args, user=user,
+                   exe_deleted=False, exe_readable=True)
+
+
+DESKTOP = [
+    _p(1, "/sbin/init splash", "/usr/lib/systemd/systemd", "systemd", "root"),
+    _p(300, "/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-journald", user="root"),
+    _p(420, "/lib/systemd/systemd-resolved", "/usr/lib/systemd/systemd-resolved", user="systemd-resolve"),
+    _p(500, "avahi-daemon: running [laptop.local]", "/usr/sbin/avahi-daemon", user="avahi"),
+    _p(510, "/usr/sbin/cupsd -l", "/usr/sbin/cupsd", user="root"),
+    _p(520, "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups", "/usr/sbin/sshd", user="root"),
+    _p(600, "/usr/sbin/gdm3", "/usr/sbin/gdm3", user="root"),
+    _p(900, "/usr/lib/systemd/systemd --user", "/usr/lib/systemd/systemd", "systemd"),
+    _p(901, "(sd-pam)", "/usr/lib/systemd/systemd", "(sd-pam)"),
+    _p(950, "/usr/bin/gnome-shell", "/usr/bin/gnome-shell"),
+    _p(951, "/usr/bin/Xwayland :0 -rootless -noreset -accessx -core -auth /run/user/1000/.mutter-Xwaylandauth.ABC123",
+       "/usr/bin/Xwayland"),
+    _p(960, "/usr/libexec/gsd-media-keys", "/usr/libexec/gsd-media-keys"),
+    _p(961, "/usr/bin/ibus-daemon --panel disable", "/usr/bin/ibus-daemon"),
+    _p(962, "/usr/libexec/at-spi-bus-launcher", "/usr/libexec/at-spi-bus-launcher"),
+    _p(963, "/usr/bin/gjs /usr/share/gnome-shell/org.gnome.Shell.Notifications", "/usr/bin/gjs-console", "gjs"),
+    _p(964, "/usr/bin/python3 /usr/bin/orca", "/usr/bin/python3.11", "orca"),
+    _p(965, "/usr/bin/ssh-agent /usr/bin/im-launch gnome-session", "/usr/bin/ssh-agent"),
+    _p(966, "/usr/bin/pipewire-pulse", "/usr/bin/pipewire", "pipewire-pulse"),
+    _p(1000, "/usr/lib/firefox-esr/firefox-esr", "/usr/lib/firefox-esr/firefox-esr"),
+    _p(1001, "/usr/lib/firefox-esr/firefox-esr -contentproc -childID 1 -isForBrowser 8 tab",
+       "/usr/lib/firefox-esr/firefox-esr", "Isolated Web Co"),
+    _p(1100, "remmina", "/usr/bin/remmina"),
+    _p(1101, "xtigervncviewer 192.168.1.5:1", "/usr/bin/xtigervncviewer"),
+    _p(1102, "xfreerdp /v:192.168.1.6", "/usr/bin/xfreerdp"),
+    _p(1103, "ssh alex@server.example.org", "/usr/bin/ssh"),
+    _p(1104, "/bin/bash /usr/bin/update-notifier-helper", "/usr/bin/bash", "update-notifier"),
+    _p(1105, "/usr/bin/python3 /usr/bin/blueman-applet", "/usr/bin/python3.11", "blueman-applet"),
+    _p(1106, "/usr/bin/perl /usr/sbin/popularity-contest", "/usr/bin/perl", "popularity-cont", "root"),
+    _p(1107, "/usr/bin/flatpak run org.signal.Signal", "/usr/bin/bwrap", "bwrap"),
+    _p(1108, "/app/signal-desktop/signal-desktop", "/app/signal-desktop/signal-desktop"),
+    _p(1109, "/snap/firefox/4955/usr/lib/firefox/firefox", "/snap/firefox/4955/usr/lib/firefox/firefox", "firefox"),
+    _p(1110, "/home/alex/.local/share/JetBrains/Toolbox/bin/jetbrains-toolbox",
+       "/home/alex/.local/share/JetBrains/Toolbox/bin/jetbrains-toolbox"),
+    _p(1111, "/usr/bin/node /usr/share/code/resources/app/out/bootstrap-fork --type=extensionHost",
+       "/usr/share/code/code", "code"),
+    Process(2, "kthreadd", exe=None, cmdline=(), user="root", exe_readable=True),
+    Process(30, "kworker/u8:2-events_unbound", exe=None, cmdline=(), user="root", exe_readable=True),
+]
+LISTENING = [
+    Listener("0.0.0.0", 22, "ipv4", 520, "sshd", "/usr/sbin/sshd"),
+    Listener("0.0.0.0", 1716, "ipv4", 1200, "kdeconnectd", "/usr/lib/x86_64-linux-gnu/libexec/kdeconnectd"),
+    Listener("::", 57621, "ipv6", 1201, "spotify", "/usr/share/spotify/spotify"),
+]
+
+
+def test_an_ordinary_running_desktop_shows_nothing_but_its_ssh_server(shipped_set):
+    machine = Machine(platform="linux", fs=FileSystem("linux", "/nonexistent-root"), live=False)
+    result = run_scan(signatures=shipped_set, machine=machine,
+                      sources=[ListSource("processes", DESKTOP), ListSource("listeners", LISTENING)])
+    assert [(f.heuristic, f.tier) for f in result.findings] == [("listening", "settings")], \
+        [(f.title, f.evidence[0].record) for f in result.findings]
+
+
+@pytest.fixture(scope="module")
+def shipped_set():
+    from signatures.loader import load_set
+    return load_set()

@@ -269,3 +269,66 @@ def test_an_x_key_recorder_command_line_is_found(shipped, started):
     assert [r.kind for r in records] == ["x-input-recorder"]
     (f,) = _about(result, proc.pid, "capture")
     assert f.tier == "suspicious" and "every key" in f.title
+
+
+# -- a scan without administrator rights -------------------------------------------------------
+_AS_NOBODY = """
+import json, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+from checks.engine import run_scan
+from checks.sources.base import Machine
+from checks.sources.system import ProcessesSource
+from signatures.loader import load_set
+result = run_scan(signatures=load_set(), machine=Machine.live_machine(), sources=[ProcessesSource()])
+pid = int(sys.argv[2])
+print(json.dumps({
+    "notes": [[n.source, n.reason, n.detail, n.how] for n in result.not_checked],
+    "findings": [[f.heuristic, f.title, f.what] for f in result.findings
+                 if any(e.record.pid == pid for e in f.evidence)]}))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="runs a scan as nobody from root")
+def test_an_unprivileged_scan_says_what_it_cannot_check_and_judges_claimed_names(started):
+    import json
+    procs, _ = started
+    root_program = subprocess.Popen(["ѕshd", "120"], executable=SLEEP)        # root's, Cyrillic ѕ
+    procs.append(root_program)
+    _wait_exec(root_program, os.path.realpath(SLEEP))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
+                          _AS_NOBODY, root, str(root_program.pid)],
+                         capture_output=True, text=True, timeout=300, cwd="/",
+                         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
+                              "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"})
+    if out.returncode and "Permission denied" in out.stderr:
+        pytest.skip("this checkout can't be read by nobody")
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    (note,) = [n for n in got["notes"] if n[0] == "processes" and "other accounts" in n[2]]
+    assert note[1] == "permission" and "administrator" in note[3]
+    (finding,) = [f for f in got["findings"] if f[0] == "disguised-name"]
+    assert "ѕshd" in finding[1] and "isn't allowed to see" in finding[2]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv") or not shutil.which("unshare"),
+                    reason="mounts a private /proc with hidepid and scans as nobody")
+def test_hidepid_is_detected_and_said():
+    """A /proc mounted with hidepid=invisible in a private mount namespace (this computer's own
+    /proc is not touched): the scan as nobody says other accounts' programs are hidden."""
+    import json
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    inner = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", _AS_NOBODY, root, "1"]
+    script = "mount -t proc -o hidepid=invisible proc /proc && exec " + " ".join(f"'{a}'" if "'" not in a else
+                                                                                 json.dumps(a) for a in inner)
+    out = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                         capture_output=True, text=True, timeout=300, cwd="/",
+                         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
+                              "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"})
+    if out.returncode and ("Operation not permitted" in out.stderr or "Permission denied" in out.stderr):
+        pytest.skip(f"can't mount a private /proc here: {out.stderr.strip()[:200]}")
+    assert out.returncode == 0, out.stderr
+    notes = json.loads(out.stdout)["notes"]
+    (note,) = [n for n in notes if "hidepid=invisible" in n[2]]
+    assert note[0] == "processes" and note[1] == "permission" and "administrator" in note[3]

@@ -115,6 +115,10 @@ def test_hidepid_is_read_from_mountinfo():
     assert hidepid_option("22 27 0:21 / /proc rw,relatime - proc proc rw,hidepid=2") == "2"
     assert hidepid_option("22 27 0:21 / /proc rw,relatime - proc proc rw") is None
     assert hidepid_option("30 27 0:30 / /sys rw - sysfs sysfs rw,hidepid=2") is None
+    # A proc mounted over another: the last one is what programs see.
+    over = "22 27 0:21 / /proc rw - proc proc rw,hidepid=2\n63 45 0:39 / /proc rw - proc proc rw\n"
+    assert hidepid_option(over) is None
+    assert hidepid_option("\n".join(reversed(over.strip().split("\n")))) == "2"
 
 
 # -- listening programs ------------------------------------------------------------------------

@@ -29,17 +29,19 @@ def _proc_text(path: str, limit: int = 4096) -> str | None:
 def hidepid_option(mountinfo: str | None) -> str | None:
     """The ``hidepid=`` option /proc is mounted with (from /proc/self/mountinfo), if it hides
     other accounts' programs: "1"/"2"/"invisible"/"noaccess"/"ptraceable"."""
-    for line in (mountinfo or "").splitlines():
+    found = None
+    for line in (mountinfo or "").splitlines():        # in mount order: the last /proc is the one seen
         fields = line.split(" - ", 1)
         left = fields[0].split()
         if len(left) < 5 or left[4] != "/proc" or len(fields) < 2:
             continue
         right = fields[1].split()
         options = (right[2] if len(right) > 2 else "").split(",") + (left[5] if len(left) > 5 else "").split(",")
+        found = None
         for opt in options:
             if opt.startswith("hidepid=") and opt.split("=", 1)[1] not in ("0", "off"):
-                return opt.split("=", 1)[1]
-    return None
+                found = opt.split("=", 1)[1]
+    return found
 
 
 def _linux_exe_state(pid: int) -> tuple[str | None, bool | None]:

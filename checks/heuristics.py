@@ -197,9 +197,13 @@ _INTERPRETER = re.compile(
     r"java|javaw)(\.exe)?$", re.I)
 # Options that take the next word as their value (python -W x, perl -I dir, node -r mod, java -cp x).
 _VALUE_OPTIONS = {"-W", "-X", "-Q", "-I", "-M", "-r", "--require", "-cp", "-classpath", "--class-path",
-                  "-p", "--module-path", "-o", "-O", "--import", "--loader"}
+                  "--module-path", "-o", "-O", "--import", "--loader",
+                  # PowerShell (about_Pwsh / about_PowerShell_exe): options that take a value.
+                  "-executionpolicy", "-ep", "-ex", "-windowstyle", "-w", "-version", "-v", "-configurationname",
+                  "-outputformat", "-of", "-inputformat", "-if", "-psconsolefile", "-workingdirectory", "-wd",
+                  "-settingsfile", "-custompipename"}
 # Options after which the rest is code on the command line, not a file.
-_CODE_OPTIONS = {"-c", "-e", "-E", "--eval", "-p", "--print", "-Command", "-command", "-EncodedCommand"}
+_CODE_OPTIONS = {"-c", "-e", "-E", "--eval", "-p", "--print", "-command", "-encodedcommand", "-enc", "-ec"}
 # Kernel threads have no program file and no command line; their names follow these forms.
 KERNEL_THREAD = re.compile(
     r"^(kworker/|ksoftirqd/|migration/|rcu_|kthreadd$|kswapd\d|jbd2/|irq/|watchdog[d/]|cpuhp/|khugepaged$|"
@@ -235,14 +239,20 @@ def interpreter_script(cmdline, exe: str | None = None) -> tuple[str, str] | Non
             return args[i + 1], "module"
         if arg.startswith("-m") and len(arg) > 2 and _basename(program).startswith("python"):
             return arg[2:], "module"
-        if arg in _CODE_OPTIONS:
+        low = arg.casefold() if arg.startswith("-") and len(arg) > 2 else arg
+        if arg in _CODE_OPTIONS or low in _CODE_OPTIONS:
             return None
+        if arg.startswith("//"):            # wscript/cscript host options (//B, //Nologo)
+            i += 1
+            continue
+        if low in ("-file", "-f") and i + 1 < len(args):
+            return args[i + 1], "script"
         if arg == "-jar" and i + 1 < len(args):
             return args[i + 1], "script"
         if arg == "--":
             return (args[i + 1], "script") if i + 1 < len(args) else None
         if arg.startswith("-") and arg != "-":
-            i += 2 if arg in _VALUE_OPTIONS else 1
+            i += 2 if (arg in _VALUE_OPTIONS or low in _VALUE_OPTIONS) else 1
             continue
         return (arg, "script") if arg != "-" else None
     return None

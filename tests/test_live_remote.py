@@ -332,3 +332,44 @@ def test_hidepid_is_detected_and_said():
     notes = json.loads(out.stdout)["notes"]
     (note,) = [n for n in notes if "hidepid=invisible" in n[2]]
     assert note[0] == "processes" and note[1] == "permission" and "administrator" in note[3]
+
+
+# -- a program holding the keyboard ------------------------------------------------------------
+_KEYBOARD = ("I: Bus=0011 Vendor=0001 Product=0001 Version=ab41\nN: Name=\"AT Translated Set 2 keyboard\"\n"
+             "H: Handlers=sysrq kbd {event} leds \nB: EV=120013\n"
+             "B: KEY=402000000 3803078f800d001 feffffdfffefffff fffffffffffffffe\n")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes a stand-in device node under /dev/input")
+def test_a_program_holding_the_keyboard_is_found_and_the_display_server_is_not(shipped, started, tmp_path,
+                                                                             monkeypatch):
+    """A stand-in for a keyboard (a file at /dev/input/eventNN, removed afterwards, that the
+    kernel's device list is made to call a keyboard) held open by a program under an unknown name,
+    and by a copy under the X server's name that is not the system's file: both are found. (Only
+    the display server, compositor and input daemons from the system's own folders are left out.)"""
+    from checks.sources import capture
+    procs, made = started
+    event = next(f"event{n}" for n in range(90, 200) if not os.path.exists(f"/dev/input/event{n}"))
+    device = f"/dev/input/{event}"
+    if not os.path.isdir("/dev/input"):
+        os.mkdir("/dev/input")
+        made.append("/dev/input")
+    with open(device, "w"):
+        pass
+    made.append(device)
+    real = capture._read_proc
+    monkeypatch.setattr(capture, "_read_proc", lambda path, limit=65536:
+                        _KEYBOARD.format(event=event) if path == "/proc/bus/input/devices" else real(path, limit))
+    holders = {}
+    for name in ("dc-keys", "Xorg"):
+        program = str(shutil.copy(SLEEP, tmp_path / name))
+        proc = subprocess.Popen(["sh", "-c", f'exec 3<"{device}"; exec "{program}" 120'])
+        procs.append(proc)
+        _wait_exec(proc, program)
+        holders[name] = proc.pid
+    result = _scan(shipped)
+    for name, pid in holders.items():
+        records = [r for r in result.snapshot.of("capture") if r.pid == pid]
+        assert [(r.kind, r.detail) for r in records] == [("input-reader", device)], name
+        (f,) = _about(result, pid, "capture")
+        assert "keyboard" in f.title and f.tier == "suspicious"

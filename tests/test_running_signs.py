@@ -80,6 +80,20 @@ def test_ordinary_programs_show_no_running_sign(proc):
     assert findings("processes", [proc]) == []
 
 
+@pytest.mark.parametrize("platform, proc", [
+    ("windows", Process(1, "powershell.exe", exe="C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
+                        cmdline=("powershell.exe", "-NoProfile", "-ExecutionPolicy", "Bypass", "-File",
+                                 "C:\\Users\\a\\AppData\\Local\\Temp\\upd.ps1"))),
+    ("windows", Process(2, "wscript.exe", exe="C:\\Windows\\System32\\wscript.exe",
+                        cmdline=("wscript.exe", "//B", "C:\\ProgramData\\keystrokes.vbs"))),
+    ("macos", Process(3, "osascript", exe="/usr/bin/osascript", cmdline=("osascript", "/Users/a/.hidden/grab.scpt"))),
+])
+def test_scripts_on_windows_and_macos_are_named_with_their_interpreter(platform, proc):
+    (f,) = findings("processes", [proc], platform=platform)
+    assert f.heuristic == "script-sign"
+    assert interpreter_script(proc.cmdline, proc.exe)[0] in f.title and proc.exe in f.what
+
+
 def test_the_same_sign_on_many_copies_is_one_finding():
     procs = [Process(i, "memfd:x", exe="/memfd:x", cmdline=("x",), exe_deleted=True) for i in range(1, 6)]
     (f,) = findings("processes", procs)

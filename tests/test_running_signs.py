@@ -354,3 +354,28 @@ def test_an_ordinary_running_desktop_shows_nothing_but_its_ssh_server(shipped_se
 def shipped_set():
     from signatures.loader import load_set
     return load_set()
+
+
+def test_a_debian_packaged_chromium_add_on_raises_no_alarm(tmp_path):
+    root = _tree(tmp_path, {
+        "/usr/share/webext/privacy-badger/manifest.json": (DATA / "privacy-badger-manifest.json").read_text(),
+        "/home/alex/.config/chromium/Default/Preferences": json.dumps({"extensions": {"settings": {
+            "pkehgijcmpdhfbdbbnkijodmdjhbjlgp": {"location": 4, "path": "/usr/share/chromium/extensions/privacy-badger",
+                                                 "state": 1},
+            "mnojpmjdmbbfmejpflffifhffcmidifd": {"location": 4, "path": "/home/alex/.local/share/helper",
+                                                 "state": 1}}}})})
+    (root / "home/alex/.local/share/helper").mkdir(parents=True)
+    (root / "home/alex/.local/share/helper/manifest.json").write_text(json.dumps(
+        {"name": "Helper", "version": "1", "manifest_version": 3, "permissions": ["webRequest", "cookies"],
+         "host_permissions": ["<all_urls>"]}))
+    (root / "usr/share/chromium/extensions").mkdir(parents=True)
+    os.symlink("../../webext/privacy-badger", root / "usr/share/chromium/extensions/privacy-badger")
+    info = root / "var/lib/dpkg/info"
+    info.mkdir(parents=True)
+    shutil.copy(DATA / "webext-privacy-badger.list", info / "webext-privacy-badger.list")
+    machine = Machine.offline(str(root), "linux")
+    got = {r.id: r for r in BrowserExtensionsSource().collect(machine, Notes("extensions"))}
+    assert got["pkehgijcmpdhfbdbbnkijodmdjhbjlgp"].by_system is True
+    assert got["mnojpmjdmbbfmejpflffifhffcmidifd"].by_system is False
+    result = run_scan(signatures=EMPTY, machine=machine, sources=[BrowserExtensionsSource()])
+    assert {e.record.id for f in result.findings for e in f.evidence} == {"mnojpmjdmbbfmejpflffifhffcmidifd"}

@@ -417,7 +417,7 @@ def _chromium_enabled(entry: dict) -> bool | None:
 
 
 def chromium_extensions(fs: FileSystem, platform: str, browser: Chromium, profile: str, profile_dir: str,
-                        user: str | None, forced: set[str], notes: Notes):
+                        user: str | None, forced: set[str], notes: Notes, packages: "SystemPackages | None" = None):
     what = f"the extensions of {browser.name} for {user}" if user else f"the extensions of {browser.name}"
     settings: dict[str, dict] = {}
     found_file = False
@@ -471,7 +471,10 @@ def chromium_extensions(fs: FileSystem, platform: str, browser: Chromium, profil
             location=ext_dir or prefs_path, version=version,
             permissions=_chromium_permissions(manifest, entry), from_store=from_store,
             by_policy=location in POLICY_LOCATIONS or ext_id.lower() in forced,
-            enabled=_chromium_enabled(entry), user=user)
+            enabled=_chromium_enabled(entry), user=user,
+            # Debian's webext-* packages put Chromium add-ons in /usr/share/chromium/extensions.
+            by_system=bool(packages and platform == "linux" and isinstance(entry.get("path"), str)
+                           and entry["path"].startswith("/") and packages.owns(entry["path"])))
 
 
 # -- Firefox ---------------------------------------------------------------------------------
@@ -700,7 +703,8 @@ class BrowserExtensionsSource(Source):
                         if key in seen_dirs:
                             continue
                         seen_dirs.add(key)
-                        yield from chromium_extensions(fs, plat, browser, profile, folder, user, forced, notes)
+                        yield from chromium_extensions(fs, plat, browser, profile, folder, user, forced, notes,
+                                                       packages)
             for rel in _FIREFOX_HOMES.get(plat, ()):
                 base = fs.join(home, rel)
                 if not fs.is_dir(base):

@@ -80,7 +80,9 @@ class ProcessesSource(Source):
             info = p.info
             exe = info.get("exe")
             readable = exe is not None
-            if exe is None:
+            if exe is None and linux and info.get("cmdline") == [] and (info["pid"] == 2 or info.get("ppid") == 2):
+                readable = None                   # a kernel thread: it has no file to read
+            elif exe is None:
                 # Not told which file it runs: another account's program (permission), or one
                 # that ended while the list was read (nothing to check any more).
                 if _still_running(p, psutil):

@@ -50,7 +50,12 @@ _USUAL_HIDDEN = {".local", ".config", ".cache", ".var", ".nvm", ".cargo", ".rust
                  ".steam", ".wine", ".nix-profile", ".volta", ".asdf", ".linuxbrew", ".bin", ".gem",
                  ".yarn", ".pnpm", ".jdks", ".m2", ".gradle", ".docker", ".kube", ".fly",
                  # Dropbox installs its Linux client in ~/.dropbox-dist and starts it from there.
-                 ".dropbox-dist", ".dropbox", ".thunderbird", ".conda", ".eclipse"}
+                 ".dropbox-dist", ".dropbox", ".thunderbird", ".conda", ".eclipse",
+                 # Now that running programs are judged too: editors' remote servers, toolchain
+                 # and game launchers that run programs from their own hidden folder in the home.
+                 ".cursor-server", ".windsurf-server", ".vscode-oss", ".vscodium-server", ".minecraft",
+                 ".arduino15", ".platformio", ".rye", ".juliaup", ".ghcup", ".elan", ".opam",
+                 ".guix-profile", ".pixi", ".espressif", ".playonlinux", ".android", ".krew"}
 
 _WORDS = ("spy", "keylog", "keystroke", "stealth", "snoop", "track")
 # Words distinctive enough to count inside a longer name ("MyKeylogger"); the others only at the

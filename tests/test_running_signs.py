@@ -379,3 +379,14 @@ def test_a_debian_packaged_chromium_add_on_raises_no_alarm(tmp_path):
     assert got["mnojpmjdmbbfmejpflffifhffcmidifd"].by_system is False
     result = run_scan(signatures=EMPTY, machine=machine, sources=[BrowserExtensionsSource()])
     assert {e.record.id for f in result.findings for e in f.evidence} == {"mnojpmjdmbbfmejpflffifhffcmidifd"}
+
+
+def test_an_ssh_server_the_settings_already_report_is_said_once():
+    from checks.records import Setting
+    machine = Machine(platform="linux", fs=FileSystem("linux", "/nonexistent-root"), live=False)
+    ssh = Setting("remote-login", "Remote login (SSH)", "on", "/etc/systemd/system/multi-user.target.wants/ssh.service")
+    result = run_scan(signatures=EMPTY, machine=machine, sources=[
+        ListSource("listeners", [Listener("0.0.0.0", 22, "ipv4", 5, "sshd", "/usr/sbin/sshd"),
+                                 Listener("0.0.0.0", 5900, "ipv4", 6, "x11vnc", "/usr/bin/x11vnc")]),
+        ListSource("settings", [ssh])])
+    assert sorted((f.check, f.tier) for f in result.findings) == [("listeners", "remote-access"), ("settings", "settings")]

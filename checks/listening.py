@@ -7,6 +7,11 @@ from .heuristics import listening_finding, remote_door
 from .processes import program_probes
 
 
+# Words in the names the settings sources give remote-login settings, by kind of door.
+_SAID_AS = {"ssh": ("ssh",), "rdp": ("remote desktop", "xrdp"), "vnc": ("vnc", "screen sharing"),
+            "screen": ("screen sharing", "remote desktop")}
+
+
 class ListenersCheck(Check):
     id = "listeners"
     what = "programs that other computers can connect to"
@@ -15,8 +20,9 @@ class ListenersCheck(Check):
     def run(self, ctx: Context):
         out = []
         seen: set[tuple] = set()
-        # An SSH server the settings check already reports (its service is on) is one thing, not two.
-        ssh_said = any(s.kind == "remote-login" and "ssh" in s.name.lower() for s in ctx.snapshot.of("settings"))
+        # A server the settings check already reports (Remote Login, Screen Sharing, Remote Desktop,
+        # an enabled ssh.service…) is one thing, not two: its door is not said again here.
+        said = " ".join(s.name.lower() for s in ctx.snapshot.of("settings") if s.kind == "remote-login")
         for listener in ctx.snapshot.of("listeners"):
             probes = [Probe("process_names", "name", listener.process_name or "")] + program_probes(listener.exe)
             if listener.cmdline:
@@ -27,7 +33,7 @@ class ListenersCheck(Check):
                 continue
             # One finding per program and kind of door (a server on 0.0.0.0 and :: is one door).
             f = listening_finding(self.id, listener)
-            if f and ssh_said and remote_door(listener) == "ssh":
+            if f and any(word in said for word in _SAID_AS.get(remote_door(listener), ())):
                 continue
             if f:
                 key = (listener.pid, listener.exe, listener.port)

@@ -390,3 +390,17 @@ def test_an_ssh_server_the_settings_already_report_is_said_once():
                                  Listener("0.0.0.0", 5900, "ipv4", 6, "x11vnc", "/usr/bin/x11vnc")]),
         ListSource("settings", [ssh])])
     assert sorted((f.check, f.tier) for f in result.findings) == [("listeners", "remote-access"), ("settings", "settings")]
+
+
+@pytest.mark.parametrize("platform, setting, listener", [
+    ("macos", "Screen Sharing", Listener("::", 5900, "ipv6", 1, "launchd", "/sbin/launchd")),
+    ("macos", "Remote Login (SSH)", Listener("0.0.0.0", 22, "ipv4", 1, "launchd", "/sbin/launchd")),
+    ("windows", "Remote Desktop", Listener("0.0.0.0", 3389, "ipv4", 900, "svchost.exe",
+                                           "C:\\\\Windows\\\\System32\\\\svchost.exe")),
+])
+def test_a_server_the_settings_report_is_not_said_again_by_its_port(platform, setting, listener):
+    from checks.records import Setting
+    machine = Machine(platform=platform, fs=FileSystem(platform, "/nonexistent-root"), live=False)
+    result = run_scan(signatures=EMPTY, machine=machine, sources=[
+        ListSource("listeners", [listener]), ListSource("settings", [Setting("remote-login", setting, "on", "x")])])
+    assert [f.check for f in result.findings] == ["settings"]

@@ -36,7 +36,22 @@ SYSTEM_PROGRAMS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
         "polkitd", "udisksd", "upowerd", "rsyslogd", "systemd-journald", "systemd-logind",
         "systemd-resolved", "systemd-udevd", "accounts-daemon", "gdm", "gdm3", "lightdm", "sddm",
         "kwin_x11", "kwin_wayland", "plasmashell", "at-spi-bus-launcher", "gvfsd", "ibus-daemon",
-        "login", "agetty", "bluetoothd", "avahi-daemon", "cupsd", "thermald", "snapd", "init"}),
+        "login", "agetty", "bluetoothd", "avahi-daemon", "cupsd", "thermald", "snapd", "init",
+        # Names a disguised program can borrow from an ordinary GNOME or KDE desktop (Debian
+        # installs each under /usr): session services, portals, settings daemons, system daemons.
+        "atd", "irqbalance", "colord", "packagekitd", "fwupd", "gvfsd-metadata", "gvfsd-fuse",
+        "xdg-desktop-portal", "xdg-desktop-portal-gnome", "xdg-desktop-portal-gtk", "xdg-desktop-portal-kde",
+        "xdg-document-portal", "xdg-permission-store", "at-spi2-registryd", "dconf-service",
+        "evolution-source-registry", "evolution-calendar-factory", "evolution-addressbook-factory",
+        "goa-daemon", "goa-identity-service", "gsd-housekeeping", "gsd-power", "gsd-media-keys",
+        "gsd-xsettings", "gsd-color", "gsd-keyboard", "gsd-print-notifications", "gsd-rfkill",
+        "gsd-smartcard", "gsd-sound", "gsd-wacom", "gsd-sharing", "gsd-datetime", "gsd-a11y-settings",
+        "tracker-miner-fs-3", "modemmanager", "wpa_supplicant", "chronyd", "systemd-timesyncd",
+        "systemd-networkd", "systemd-oomd", "systemd-userdbd", "systemd-machined", "rtkit-daemon",
+        "power-profiles-daemon", "switcheroo-control", "boltd", "fprintd", "iio-sensor-proxy", "kded5", "kded6",
+        "ksmserver", "kglobalaccel5", "kglobalacceld", "baloo_file", "kactivitymanagerd", "kwalletd5",
+        "kwalletd6", "krunner", "mutter", "gnome-session-binary", "gnome-session-ctl", "gjs-console",
+        "pipewire-pulse", "kerneloops", "anacron", "rpcbind", "unattended-upgrade-shutdown"}),
         ("/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/lib32/", "/snap/", "/nix/store/", "/opt/",
          "/app/", "/var/lib/flatpak/", "/run/current-system/")),
 }

@@ -241,6 +241,11 @@ _LOOKALIKE = str.maketrans({
 _INVISIBLE_OR_SPACE = re.compile(r"[\s\u00a0\u00ad\u180e\u200b-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]")
 
 
+def _leaf(path: str) -> str:
+    """The last part of a path, either slash (no case folding: the pattern ignores case)."""
+    return path.rstrip("/\\").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+
+
 def interpreter_script(cmdline, exe: str | None = None) -> tuple[str, str] | None:
     """(script or module, "script"|"module") an interpreter runs, if the program is one.
 
@@ -250,7 +255,7 @@ def interpreter_script(cmdline, exe: str | None = None) -> tuple[str, str] | Non
     if not args:
         return None
     program = exe or args[0]
-    if not (_INTERPRETER.match(_basename(program)) or _INTERPRETER.match(_basename(args[0].split(" ", 1)[0]))):
+    if not (_INTERPRETER.match(_leaf(program)) or _INTERPRETER.match(_leaf(args[0].split(" ", 1)[0]))):
         return None
     i = 1
     while i < len(args):
@@ -300,25 +305,33 @@ def disguised_name(proc, platform: str) -> tuple[str, str] | None:
     homes = SYSTEM_PROGRAMS.get(platform, (frozenset(), ()))[1]
     exe = proc.exe or None
     argv0 = proc.cmdline[0] if proc.cmdline else None
-    for claimed in _claimed(proc):
+    claims = _claimed(proc)
+    for claimed in claims:
         if platform == "linux":
             bracketed = claimed.startswith("[") and claimed.rstrip().endswith("]")
             if bracketed and (exe or (argv0 == claimed)):
                 return claimed, "kernel-thread"
-            if KERNEL_THREAD.match(claimed) and exe and claimed != _basename(exe):
+            if exe and KERNEL_THREAD.match(claimed) and claimed != _basename(exe):
                 return claimed, "kernel-thread"
+        ascii_ = claimed.isascii()
+        if ascii_ and " " not in claimed and claimed.isprintable() and "\t" not in claimed:
+            continue                                # the usual name: nothing hidden in it
         plain = _INVISIBLE_OR_SPACE.sub("", claimed)
-        folded = unicodedata.normalize("NFKC", plain).translate(_LOOKALIKE).casefold()
         if claimed != plain and _basename(plain) in names:
             return claimed, "spaces"
-        if folded != plain.casefold() and (folded in names or _is_confusable(plain)):
-            return claimed, "look-alike"
+        if not ascii_:
+            folded = unicodedata.normalize("NFKC", plain).translate(_LOOKALIKE).casefold()
+            if folded != plain.casefold() and (folded in names or _is_confusable(plain)):
+                return claimed, "look-alike"
     if exe and platform in SYSTEM_PROGRAMS:
-        real = _basename(exe)
-        p = norm(exe)
-        for claimed in _claimed(proc):
+        real = None
+        for claimed in claims:
             base = _first_word_base(claimed).casefold()
-            if base not in names or base == real or real.startswith(base):
+            if base not in names:
+                continue
+            real = real or _basename(exe)
+            p = norm(exe)
+            if base == real or real.startswith(base):
                 continue
             if _INTERPRETER.match(real):
                 return claimed, "interpreter"
@@ -332,7 +345,10 @@ def _is_confusable(text: str) -> bool:
     return confusable(text)
 
 
-def running_program_signs(check: str, record_kind: str, proc, platform: str) -> list[Finding]:
+_NO_SCRIPT = object()
+
+
+def running_program_signs(check: str, record_kind: str, proc, platform: str, script=_NO_SCRIPT) -> list[Finding]:
     """Signs about how a program runs, beyond its name: a file in a temporary or hidden folder,
     a file deleted after it started, a name that disagrees with its file, an interpreter running
     a script from a hidden place or with a watching name. Each names the real program file and
@@ -359,7 +375,7 @@ def running_program_signs(check: str, record_kind: str, proc, platform: str) -> 
                            matched=[Match("heuristic", f"claims the name '{claimed}' ({why})", claimed, "name")],
                            value=claimed, program=shown_exe,
                            why_words=texts.text("heuristics", "disguised-name", f"because_{why}")))
-    script = interpreter_script(proc.cmdline, exe)
+    script = interpreter_script(proc.cmdline, exe) if script is _NO_SCRIPT else script
     if script:
         target, how = script
         folder = hidden_or_temporary(target, platform) if how == "script" and target.startswith(("/", "~")) \

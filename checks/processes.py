@@ -16,14 +16,13 @@ def program_probes(program: str | None, digest: str | None = None) -> list[Probe
             Probe("sha256", "sha256", digest or "")]
 
 
-def process_probes(proc) -> list[Probe]:
+def process_probes(proc, script=None) -> list[Probe]:
     """Every question about a running program: its names, its file, and the script or module an
     interpreter runs (``python3 -m tool`` is the tool, not Python)."""
     probes = [Probe("process_names", "name", proc.name)]
     if proc.comm and proc.comm != proc.name:
         probes.append(Probe("process_names", "name", proc.comm))
     probes += program_probes(proc.exe, proc.sha256)
-    script = interpreter_script(proc.cmdline, proc.exe)
     if script:
         target, how = script
         if how == "module":
@@ -42,13 +41,13 @@ class ProcessesCheck(Check):
     def run(self, ctx: Context):
         out = []
         for proc in ctx.snapshot.of("processes"):
-            hits = ask(ctx, process_probes(proc))
+            script = interpreter_script(proc.cmdline, proc.exe)
+            hits = ask(ctx, process_probes(proc, script))
             if hits:
                 out += signature_findings(self.id, "processes", proc, hits)
                 continue
-            signs = running_program_signs(self.id, "processes", proc, ctx.platform)
+            signs = running_program_signs(self.id, "processes", proc, ctx.platform, script)
             # An interpreter's own name says nothing about what it runs: the script is judged instead.
-            script = interpreter_script(proc.cmdline, proc.exe)
             name = None if script else proc.name
             plain = program_heuristics(self.id, "processes", proc, proc.exe, name, ctx.platform,
                                        started_by_itself=False)

@@ -160,7 +160,9 @@ INPUT_HOLDERS = frozenset({
     "cosmic-comp", "enlightenment", "mir", "miriway", "phoc", "gnome-kiosk", "systemd-logind", "elogind",
     "seatd", "acpid", "thd", "brltty", "gpm", "kmscon", "plymouthd", "xdg-desktop-portal-gnome",
     "gnome-session-binary", "gsd-media-keys", "xfwm4", "openbox", "budgie-wm", "marco", "muffin",
-    "kwin", "startplasma-wayland", "ukui-kwin", "deepin-kwin_x11", "deepin-kwin_wayland", "treeland"})
+    "kwin", "startplasma-wayland", "ukui-kwin", "deepin-kwin_x11", "deepin-kwin_wayland", "treeland",
+    # Hot-key daemons that only react to special keys (Debian packages actkbd, esekeyd, pommed).
+    "actkbd", "esekeyd", "pommed"})
 # Tools that print every key and pointer event of the X display (xinput(1) "test", "test-xi2";
 # xev(1)).
 def x_recorder(cmdline: list[str]) -> bool:

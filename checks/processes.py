@@ -3,7 +3,7 @@ program runs (from where, under which name, running which script)."""
 from __future__ import annotations
 
 from .base import Check, Context, Probe, ask, signature_findings
-from .heuristics import interpreter_script, program_heuristics, running_program_signs
+from .heuristics import _leaf, interpreter_script, program_heuristics, running_program_signs, watching_word
 
 
 def program_probes(program: str | None, digest: str | None = None) -> list[Probe]:
@@ -51,6 +51,12 @@ class ProcessesCheck(Check):
             name = None if script else proc.name
             plain = program_heuristics(self.id, "processes", proc, proc.exe, name, ctx.platform,
                                        started_by_itself=False)
+            if not plain and not script and proc.cmdline:
+                # The name it gives in its command line (argv[0]) is a name too: `exec -a keylogger …`.
+                first = _leaf(proc.cmdline[0].split(" ", 1)[0])
+                if first and first != proc.name and watching_word(first):
+                    plain = program_heuristics(self.id, "processes", proc, None, first, ctx.platform,
+                                               started_by_itself=False)
             out += signs + plain
         return group_same(out)
 

@@ -94,6 +94,11 @@ def test_scripts_on_windows_and_macos_are_named_with_their_interpreter(platform,
     assert interpreter_script(proc.cmdline, proc.exe)[0] in f.title and proc.exe in f.what
 
 
+def test_a_watching_name_given_only_in_argv0_is_seen():
+    (f,) = findings("processes", [Process(1, "sleep", exe="/usr/bin/sleep", cmdline=("keylogger", "60"))])
+    assert f.heuristic == "watching-words" and "keylogger" in f.title
+
+
 def test_the_same_sign_on_many_copies_is_one_finding():
     procs = [Process(i, "memfd:x", exe="/memfd:x", cmdline=("x",), exe_deleted=True) for i in range(1, 6)]
     (f,) = findings("processes", procs)

@@ -222,14 +222,17 @@ def test_the_shipped_files_are_what_the_importers_make_today(name, make, header)
         f"{name} is out of date: run python -m signatures.importers.regenerate"
 
 
-def test_the_shipped_set_holds_all_three_files_with_attribution():
+def test_the_shipped_set_holds_the_imported_and_curated_files_with_attribution():
     sigset = load_set()
     assert sigset.problems == [] and sigset.changed == []
     labels = {os.path.basename(sf.path): sf for sf in sigset.files}
-    assert set(labels) == {"curated.yaml", "echap.yaml", "lolrmm.yaml"}
+    assert {"curated.yaml", "echap.yaml", "lolrmm.yaml"} <= set(labels)
+    assert all(name.startswith("curated") for name in set(labels) - {"echap.yaml", "lolrmm.yaml"})
+    assert all(sf.attribution for sf in labels.values())
     assert "Echap" in labels["echap.yaml"].attribution and "LOLRMM" in labels["lolrmm.yaml"].attribution
-    counts = sigset.counts()
-    assert counts["families"] >= 45 + 174 + 250
+    curated = sum(len(sf.families) for name, sf in labels.items() if name.startswith("curated"))
+    assert curated >= 150
+    assert sigset.counts()["families"] >= curated + 174 + 250
 
 
 def test_the_import_commands_write_a_file_that_validates(tmp_path):

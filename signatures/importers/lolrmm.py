@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from . import as_domain, as_ip, commit_in_notes, host_of, shared, slug, unique
+from . import as_domain, as_ip, commit_in_notes, host_of, left_out_indicator, shared, slug, unique
 from ..loader import glob_problem, path_platforms
 
 REPOSITORY = "https://github.com/magicsword-io/LOLRMM"
@@ -51,6 +51,9 @@ _KNOWN_VARS = {"programfiles": "%ProgramFiles%", "programfiles(x86)": "%ProgramF
 _ROOTS = {"hkey_local_machine": "HKLM", "hklm": "HKLM", "klm": "HKLM", "hkey_current_user": "HKCU",
           "hkcu": "HKCU"}
 MAX_BYTES = 4 * 1024 * 1024
+# Keys every program writes under: a wildcard entry below one of them matches ordinary software.
+_SHARED_KEYS = frozenset({"uninstall", "run", "runonce", "services", "printers", "software",
+                          "wow6432node", "classes", "clsid", "appid", "interface", "typelib"})
 
 
 class LolrmmError(ValueError):
@@ -87,6 +90,8 @@ def program_name(raw: str) -> tuple[str | None, str | None]:
         return None, "a name too many programs share"
     if glob_problem(name):
         return None, glob_problem(name)
+    if (why := left_out_indicator("process_names", name)):
+        return None, why
     return name, None
 
 
@@ -118,6 +123,10 @@ def machine_path(raw: str) -> tuple[str | None, str | None]:
 
 def registry_key(raw: str) -> tuple[str | None, str | None]:
     key = raw.strip().strip("'\"").rstrip("\\")
+    parts_ = key.lower().split("\\")
+    if len(parts_) > 1 and re.fullmatch(r"\{?[*?]+\}?", parts_[-1]) and parts_[-2] in _SHARED_KEYS:
+        # "Uninstall\{*}" is every GUID-named entry: any program installed from an MSI package.
+        return None, "a wildcard that matches every entry under a key all programs share"
     if _PLACEHOLDER.search(key) and not re.search(r"(?i)^(hku|hkey_users)\\", key):
         return None, "holds a placeholder"
     parts = key.split("\\")

@@ -182,7 +182,8 @@ def import_stix2(paths: list[str], *, prefix: str | None = None) -> tuple[dict, 
                                                     ("phone app ids (not looked for on a laptop)",
                                                      kept["mobile_app_ids"])) if n) or "nothing"
     left = "; ".join(f"{n} {w}" for w, n in sorted(dropped.items(), key=lambda x: -x[1]))
-    notes.append(f"kept {len(families)} spyware entries ({laptop} with something a laptop can show): {kept_words}"
+    entries = f"{len(families)} spyware {'entry' if len(families) == 1 else 'entries'}"
+    notes.append(f"kept {entries} ({laptop} with something a laptop can show): {kept_words}"
                  + (f". Left out: {left}." if left else ". Nothing was left out."))
     doc = {
         "schema": 1,

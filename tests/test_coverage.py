@@ -37,3 +37,26 @@ def test_every_product_left_out_says_why():
         assert all(str(u).startswith("https://") for u in e.get("sources") or [])
     curated_names = {f.name.casefold() for f in load_set().families if f.file.startswith("built-in curated")}
     assert not any(str(e["name"]).casefold() in curated_names for e in entries)
+
+
+def test_signatures_info_counts_families_per_platform_and_tier():
+    import subprocess
+    import sys
+    from pathlib import Path
+    from app.cli import platform_tier_counts
+    sigset = load_set()
+    table = platform_tier_counts(sigset)
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "info"], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    header = next(line for line in lines if line.strip().startswith("platform"))
+    tiers = header.split()[1:-1]
+    for platform in ("windows", "macos", "linux"):
+        row = next(line for line in lines if line.strip().startswith(platform + " "))
+        numbers = [int(n) for n in row.split()[1:]]
+        assert numbers[:-1] == [table[platform].get(t, 0) for t in tiers] and numbers[-1] == sum(numbers[:-1])
+    # A family counts on each desktop platform it names: Spyrix on Windows and macOS.
+    spyrix = sigset.family("spyrix")
+    assert {"windows", "macos"} <= set(spyrix.platforms)
+    assert table["macos"]["stalkerware"] >= 10 and table["linux"]["monitoring"] >= 3

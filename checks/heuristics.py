@@ -77,11 +77,15 @@ _WORDS = ("spy", "keylog", "keystroke", "stealth", "snoop", "track")
 # start of a word, so that "heaptrack" (a memory profiler) or "Espyne" are not taken for watching.
 _ANYWHERE = ("keylog", "keystroke", "stealth", "snoop")
 _ANY_WORD = re.compile("|".join(_WORDS), re.IGNORECASE)
-# Tokens that contain a watching word but are not watching: anti-spyware, IDEs, touchpads, GNOME's search.
+# Names that contain a watching word but are not watching: anti-spyware, IDEs, games, time
+# trackers, touchpads, GNOME's search. Compared with the letters and digits of one word, or of two
+# or three words read together, so "SpyHunter", "Spy Hunter", "spy-hunter" and "spyhunter5" are all
+# the same name ("Toggl Track" is "toggltrack", "TrackIR" is "track" + "ir").
 _NOT_WATCHING = re.compile(
-    r"^(anti|spybot|spyder|spyhunter|spyshelter|spyzooka|superantispyware|trackpad|trackpoint|trackball|"
-    r"soundtrack|backtrack|tracker-miner|tracker-extract|tracker-store|tracker-writeback|tracker3|"
-    r"tracker$|racktrack)", re.I)
+    r"^(anti|spybot|spyder|spyhunter|spyshelter|spyzooka|spyro|superantispyware|"
+    r"trackpad|trackpoint|trackball|trackmania|trackir|tracktion|toggltrack|soundtrack|backtrack|"
+    r"trackerminer|trackerextract|trackerstore|trackerwriteback|trackertest|tracker3|tracker$|racktrack|"
+    r"midisnoop|(lib)?phpsnoopy)", re.I)        # a MIDI monitor; PHP's Snoopy web client
 
 
 def norm(path: str) -> str:
@@ -140,18 +144,29 @@ def watching_word(name: str | None) -> str | None:
     """The watching word a name contains (as a word start), unless it is a known harmless one."""
     if not name or not _ANY_WORD.search(name):
         return None                                      # most names: one quick look, in C
-    tokens = re.split(r"[^A-Za-z0-9-]+|(?<=[a-z])(?=[A-Z])", name)
-    previous = ""
-    for token in tokens:
-        low = token.lower()
-        after_anti = previous.endswith("anti")          # "AntiSpyware", "SUPERAntiSpyware"
-        previous = low
-        if not low or after_anti or _NOT_WATCHING.match(low):
+    # Hyphens stay inside a word ("ruby-spy", "request-tracker4" are not watching) but not in the
+    # comparison with harmless names ("spy-hunter" is SpyHunter).
+    tokens = [t for t in re.split(r"[^A-Za-z0-9-]+|(?<=[a-z])(?=[A-Z])", name) if t.strip("-")]
+    lows = [t.lower().replace("-", "") for t in tokens]
+    excused: set[int] = set()
+    harmless: list[str] = []
+    for i in range(len(lows)):
+        for j in range(i + 1, min(i + 3, len(lows)) + 1):     # one, two or three words together
+            m = _NOT_WATCHING.match("".join(lows[i:j]))
+            # Words read together are excused only if the harmless name reaches into the last of
+            # them: "Spyro" excuses itself, not the "Spy" of "Spyro Spy".
+            if m and (j == i + 1 or m.end() > len("".join(lows[i:j - 1]))):
+                excused.update(range(i, j))
+                harmless.append(m.group(0))
+    for i, low in enumerate(lows):
+        if i in excused or (i and lows[i - 1].endswith("anti")):   # "AntiSpyware", "SUPERAntiSpyware"
             continue
         for word in _WORDS:
             if low.startswith(word) or (word in _ANYWHERE and word in low):
                 return word
-    whole = re.sub(r"[^a-z]", "", name.lower())          # "KeyStroke" split by its capitals
+    whole = re.sub(r"[^a-z]", "", "".join(lows))         # "KeyStroke" split by its capitals
+    for text in harmless:                                # what is left of "SpyHunter-Stealth"
+        whole = whole.replace(re.sub(r"[^a-z]", "", text), "", 1)
     for word in _ANYWHERE:
         if word in whole and "anti" + word not in whole:
             return word

@@ -34,19 +34,30 @@ def compare(earlier: dict[str, Any], later: dict[str, Any]) -> Comparison:
 
 
 def load_earlier(path: str, signatures) -> dict[str, Any]:
-    """An earlier scan as a document: from a snapshot, an HTML report or a JSON scan."""
-    lower = path.lower()
-    if lower.endswith((".html", ".htm")):
-        from .report import read_scan_data
+    """An earlier scan as a document: from the app's own HTML or PDF report, a saved snapshot or
+    a JSON scan. A file it cannot read raises ``app.report.NotAReport``: one plain sentence."""
+    from .report import NOT_READABLE, NotAReport, read_scan_data
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(5)
+    except OSError:
+        raise NotAReport("We couldn't open that file; you could choose another one.") from None
+    if head.startswith(b"%PDF") or path.lower().endswith((".html", ".htm", ".pdf")):
         return read_scan_data(path)["scan"]
-    with open(path, encoding="utf-8") as fh:
-        try:
+    try:
+        with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    if isinstance(data, dict) and data.get("format") == "device-checkup-scan":
-        return data
-    from checks.engine import run_scan
-    from checks.snapshot import Snapshot
-    snapshot = Snapshot.from_json_data(data)
-    return run_scan(signatures=signatures, snapshot=snapshot).to_json_data()
+        if isinstance(data, dict) and data.get("format") == "device-checkup-scan":
+            if not isinstance(data.get("findings"), list):
+                raise NotAReport(NOT_READABLE)
+            return data
+        if isinstance(data, dict) and isinstance(data.get("scan"), dict) and "findings" in data["scan"]:
+            return data["scan"]                     # a report's own scan data, saved as JSON
+        from checks.engine import run_scan
+        from checks.snapshot import Snapshot
+        snapshot = Snapshot.from_json_data(data)
+        return run_scan(signatures=signatures, snapshot=snapshot).to_json_data()
+    except NotAReport:
+        raise
+    except Exception:  # noqa: BLE001 - any unreadable file gets the same plain sentence
+        raise NotAReport(NOT_READABLE) from None

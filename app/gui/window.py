@@ -23,7 +23,7 @@ from .pages.signatures import SignaturesPage
 from .pages.support import SupportPage
 from .pages.welcome import ADVOCATE, WelcomePage
 from .quick_exit import QuickExit, ShiftCounter, ShiftWatcher
-from .widgets import TopBar, para
+from .widgets import TopBar, fit_to_screen, para
 from .worker import ScanRunner
 
 # scan(progress=…, cancel=…, user_paths=[…]) -> ScanResult, called on the worker thread.
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self, activated=self.show_support)
 
         self.show_page(self.welcome)
-        self.resize(880, 720)
+        fit_to_screen(self)     # 880×720, or smaller to fit the screen: every button stays on it
 
     # -- navigation -------------------------------------------------------------------------
     def current_page(self) -> QWidget:

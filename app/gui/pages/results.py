@@ -85,6 +85,7 @@ class FitTable(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setWordWrap(True)
+        self.setTabKeyNavigation(False)     # one Tab stop; the arrows move inside
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -104,6 +105,14 @@ class FitTable(QTableView):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self.fit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # Ctrl+Tab leaves the table too (as in text boxes), so nobody is trapped in it.
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            back = event.key() == Qt.Key.Key_Backtab or bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.focusNextPrevChild(not back)
+            return
+        super().keyPressEvent(event)
 
 
 class NotesBox(QFrame):
@@ -374,6 +383,7 @@ class ResultsPage(Page):
             fold.setObjectName("checkedFold")
             self._add_after(fold)
         self._add_after(para(words.RESULTS_SAVE_NOTE, style="subtle"))
+        self.order_tabs()
 
     def _add_after(self, widget: QWidget) -> None:
         self.after.addWidget(widget)

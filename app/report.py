@@ -369,30 +369,54 @@ def build_html(result, session: Session | None = None, *, made_at: str | None = 
 _BREAK_AFTER = re.compile(r"(?<=[\s/\\,;])")
 
 
-def _wrap(pdf, text: str, width: float) -> str:
+class _Widths:
+    """Text widths from a per-character table: fpdf2's own measuring is made for short texts,
+    and a report of thousands of findings measures every word many times."""
+
+    def __init__(self, pdf):
+        self.pdf = pdf
+        self.tables: dict[tuple[str, float], dict[str, float]] = {}
+
+    def __call__(self, text: str) -> float:
+        pdf = self.pdf
+        table = self.tables.setdefault((pdf.font_style, pdf.font_size_pt), {})
+        total = 0.0
+        for c in text:
+            w = table.get(c)
+            if w is None:
+                w = table[c] = pdf.get_string_width(c)
+            total += w
+        return total
+
+
+def _wrap(width_of, text: str, width: float) -> list[str]:
     """Lines that fit ``width``, broken after spaces and path separators (never inside a name
     unless one name alone is wider than the line)."""
     lines = []
     for para in text.split("\n"):
-        line = ""
+        line, line_w = "", 0.0
         for token in _BREAK_AFTER.split(para):
             if not token:
                 continue
-            if pdf.get_string_width(line + token.rstrip()) <= width:
-                line += token
+            token_w = width_of(token)
+            if line_w + token_w - (width_of(token[-1]) if token[-1] == " " else 0) <= width:
+                line, line_w = line + token, line_w + token_w
                 continue
             if line:
                 lines.append(line.rstrip())
-                line = ""
-            while pdf.get_string_width(token.rstrip()) > width:     # one name wider than the line
-                cut = max(1, int(len(token) * width / pdf.get_string_width(token)) - 1)
-                while cut > 1 and pdf.get_string_width(token[:cut]) > width:
-                    cut -= 1
+                line, line_w = "", 0.0
+            while token_w > width:     # one name wider than the line: cut it where it fills the line
+                used, cut = 0.0, 0
+                while cut < len(token) and used + width_of(token[cut]) <= width:
+                    used += width_of(token[cut])
+                    cut += 1
+                cut = max(cut, 1)
                 lines.append(token[:cut])
                 token = token[cut:]
-            line = token
+                token_w = width_of(token)
+            line, line_w = token, token_w
         lines.append(line.rstrip())
-    return "\n".join(lines)
+    return lines
 
 
 def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
@@ -410,6 +434,7 @@ def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
     pdf = Report(format="A4", unit="mm")
     pdf.set_margins(16, 15, 16)
     pdf.set_auto_page_break(True, margin=18)
+    pdf.c_margin = 0
     pdf.add_font("body", "", os.path.join(_FONT_DIR, "DejaVuSans.ttf"))
     pdf.add_font("body", "B", os.path.join(_FONT_DIR, "DejaVuSans-Bold.ttf"))
     pdf.set_title(f"Device Checkup report {reference}".strip())
@@ -418,38 +443,42 @@ def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
     pdf.alias_nb_pages()
     pdf.add_page()
     full = pdf.epw
+    width_of = _Widths(pdf)
 
-    def para(text, size=10, style="", h=5.0, indent=0.0, fill=False):
+    def para(text, size=10, style="", h=5.0, indent=0.0, hang=0.0, fill=False):
         pdf.set_font("body", style, size)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(full - indent, h, _wrap(pdf, text, full - indent - 2 * pdf.c_margin - 0.3), fill=fill,
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for i, line in enumerate(_wrap(width_of, text, full - indent - hang - 0.3)):
+            if pdf.get_y() + h > pdf.page_break_trigger:
+                pdf.add_page()
+            pdf.set_x(pdf.l_margin + indent + (hang if i else 0))
+            pdf.cell(full - indent - (hang if i else 0), h, line, fill=fill, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def rows_table(head, rows, shares, bold_first=False):
         widths = [full * s for s in shares]
-        line_h = 4.4
+        line_h, pad = 4.4, 1.5
         for r, row in enumerate(([head] if head else []) + rows):
             is_head = bool(head) and r == 0
             cells = []
             for c, cell in enumerate(row):
                 pdf.set_font("body", "B" if is_head or (bold_first and c == 0) else "", 9)
-                cells.append(_wrap(pdf, str(cell), widths[c] - 3 - 2 * pdf.c_margin - 0.3))
-            height = max(len(c.split("\n")) for c in cells) * line_h + 1.5
-            if pdf.get_y() + height > pdf.page_break_trigger and pdf.get_y() > pdf.t_margin + 10:
+                cells.append(_wrap(width_of, str(cell), widths[c] - 2 * pad - 0.3))
+            height = max(len(c) for c in cells) * line_h + 1.5
+            if pdf.get_y() + height > pdf.page_break_trigger:
+                if height > pdf.page_break_trigger - pdf.t_margin - 10:   # taller than a page: plain lines
+                    for c, cell in enumerate(cells):
+                        para("\n".join(cell), 9, "B" if bold_first and c == 0 else "", line_h)
+                    continue
                 pdf.add_page()
             top = pdf.get_y()
-            if height > pdf.page_break_trigger - pdf.t_margin:   # a row taller than a page: plain lines
-                for c, cell in enumerate(cells):
-                    pdf.set_font("body", "B" if bold_first and c == 0 else "", 9)
-                    pdf.multi_cell(full, line_h, cell, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-                continue
             x = pdf.l_margin
+            pdf.set_fill_color(235, 235, 235)
             for c, cell in enumerate(cells):
-                pdf.set_font("body", "B" if is_head or (bold_first and c == 0) else "", 9)
-                pdf.set_fill_color(235, 235, 235)
-                pdf.rect(x, top, widths[c], height, style="DF" if is_head or (bold_first and c == 0) else "D")
-                pdf.set_xy(x + 1.5, top + 0.75)
-                pdf.multi_cell(widths[c] - 3, line_h, cell, new_x=XPos.RIGHT, new_y=YPos.TOP)
+                shade = is_head or (bold_first and c == 0)
+                pdf.set_font("body", "B" if shade else "", 9)
+                pdf.rect(x, top, widths[c], height, style="DF" if shade else "D")
+                for i, line in enumerate(cell):
+                    pdf.set_xy(x + pad, top + 0.75 + i * line_h)
+                    pdf.cell(widths[c] - 2 * pad, line_h, line)
                 x += widths[c]
             pdf.set_xy(pdf.l_margin, top + height)
         pdf.ln(2)
@@ -489,7 +518,7 @@ def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
             rows_table(blk.head, blk.rows, blk.widths)
         elif blk.kind == "list":
             for item in blk.rows:
-                para(f"• {item}", indent=2)
+                para(f"• {item}", indent=2, hang=3.5)
             pdf.ln(1)
     pdf.embed_file(basename=ATTACHMENT_NAME, bytes=attachment, desc="The scan this report was made from (JSON)",
                    compress=True)
@@ -499,10 +528,25 @@ def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
 def _letters(text: str) -> str:
     """Only letters and digits, lower case: what a read-back compares (line breaks, wrapping and
     a font's missing glyphs cannot make a whole report look cut)."""
-    return "".join(c for c in text.casefold() if c.isascii() and c.isalnum())
+    return _NOT_LETTERS.sub("", text.casefold())
+
+
+_NOT_LETTERS = re.compile(r"[^a-z0-9]+")
 
 
 def pdf_text(data: bytes) -> str:
+    """The PDF's text as a reader sees it: poppler's pdftotext when this computer has it (fast,
+    and not the library that wrote the file), else pypdf. Nothing is written to disk."""
+    import shutil
+    import subprocess
+    tool = shutil.which("pdftotext")
+    if tool:
+        try:
+            done = subprocess.run([tool, "-q", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                                  timeout=600, check=True)
+            return done.stdout.decode("utf-8", "replace")
+        except (OSError, subprocess.SubprocessError):
+            pass
     from pypdf import PdfReader
     reader = PdfReader(io.BytesIO(data))
     return "\n".join(page.extract_text() or "" for page in reader.pages)

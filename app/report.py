@@ -132,23 +132,34 @@ def _record_rows(record) -> list[tuple[str, str]]:
             if v not in (None, "", [], ())]
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+
+
 def _advice(findings) -> tuple[list[tuple[str, str, list[int]]], dict[tuple[int, str], str]]:
-    """Advice texts each printed once: [(label, text, finding numbers)], and per finding the
-    label it points to (or the text itself when only that finding has it)."""
-    uses: dict[tuple[str, str], list[int]] = {}
+    """Advice sentences each printed once: [(label, sentence, finding numbers)], and for each
+    finding and part the words it keeps (its own sentences, then "see advice A1 and A2")."""
+    parts = ("What you could do", "Be careful")
+    uses: dict[str, list[int]] = {}
+    split: dict[tuple[int, str], list[str]] = {}
     for n, f in enumerate(findings, 1):
-        for part, text in (("What you could do", f.do), ("Be careful", f.careful)):
-            if text:
-                uses.setdefault((part, text), []).append(n)
-    shared = [(part, text, nums) for (part, text), nums in uses.items() if len(nums) > 1]
-    labels: dict[tuple[int, str], str] = {}
-    out = []
-    for i, (part, text, nums) in enumerate(shared, 1):
-        label = f"A{i}"
-        out.append((label, f"{part}: {text}", nums))
-        for n in nums:
-            labels[(n, part)] = f"see advice {label} in the “Advice” section."
-    return out, labels
+        for part, text in zip(parts, (f.do, f.careful)):
+            sentences = [x.strip() for x in _SENTENCE_END.split(shown(text or "")) if x.strip()]
+            split[(n, part)] = sentences
+            for x in dict.fromkeys(sentences):
+                nums = uses.setdefault(x, [])
+                if not nums or nums[-1] != n:
+                    nums.append(n)
+    labels = {x: f"A{i}" for i, x in enumerate((x for x, nums in uses.items() if len(nums) > 1), 1)}
+    advice = [(labels[x], x, uses[x]) for x in labels]
+    kept: dict[tuple[int, str], str] = {}
+    for key, sentences in split.items():
+        own = [x for x in sentences if x not in labels]
+        shared = sorted(dict.fromkeys(labels[x] for x in sentences if x in labels), key=lambda a: int(a[1:]))
+        if shared:
+            own.append("See advice " + (" and ".join([", ".join(shared[:-1]), shared[-1]]) if len(shared) > 1
+                                        else shared[0]) + " in the “Advice” section.")
+        kept[key] = " ".join(own)
+    return advice, kept
 
 
 def _numbers(nums: list[int]) -> str:
@@ -233,7 +244,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
         for part, text in (("What it is", f.what), ("Why it matters", f.why),
                            ("What you could do", f.do), ("Be careful", f.careful)):
             if text:
-                add(Block("p", f"{part}: {advice_label.get((n, part)) or shown(text)}"))
+                add(Block("p", f"{part}: {advice_label[(n, part)] if (n, part) in advice_label else shown(text)}"))
         note = session.notes.get(f.id)
         if note and not note.empty:
             lines = []
@@ -260,7 +271,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     if advice:
         add(Block("p", "Advice that applies to more than one finding is written here once."))
         for label, text, nums in advice:
-            add(Block("p", f"{label} (findings {_numbers(nums)}). {shown(text)}"))
+            add(Block("p", f"{label} (findings {_numbers(nums)}): {text}"))
     else:
         add(Block("p", "Each finding above has its own advice."))
 

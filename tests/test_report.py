@@ -168,6 +168,7 @@ def test_the_pdf_report_is_evidence_grade(result, session, tmp_path):
     lines = [" ".join(line.split()) for line in " ".join(pages).splitlines()]
     assert sum("https://example.org/spyagent" in line for line in lines) == 1
     assert flat.count("Removing or stopping it may let the person who installed it know") == 1
+    assert flat.count("take a photo of this screen") == 1
     # No raw seconds-since-1970 anywhere, and the program's start time is there as a date.
     assert not re.search(r"\b1[5-9]\d{8}(\.\d+)?\b", flat)
     # The scan travels with the PDF: Compare opens it.

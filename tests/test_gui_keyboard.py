@@ -168,3 +168,38 @@ def test_help_stays_first_when_a_local_area_is_chosen(qtbot, make_window):
             assert national == [s.name for s in w.support.data.region("uk").services]
     w.support.choose_region("uk-merseyside")
     assert "07802 722703" in [n.text() for b in w.support.boxes for n in b.numbers]
+
+
+@pytest.mark.parametrize("point_size", [None, 18.0])
+def test_every_page_fits_a_1024_by_600_screen_with_its_buttons(qtbot, make_window, qapp, point_size):
+    """Large text included: no page asks for more room than a small laptop has; the page scrolls."""
+    from PySide6.QtGui import QFont
+    before = QFont(qapp.font())
+    if point_size:
+        big = QFont(before)
+        big.setPointSizeF(point_size)
+        qapp.setFont(big)
+    try:
+        w = make_window(scan=make_scan(every_tier_sources()))
+        free = w.screen().availableGeometry()
+        assert free.contains(w.frameGeometry()) or w.width() <= free.width()
+        w.welcome.advocate.setChecked(True)
+        pages = [w.welcome, w.session_page, w.support, w.about, w.signatures]
+        for page in pages:
+            w.show_page(page)
+            QApplication.processEvents()
+            hint = w.minimumSizeHint()
+            assert hint.width() <= 1024 and hint.height() <= 560, (page.objectName(), hint)
+        w.begin("advocate")
+        qtbot.mouseClick(w.session_page.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+        for card in w.results.cards:
+            card.fold.set_open(True)
+            card.details.set_open(True)
+        QApplication.processEvents()
+        hint = w.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 560, ("results", hint)
+        for b in (w.results.save_button, w.results.again_button, w.results.end_button):
+            assert b.isVisible() and not w.results.scroll.isAncestorOf(b)
+    finally:
+        qapp.setFont(before)

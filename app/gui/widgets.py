@@ -57,9 +57,10 @@ class ShiftStatus(QLabel):
         super().__init__("", parent)
         self.setObjectName("shiftStatus")
         self.setProperty("style", "subtle")
-        self.setWordWrap(True)
+        # One line, as wide as its words: a wrapped label in a one-line slot was cut in half.
+        self.setWordWrap(False)
         self.setAccessibleName("Quick exit status")
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
 
     def show_remaining(self, remaining: int, presses: int = 3) -> None:
         text = "" if remaining >= presses else progress_words(remaining)
@@ -338,7 +339,11 @@ class Page(QWidget):
         top = self.window().findChild(TopBar) if self.window() is not self else None
         if top is not None:
             chain += [b for b in (top.help_button, top.exit_button) if b is not None]
-        chain += tab_chain(self.body) + tab_chain(self.buttons)
+        chain += tab_chain(self.body)
+        outer = self.layout()
+        for i in range(outer.count()):          # the rows of buttons under the scrolling content
+            if outer.itemAt(i).layout() is not None:
+                chain += tab_chain(outer.itemAt(i).layout())
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
         return chain

@@ -295,8 +295,15 @@ class ResultsPage(Page):
         self.end_button.setAccessibleName("End this session")
         self.end_button.setAutoDefault(False)
         self.end_button.clicked.connect(self.end_clicked)
-        self.buttons.addWidget(self.about_button)
-        self.buttons.addWidget(self.compare_button)
+        # Two rows: on a small screen with large text, five buttons in one row made the window
+        # wider than the screen. The main ones (end, save, check again) share the bottom row.
+        more = QHBoxLayout()
+        more.setContentsMargins(24, 6, 24, 0)
+        more.addWidget(self.about_button)
+        more.addWidget(self.compare_button)
+        more.addStretch(1)
+        self.layout().insertLayout(1, more)     # below the scrolling content, above the main buttons
+        self.more_buttons = more
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.end_button)
         self.buttons.addWidget(self.save_button)

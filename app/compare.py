@@ -23,14 +23,26 @@ class Comparison:
 
 def compare(earlier: dict[str, Any], later: dict[str, Any]) -> Comparison:
     """Compare two scan documents (the shape of ScanResult.to_json_data())."""
-    before = {f["id"]: f for f in earlier.get("findings", [])}
-    after = {f["id"]: f for f in later.get("findings", [])}
+    before = _by_id(earlier)
+    after = _by_id(later)
     return Comparison(
         new=[f for fid, f in after.items() if fid not in before],
         gone=[f for fid, f in before.items() if fid not in after],
         unchanged=[f for fid, f in after.items() if fid in before],
-        earlier_started_at=(earlier.get("scan") or {}).get("started_at", ""),
-        later_started_at=(later.get("scan") or {}).get("started_at", ""))
+        earlier_started_at=_started(earlier), later_started_at=_started(later))
+
+
+def _started(doc: dict[str, Any]) -> str:
+    scan = doc.get("scan") if isinstance(doc, dict) else None
+    value = scan.get("started_at") if isinstance(scan, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _by_id(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Findings by id; anything in a file that is not a finding with an id is left out."""
+    found = doc.get("findings") if isinstance(doc, dict) else None
+    return {str(f["id"]): f for f in (found if isinstance(found, list) else [])
+            if isinstance(f, dict) and isinstance(f.get("id"), (str, int))}
 
 
 def load_earlier(path: str, signatures) -> dict[str, Any]:

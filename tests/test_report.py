@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -267,3 +268,14 @@ def test_references_are_a_date_and_a_number_and_end_forgets_everything(result, s
     assert new_reference(datetime.date(2026, 11, 23), random.Random(1)) == "20261123-138"
     session.end()
     assert (session.reference, session.answers, session.notes, session.result) == ("", {}, {}, None)
+
+
+def test_compare_leaves_out_what_is_not_a_finding_in_an_earlier_file(result, tmp_path):
+    later = result.to_json_data()
+    earlier = {"format": "device-checkup-scan", "scan": {"started_at": 7},
+               "findings": [1, "x", {"title": "no id"}, {"id": later["findings"][0]["id"], "title": {"a": 1}}]}
+    path = tmp_path / "earlier.json"
+    path.write_text(json.dumps(earlier))
+    comp = compare(load_earlier(str(path), result.signatures), later)
+    assert [f["id"] for f in comp.unchanged] == [later["findings"][0]["id"]]
+    assert len(comp.new) == len(later["findings"]) - 1 and comp.gone == [] and comp.earlier_started_at == ""

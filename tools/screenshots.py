@@ -242,10 +242,14 @@ def main(argv=None) -> int:
         card.fold.set_open(True)
         card.details.set_open(True)
         settle(app)
+        w.activateWindow()
         card.notes.text.setFocus()       # focus moved down the page is scrolled into view
+        settle(app)
+        w.results.scroll.ensureWidgetVisible(card.notes, 16, 48)   # (no window manager: no focus change)
         shoot(w, prefix + "finding-notes")
         w.show_support()
         w.support.choose_region("uk-merseyside")
+        settle(app, 1.0)                 # the new boxes are shown by queued events
         shoot(w, prefix + "support-merseyside")
         w.close()
 

@@ -227,3 +227,26 @@ def test_quick_exit_from_the_results_of_an_appointment(qtbot, make_window):
     qtbot.mouseClick(w.top.exit_button, Qt.MouseButton.LeftButton)
     assert_exited(w)
     assert w.session is None and w.results.cards == []
+
+
+def test_a_pdf_that_is_not_whole_is_not_called_saved_and_the_web_page_is_offered(qtbot, make_window, tmp_path,
+                                                                                   monkeypatch):
+    import app.report as report
+    real = report._make_pdf
+    monkeypatch.setattr(report, "_make_pdf", lambda blocks, ref, att: real(blocks[:-5], ref, att))
+    offered = []
+
+    class Dialogs(FakeDialogs):
+        def save_file(self, parent, suggested):
+            offered.append(suggested)
+            return str(tmp_path / ("cut.pdf" if len(offered) == 1 else "instead.html"))
+
+    dialogs = Dialogs()
+    w = make_window(dialogs=dialogs)
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    assert not (tmp_path / "cut.pdf").exists()
+    assert offered[1].endswith(".html")
+    html_path = tmp_path / "instead.html"
+    assert dialogs.saved == [(str(html_path), hashlib.sha256(html_path.read_bytes()).hexdigest())]

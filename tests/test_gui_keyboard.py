@@ -203,3 +203,18 @@ def test_every_page_fits_a_1024_by_600_screen_with_its_buttons(qtbot, make_windo
             assert b.isVisible() and not w.results.scroll.isAncestorOf(b)
     finally:
         qapp.setFont(before)
+
+
+def test_page_down_scrolls_about_from_its_buttons(qtbot, make_window):
+    w = make_window()
+    w.resize(700, 420)          # small enough that About scrolls
+    w.show_about()
+    QApplication.processEvents()
+    bar = w.about.scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    w.activateWindow()
+    w.about.back_button.setFocus()
+    QTest.keyClick(w.about.back_button, Qt.Key.Key_PageDown)
+    assert bar.value() > 0
+    QTest.keyClick(w.about.back_button, Qt.Key.Key_PageUp)
+    assert bar.value() == 0

@@ -456,13 +456,22 @@ def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
     full = pdf.epw
     width_of = _Widths(pdf)
 
+    def put(x, y, w, h, line, fill=False):
+        """One line of text in a box of height h (as fpdf2's cell places it, five times faster)."""
+        if fill:
+            pdf.rect(x, y, w, h, style="F")
+        if line:
+            pdf.text(x, y + 0.5 * h + 0.3 * pdf.font_size, line)
+
     def para(text, size=10, style="", h=5.0, indent=0.0, hang=0.0, fill=False):
         pdf.set_font("body", style, size)
         for i, line in enumerate(_wrap(width_of, text, full - indent - hang - 0.3)):
             if pdf.get_y() + h > pdf.page_break_trigger:
                 pdf.add_page()
-            pdf.set_x(pdf.l_margin + indent + (hang if i else 0))
-            pdf.cell(full - indent - (hang if i else 0), h, line, fill=fill, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            x = pdf.l_margin + indent + (hang if i else 0)
+            y = pdf.get_y()
+            put(x, y, full - indent - (hang if i else 0), h, line, fill)
+            pdf.set_xy(pdf.l_margin, y + h)
 
     def rows_table(head, rows, shares, bold_first=False):
         widths = [full * s for s in shares]
@@ -488,8 +497,7 @@ def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
                 pdf.set_font("body", "B" if shade else "", 9)
                 pdf.rect(x, top, widths[c], height, style="DF" if shade else "D")
                 for i, line in enumerate(cell):
-                    pdf.set_xy(x + pad, top + 0.75 + i * line_h)
-                    pdf.cell(widths[c] - 2 * pad, line_h, line)
+                    put(x + pad, top + 0.75 + i * line_h, widths[c] - 2 * pad, line_h, line)
                 x += widths[c]
             pdf.set_xy(pdf.l_margin, top + height)
         pdf.ln(2)

@@ -53,7 +53,7 @@ _EPOCH_FIELDS = {"started", "modified", "created", "accessed", "changed", "mtime
                  "birthtime", "last_run", "next_run", "install_time"}
 
 
-class ReportNotWhole(Exception):
+class ReportNotWhole(ValueError):
     """The PDF could not be written whole: it is removed and the person is told in one sentence."""
 
     def __init__(self, html_name: str):

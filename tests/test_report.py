@@ -279,3 +279,16 @@ def test_compare_leaves_out_what_is_not_a_finding_in_an_earlier_file(result, tmp
     comp = compare(load_earlier(str(path), result.signatures), later)
     assert [f["id"] for f in comp.unchanged] == [later["findings"][0]["id"]]
     assert len(comp.new) == len(later["findings"]) - 1 and comp.gone == [] and comp.earlier_started_at == ""
+
+
+def test_the_command_line_never_calls_a_cut_pdf_saved(tmp_path, capsys, monkeypatch):
+    import app.report as report
+    from app.cli import main
+    real = report._make_pdf
+    monkeypatch.setattr(report, "_make_pdf", lambda blocks, ref, att: real(blocks[:-3], ref, att))
+    root = tmp_path / "disk"
+    root.mkdir()
+    code = main(["scan", "--root", str(root), "--platform", "linux", "--report", str(tmp_path / "r.pdf")])
+    err = capsys.readouterr().err
+    assert code != 0 and "SHA-256" not in err and "could not be made whole" in err
+    assert not (tmp_path / "r.pdf").exists()

@@ -218,3 +218,19 @@ def test_page_down_scrolls_about_from_its_buttons(qtbot, make_window):
     assert bar.value() > 0
     QTest.keyClick(w.about.back_button, Qt.Key.Key_PageUp)
     assert bar.value() == 0
+
+
+def test_screen_readers_get_headings_to_move_between(qtbot, make_window):
+    from PySide6.QtGui import QAccessible
+    w = make_window(scan=make_scan(every_tier_sources()))
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    headings = [l for l in w.results.findChildren(QLabel) if l.property("heading") and l.isVisible()]
+    assert len(headings) >= 5
+    for label in headings:
+        iface = QAccessible.queryAccessibleInterface(label)
+        assert iface.role() == QAccessible.Role.Heading and iface.text(QAccessible.Text.Name)
+    plain = w.results.headline
+    assert QAccessible.queryAccessibleInterface(plain).role() != QAccessible.Role.Heading
+    w.check_again()          # the old headings are destroyed; their interfaces go with them
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)

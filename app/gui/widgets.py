@@ -11,7 +11,8 @@ try:  # Qt 6.8+: a real announcement, like an ARIA live region
     from PySide6.QtGui import QAccessibleAnnouncementEvent
 except ImportError:  # pragma: no cover
     QAccessibleAnnouncementEvent = None
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider, QApplication, QComboBox,
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider, QAccessibleWidget, QApplication,
+                               QComboBox,
                                QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
                                QSizePolicy, QTextEdit, QVBoxLayout, QWidget)
 
@@ -110,7 +111,43 @@ class TopBar(QWidget):
         outer.addWidget(self.shift_status, 0, Qt.AlignmentFlag.AlignRight)
 
 
+class _HeadingAccessible(QAccessibleWidget):
+    """What a screen reader is told about a heading label: the role Heading, so it can move
+    from heading to heading (a QLabel alone is only static text)."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__(widget, QAccessible.Role.Heading)
+
+    def text(self, kind):  # noqa: D102 (Qt name)
+        if kind == QAccessible.Text.Name:
+            w = self.widget()
+            return w.accessibleName() or w.text()
+        return super().text(kind)
+
+
+_HEADINGS: dict[int, _HeadingAccessible] = {}   # kept until their label is destroyed (on the GUI thread)
+_factory_installed = False
+
+
+def _heading_factory(key: str, obj):
+    if isinstance(obj, QLabel) and obj.property("heading"):
+        iface = _HEADINGS.get(id(obj))
+        if iface is None:
+            iface = _HEADINGS[id(obj)] = _HeadingAccessible(obj)
+            obj.destroyed.connect(lambda *_a, k=id(obj): _HEADINGS.pop(k, None))
+        return iface
+    return None
+
+
+def _install_heading_role() -> None:
+    global _factory_installed
+    if not _factory_installed:
+        QAccessible.installFactory(_heading_factory)
+        _factory_installed = True
+
+
 def heading(text: str, level: int = 1) -> QLabel:
+    _install_heading_role()
     label = QLabel(text)
     label.setWordWrap(True)
     factor = {1: 1.6, 2: 1.3, 3: 1.1}.get(level, 1.0)

@@ -431,8 +431,13 @@ def _wrap(width_of, text: str, width: float) -> list[str]:
 
 
 def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
+    import logging
+
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
+
+    # A name in a script the font lacks prints as a blank, not as a warning on the terminal.
+    logging.getLogger("fpdf").setLevel(logging.ERROR)
 
     class Report(FPDF):
         def footer(self):
@@ -589,7 +594,7 @@ def missing_from_pdf(data: bytes, blocks: list[Block]) -> list[str]:
 def build_pdf(result, session: Session | None = None, *, made_at: str | None = None) -> bytes:
     """The report as PDF bytes, read back and checked whole; ReportNotWhole if it is not."""
     blocks = report_blocks(result, session, made_at=made_at)
-    attachment = json.dumps(_scan_data(result, session), ensure_ascii=False).encode("utf-8")
+    attachment = json.dumps(_scan_data(result, session), ensure_ascii=True).encode("ascii")   # lone surrogates escaped
     reference = shown((session or Session(reference="")).reference)
     data = _make_pdf(blocks, reference, attachment)
     if missing_from_pdf(data, blocks):

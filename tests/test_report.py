@@ -292,3 +292,17 @@ def test_the_command_line_never_calls_a_cut_pdf_saved(tmp_path, capsys, monkeypa
     err = capsys.readouterr().err
     assert code != 0 and "SHA-256" not in err and "could not be made whole" in err
     assert not (tmp_path / "r.pdf").exists()
+
+
+@POPPLER
+def test_a_pdf_of_hostile_names_is_whole_and_inert(result, tmp_path, capfd):
+    spy = result.findings[0]
+    spy.title = "程序 \u202eevil\x1b[2J \ud800 sysdiag"
+    spy.why = "x" * 2000 + "/" + "y" * 300
+    path = tmp_path / "hostile.pdf"
+    save_report(str(path), result)
+    flat = " ".join(" ".join(pdf_pages(path)).split())
+    assert "\\u202eevil\\x1b[2J \\ud800 sysdiag" in flat and "\u202e" not in flat and "\x1b" not in flat
+    assert "End of the report." in flat
+    assert capfd.readouterr().err == ""
+    assert load_earlier(str(path), result.signatures)["findings"][0]["title"] == spy.title

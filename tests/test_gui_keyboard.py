@@ -234,3 +234,24 @@ def test_screen_readers_get_headings_to_move_between(qtbot, make_window):
     assert QAccessible.queryAccessibleInterface(plain).role() != QAccessible.Role.Heading
     w.check_again()          # the old headings are destroyed; their interfaces go with them
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+
+
+def test_the_scan_and_compare_pages_tab_and_have_unique_letters(qtbot, make_window, tmp_path):
+    import json
+    from tests.gui_fixtures import FakeDialogs, WaitingSource, spy_sources
+    waiting = WaitingSource()
+    earlier = tmp_path / "earlier.json"
+    dialogs = FakeDialogs(earlier=str(earlier))
+    w = make_window(scan=make_scan([*spy_sources(), waiting]), dialogs=dialogs)
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(waiting.started.is_set, timeout=15000)
+    assert w.current_page() is w.scan_page
+    chain, _ = check_page(w, w.scan_page)
+    assert w.scan_page.cancel_button in chain
+    waiting.release.set()
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    earlier.write_text(json.dumps(w.result.to_json_data()))
+    qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
+    assert w.current_page() is w.compare_page
+    chain, _ = check_page(w, w.compare_page)
+    assert w.compare_page.back_button in chain

@@ -267,7 +267,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
             add(Block("kv", rows=list(dict.fromkeys(rows))))
 
     # The closing sections.
-    add(Block("h2", "Advice", page_break=bool(findings)))
+    add(Block("h2", "Advice"))
     if advice:
         add(Block("p", "Advice that applies to more than one finding is written here once."))
         for label, text, nums in advice:

@@ -153,6 +153,8 @@ def cmd_scan(args) -> int:
             digest = save_report(args.report, result, Session())
         except OSError as exc:
             raise InputError(f"can't save the report to {args.report}: {exc.strerror}") from None
+        except ValueError as exc:   # a PDF that could not be made whole, or an ending we don't write
+            raise InputError(str(exc)) from None
         print(f"Report saved to {args.report}. Its SHA-256 is {digest}", file=sys.stderr)
     if args.json:
         sys.stdout.write(_json_text(result.to_json_data()))

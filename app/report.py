@@ -1,17 +1,37 @@
-"""The evidence report: HTML (plain Python) and PDF (Qt's text document, imported only for PDF).
+"""The evidence report an advocate can hand on: HTML (plain Python) and PDF (fpdf2).
 
-The report says, in plain words, what a scan found and when, with its evidence, the advocate's
-notes and what could not be checked. The scan itself is embedded as JSON in the HTML so a later
-appointment can load the report and compare (``checks.compare``). Nothing is written anywhere
-but the path the advocate chose.
+Both formats are drawn from one list of blocks (:func:`report_blocks`), so they say the same
+thing in the same order:
+
+* page one is a summary — reference, when (with the time zone), device, a table of what was
+  found by tier, incoming remote sessions, what could not be checked, the signature set;
+* one section per finding, its evidence in readable form (dates with their time zone, never a
+  raw number of seconds; paths wrapped at their separators in the PDF);
+* advice that many findings share is printed once, and the findings point to it;
+* every source is listed once, in an appendix, and the evidence points to it by number;
+* the PDF has the reference and "page x of y" in every page's footer.
+
+The scan itself travels with the report so a later appointment can compare: a JSON block in
+the HTML, an attached file in the PDF. Every machine-supplied string passes through
+``checks.inert.shown`` and the HTML escapes everything. Nothing is written anywhere but the
+path the advocate chose.
+
+Why fpdf2 and not Qt: Qt's ``QTextDocument`` → ``QPdfWriter`` stops at 666 pages and says
+nothing, and it cannot put a footer on every page or attach a file. fpdf2 is pure Python, keeps
+no page limit, attaches files, fills in the page total, and embeds a Unicode font. A PDF is
+only called saved after it has been read back (pypdf) and every finding and every closing
+section was found in its text.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
 import html
+import io
 import json
 import os
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from checks import __version__, texts
@@ -23,18 +43,30 @@ from .safe_write import write_new
 from .session import CLIENT_SAYS, Session, questions
 
 SCAN_DATA_ID = "device-checkup-scan"
-_CSS = """
-body { font-family: sans-serif; font-size: 11pt; color: #111; line-height: 1.4; }
-h1 { font-size: 18pt; margin-bottom: 4pt; }
-h2 { font-size: 14pt; margin-top: 18pt; border-bottom: 1px solid #888; }
-h3 { font-size: 12pt; margin-top: 12pt; margin-bottom: 2pt; }
-table { border-collapse: collapse; margin: 4pt 0; }
-th, td { border: 1px solid #999; padding: 3pt 6pt; text-align: left; vertical-align: top; }
-th { background: #eee; }
-.tier { font-weight: bold; }
-.note { background: #f4f4f4; border-left: 3px solid #555; padding: 4pt 8pt; }
-.small { font-size: 9pt; color: #333; }
-"""
+ATTACHMENT_NAME = "device-checkup-scan.json"
+END_OF_REPORT = "End of the report."
+# The closing sections, in order: the read-back looks for each of them.
+CLOSING = ("Advice", "Remote connections recorded on this computer", "What we looked at",
+           "What could not be checked", "What a scan cannot see", "The conversation", "Sources")
+_FONT_DIR = os.path.join(os.path.dirname(__file__), "data", "fonts")
+# Record fields that hold a moment as seconds since 1970 (shown as a date, never as the number).
+_EPOCH_FIELDS = {"started", "modified", "created", "accessed", "changed", "mtime", "ctime", "atime",
+                 "birthtime", "last_run", "next_run", "install_time"}
+
+
+class ReportNotWhole(ValueError):
+    """The PDF could not be written whole: it is removed and the person is told in one sentence."""
+
+    def __init__(self, html_name: str):
+        super().__init__("The PDF report could not be made whole, so it was not saved; "
+                         "you could save it as a web page (.html) instead.")
+        self.html_name = html_name
+
+
+# -- words for times ----------------------------------------------------------------------------
+def _zone(t: _dt.datetime) -> str:
+    z = t.strftime("%z")
+    return f"UTC{z[:3]}:{z[3:]}" if z else ""
 
 
 def when(iso: str) -> str:
@@ -42,194 +74,601 @@ def when(iso: str) -> str:
     try:
         t = _dt.datetime.fromisoformat(iso)
     except (TypeError, ValueError):
-        return iso or "unknown"
-    zone = t.strftime("%z")
-    zone = f"UTC{zone[:3]}:{zone[3:]}" if zone else "time zone unknown"
+        return shown(iso) or "unknown"
+    zone = _zone(t) or "time zone not recorded"
     return f"{t.day} {t:%B %Y} at {t:%H:%M} ({zone})"
+
+
+def when_epoch(seconds: float) -> str:
+    """A moment given as seconds since 1970, in this computer's time zone, with the zone."""
+    try:
+        t = _dt.datetime.fromtimestamp(float(seconds), _dt.timezone.utc).astimezone()
+    except (OverflowError, OSError, ValueError):
+        return "a date that could not be read"
+    return f"{t.day} {t:%B %Y} at {t:%H:%M:%S} ({_zone(t)})"
+
+
+def when_logged(text: str) -> str:
+    """A time as a tool's log wrote it: the zone when the log gave one, else said plainly."""
+    try:
+        t = _dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return shown(text) or "unknown"
+    zone = _zone(t) if t.tzinfo else "the log's own clock, no time zone written"
+    return f"{t.day} {t:%B %Y} at {t:%H:%M} ({zone})"
+
+
+# -- the blocks both formats draw -----------------------------------------------------------------
+@dataclass
+class Block:
+    kind: str                         # h1 h2 h3 p small note kv table list end
+    text: str = ""
+    rows: list = field(default_factory=list)    # kv: [(k, v)]; table: [[cells]]; list: [items]
+    head: list = field(default_factory=list)    # table headers
+    widths: list = field(default_factory=list)  # table column shares (PDF)
+    page_break: bool = False                    # PDF: start on a new page
+    marker: str = ""                            # a finding's title, checked on read-back
+
+
+@dataclass
+class _Sources:
+    numbers: dict[str, int] = field(default_factory=dict)
+
+    def ref(self, source: str) -> int:
+        return self.numbers.setdefault(source, len(self.numbers) + 1)
+
+
+def _value_words(name: str, value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown(v) for v in value)
+    if name in _EPOCH_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return when_epoch(value)
+    if name == "time" and isinstance(value, str):
+        return when_logged(value)
+    return shown(value, limit=600)
+
+
+def _record_rows(record) -> list[tuple[str, str]]:
+    return [(name.replace("_", " "), _value_words(name, v)) for name, v in to_dict(record).items()
+            if v not in (None, "", [], ())]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+
+
+def _advice(findings) -> tuple[list[tuple[str, str, list[int]]], dict[tuple[int, str], str]]:
+    """Advice sentences each printed once: [(label, sentence, finding numbers)], and for each
+    finding and part the words it keeps (its own sentences, then "see advice A1 and A2")."""
+    parts = ("What you could do", "Be careful")
+    uses: dict[str, list[int]] = {}
+    split: dict[tuple[int, str], list[str]] = {}
+    for n, f in enumerate(findings, 1):
+        for part, text in zip(parts, (f.do, f.careful)):
+            sentences = [x.strip() for x in _SENTENCE_END.split(shown(text or "")) if x.strip()]
+            split[(n, part)] = sentences
+            for x in dict.fromkeys(sentences):
+                nums = uses.setdefault(x, [])
+                if not nums or nums[-1] != n:
+                    nums.append(n)
+    labels = {x: f"A{i}" for i, x in enumerate((x for x, nums in uses.items() if len(nums) > 1), 1)}
+    advice = [(labels[x], x, uses[x]) for x in labels]
+    kept: dict[tuple[int, str], str] = {}
+    for key, sentences in split.items():
+        own = [x for x in sentences if x not in labels]
+        shared = sorted(dict.fromkeys(labels[x] for x in sentences if x in labels), key=lambda a: int(a[1:]))
+        if shared:
+            own.append("See advice " + (" and ".join([", ".join(shared[:-1]), shared[-1]]) if len(shared) > 1
+                                        else shared[0]) + " in the “Advice” section.")
+        kept[key] = " ".join(own)
+    return advice, kept
+
+
+def _numbers(nums: list[int]) -> str:
+    shown_nums = ", ".join(str(n) for n in nums[:30])
+    return shown_nums + (f" and {len(nums) - 30} more" if len(nums) > 30 else "")
+
+
+def report_blocks(result, session: Session | None = None, *, made_at: str | None = None) -> list[Block]:
+    snap = result.snapshot
+    sigs = result.signatures
+    made_at = made_at or _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    session = session or Session(reference="")
+    findings = list(result.findings)
+    sessions = [s for f in findings for s in (f.extra.get("sessions") or [])]
+    incoming = [s for s in sessions if s.get("direction") == "incoming"]
+    sources = _Sources()
+    b: list[Block] = []
+    add = b.append
+
+    # Page one: the summary.
+    add(Block("h1", "Device Checkup report"))
+    add(Block("p", result.headline))
+    where = (f"A disk or copied folder ({shown(snap.root)})" if snap.mode == "offline"
+             else "This computer, while it was running")
+    versions = ", ".join(f"{shown(f.label)} {shown(f.version)}".strip() for f in sigs.files if not f.user_file) or "none"
+    added = ", ".join(shown(f.path) for f in sigs.files if f.user_file) or "none"
+    add(Block("kv", rows=[
+        ("Reference", shown(session.reference) or "—"),
+        ("Report made", when(made_at)),
+        ("Scan started", when(snap.started_at)),
+        ("Scan finished", when(snap.finished_at)),
+        ("Device", shown(session.device_nickname) or "—"),
+        ("Advocate", shown(session.advocate_initials) or "—"),
+        ("What was checked", where),
+        ("System", shown(snap.os_version or snap.platform)),
+        ("Device Checkup version", __version__),
+        ("Signature set", versions),
+        ("Signature set SHA-256", sigs.sha256),
+        ("Signature files added for this check", added),
+    ]))
+    add(Block("h2", "Summary of what was found"))
+    if findings:
+        rows = []
+        number = 0
+        for tier, group in result.by_tier():
+            first = number + 1
+            number += len(group)
+            names = "; ".join(shown(f.family_name or f.title) for f in group[:8])
+            if len(group) > 8:
+                names += f"; and {len(group) - 8} more"
+            rows.append([texts.text("tiers", tier, "label"), str(len(group)),
+                         f"{names} (findings {first}–{number})" if len(group) > 1 else f"{names} (finding {first})"])
+        add(Block("table", head=["Kind", "How many", "What"], rows=rows, widths=[0.34, 0.12, 0.54]))
+    else:
+        add(Block("p", "Nothing that we know about, in the places we looked. This does not prove nobody "
+                       "is watching: see what could not be checked, and what a scan cannot see."))
+    if incoming:
+        add(Block("p", f"Incoming remote sessions recorded by remote-access tools: {len(incoming)}. "
+                       "The first ones are listed here; all of them are in “Remote connections recorded "
+                       "on this computer”."))
+        add(Block("table", head=["When", "How it was let in", "From"], widths=[0.4, 0.3, 0.3], rows=[
+            [when_logged(s.get("time")), shown(s.get("approval")) or "not recorded",
+             shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or "not recorded"]
+            for s in incoming[:5]]))
+    else:
+        add(Block("p", "Incoming remote sessions: none found in the records we know how to read."))
+    if result.not_checked:
+        items = [f"{shown(n.what)}: {shown(n.reason_words)}" for n in result.not_checked[:6]]
+        if len(result.not_checked) > 6:
+            items.append(f"and {len(result.not_checked) - 6} more, listed in “What could not be checked”")
+        add(Block("p", "What could not be checked:"))
+        add(Block("list", rows=items))
+    else:
+        add(Block("p", "What could not be checked: everything we tried to look at could be read."))
+
+    # One section per finding.
+    advice, advice_label = _advice(findings)
+    for n, f in enumerate(findings, 1):
+        title = shown(f.title)
+        add(Block("h2", f"Finding {n} of {len(findings)}: {title}", page_break=(n == 1), marker=title))
+        add(Block("small", texts.text("tiers", f.tier, "label")))
+        for part, text in (("What it is", f.what), ("Why it matters", f.why),
+                           ("What you could do", f.do), ("Be careful", f.careful)):
+            if text:
+                add(Block("p", f"{part}: {advice_label[(n, part)] if (n, part) in advice_label else shown(text)}"))
+        note = session.notes.get(f.id)
+        if note and not note.empty:
+            lines = []
+            if note.client_says:
+                lines.append(f"The client says: “{shown(CLIENT_SAYS.get(note.client_says, note.client_says))}”.")
+            if note.not_a_concern:
+                lines.append("Marked as not a concern.")
+            if note.note.strip():
+                lines.append(f"Advocate's note: {shown(note.note.strip(), keep_lines=True)}")
+            add(Block("note", "\n".join(lines)))
+        for i, ev in enumerate(f.evidence, 1):
+            place = texts.text("places", ev.record_kind, value=shown(shown_value(ev.record_kind, ev.record)))
+            add(Block("h3", f"Evidence {n}.{i}: {place}"))
+            rows = _record_rows(ev.record)
+            for m in ev.matches:
+                refs = [sources.ref(shown(m.file) + (" (added for this check)" if m.user_file else ""))] if m.file else []
+                refs += [sources.ref(shown(s)) for s in m.sources if s]
+                rows.append(("matched", f"{texts.text('kinds', m.kind)}: {shown(m.indicator)}"
+                             + (f" (sources {', '.join(f'[{r}]' for r in dict.fromkeys(refs))})" if refs else "")))
+            add(Block("kv", rows=list(dict.fromkeys(rows))))
+
+    # The closing sections.
+    add(Block("h2", "Advice"))
+    if advice:
+        add(Block("p", "Advice that applies to more than one finding is written here once."))
+        for label, text, nums in advice:
+            add(Block("p", f"{label} (findings {_numbers(nums)}): {text}"))
+    else:
+        add(Block("p", "Each finding above has its own advice."))
+
+    add(Block("h2", "Remote connections recorded on this computer"))
+    if sessions:
+        add(Block("p", "Remote-access tools keep their own records of connections. These can be useful "
+                       "evidence: note them down or keep this report. Times are as each tool's log wrote them."))
+        add(Block("table", head=["When", "Direction", "How it was let in", "From", "Record"],
+                  widths=[0.24, 0.14, 0.17, 0.17, 0.28], rows=[
+                      [when_logged(s.get("time")), shown(s.get("direction")), shown(s.get("approval")) or "—",
+                       shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or "—",
+                       f"{shown(s.get('log'))}, line {shown(s.get('line'))}"] for s in sessions]))
+    else:
+        add(Block("p", "None found in the records we know how to read."))
+
+    add(Block("h2", "What we looked at"))
+    add(Block("list", rows=[shown(w) for w in result.checked]) if result.checked
+        else Block("p", "Nothing could be looked at."))
+
+    add(Block("h2", "What could not be checked"))
+    if result.not_checked:
+        add(Block("list", rows=[f"{shown(n.what)}: {shown(n.reason_words)}. {shown(n.how)}"
+                                + (f" ({shown(n.detail)})" if n.detail else "") for n in result.not_checked]))
+    else:
+        add(Block("p", "Everything we tried to look at could be read."))
+
+    add(Block("h2", "What a scan cannot see"))
+    add(Block("list", rows=list(texts.cannot_see())))
+
+    add(Block("h2", "The conversation"))
+    answered = [(q["ask"], shown(session.answers.get(q["id"], "").strip(), keep_lines=True)) for q in questions()]
+    if any(a for _, a in answered):
+        add(Block("kv", rows=[(q, a or "—") for q, a in answered]))
+    else:
+        add(Block("p", "No answers were recorded."))
+
+    add(Block("h2", "Sources"))
+    if sources.numbers:
+        add(Block("p", "Where each indicator comes from. The evidence above points here by number."))
+        add(Block("list", rows=[f"[{n}] {s}" for s, n in sources.numbers.items()]))
+    else:
+        add(Block("p", "No indicator was matched, so no source is cited."))
+    add(Block("small", f"Made by Device Checkup {__version__}. This report records what one scan found at one "
+                       "time. It is not proof that nothing else is there. Signature data: Echap stalkerware "
+                       "indicators (CC BY 4.0) and LOLRMM (Apache-2.0)."))
+    add(Block("end", END_OF_REPORT))
+    return b
+
+
+def _scan_data(result, session: Session | None) -> dict[str, Any]:
+    session = session or Session(reference="")
+    return {"scan": result.to_json_data(), "session": {
+        "reference": session.reference,
+        "notes": {fid: vars(n) for fid, n in session.notes.items() if not n.empty}}}
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+_CSS = """
+body { font-family: sans-serif; font-size: 11pt; color: #111; line-height: 1.4; max-width: 60em; }
+h1 { font-size: 18pt; margin-bottom: 4pt; }
+h2 { font-size: 14pt; margin-top: 18pt; border-bottom: 1px solid #888; }
+h3 { font-size: 11pt; margin: 10pt 0 2pt 0; }
+table { border-collapse: collapse; margin: 4pt 0; }
+th, td { border: 1px solid #999; padding: 3pt 6pt; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th { background: #eee; }
+.note { background: #f4f4f4; border-left: 3px solid #555; padding: 4pt 8pt; white-space: pre-wrap; }
+.small { font-size: 9pt; color: #333; }
+"""
 
 
 def _e(value: Any) -> str:
     return html.escape(shown("" if value is None else str(value), keep_lines=True))
 
 
-def _rows(pairs: list[tuple[str, Any]]) -> str:
-    return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs) + "</table>"
-
-
 def build_html(result, session: Session | None = None, *, made_at: str | None = None) -> str:
     """The whole report as one self-contained HTML page (no scripts run, nothing fetched)."""
-    snap = result.snapshot
-    sigs = result.signatures
-    made_at = made_at or _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    session = session or Session(reference="")
-    out: list[str] = []
+    ref = shown((session or Session(reference="")).reference)
+    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+           "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+           f"<title>Device Checkup report {_e(ref)}</title><style>{_CSS}</style></head><body>"]
     add = out.append
-    add("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        f"<title>Device Checkup report {_e(session.reference)}</title><style>{_CSS}</style></head><body>")
-    add("<h1>Device Checkup report</h1>")
-    add(f"<p>{_e(result.headline)}</p>")
-
-    add("<h2>About this check</h2>")
-    where = f"A disk or copied folder ({snap.root})" if snap.mode == "offline" else "This computer, while it was running"
-    versions = ", ".join(f"{f.label} {f.version}".strip() for f in sigs.files if not f.user_file) or "none"
-    added = ", ".join(f.path for f in sigs.files if f.user_file) or "none"
-    add(_rows([
-        ("Session reference", session.reference or "—"),
-        ("Advocate", session.advocate_initials or "—"),
-        ("Device", session.device_nickname or "—"),
-        ("Scan started", when(snap.started_at)),
-        ("Scan finished", when(snap.finished_at)),
-        ("What was checked", where),
-        ("System", snap.os_version or snap.platform),
-        ("Device Checkup version", __version__),
-        ("Signature set", versions),
-        ("Signature set SHA-256", sigs.sha256),
-        ("Signature files added for this check", added),
-        ("Report made", when(made_at)),
-    ]))
-
-    add("<h2>What we found</h2>")
-    if not result.findings:
-        add("<p>Nothing that we know about, in the places we looked. This does not prove nobody is "
-            "watching: see what could not be checked, and what a scan cannot see, below.</p>")
-    for tier, findings in result.by_tier():
-        add(f"<h3 class='tier'>{_e(texts.text('tiers', tier, 'label'))} ({len(findings)})</h3>")
-        for f in findings:
-            add(_finding_html(f, session))
-
-    sessions = [s for f in result.findings for s in (f.extra.get("sessions") or [])]
-    add("<h2>Remote connections recorded on this computer</h2>")
-    if sessions:
-        add("<p>Remote-access tools keep their own records of connections. These can be useful "
-            "evidence: note them down or keep this report.</p><table><tr><th>When</th><th>Direction</th>"
-            "<th>How it was let in</th><th>From</th><th>Record</th></tr>")
-        for s in sessions:
-            src = " ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)
-            add(f"<tr><td>{_e(s.get('time'))}</td><td>{_e(s.get('direction'))}</td><td>{_e(s.get('approval'))}</td>"
-                f"<td>{_e(src)}</td><td class='small'>{_e(s.get('log'))}, line {_e(s.get('line'))}</td></tr>")
-        add("</table>")
-    else:
-        add("<p>None found in the records we know how to read.</p>")
-
-    add("<h2>What we looked at</h2>")
-    add("<ul>" + "".join(f"<li>{_e(w)}</li>" for w in result.checked) + "</ul>" if result.checked
-        else "<p>Nothing could be looked at.</p>")
-
-    add("<h2>What could not be checked</h2>")
-    if result.not_checked:
-        add("<ul>")
-        for n in result.not_checked:
-            add(f"<li>{_e(n.what)}: {_e(n.reason_words)}. {_e(n.how)}"
-                + (f"<br><span class='small'>{_e(n.detail)}</span>" if n.detail else "") + "</li>")
-        add("</ul>")
-    else:
-        add("<p>Everything we tried to look at could be read.</p>")
-
-    add("<h2>What a scan cannot see</h2><ul>" + "".join(f"<li>{_e(x)}</li>" for x in texts.cannot_see()) + "</ul>")
-
-    add("<h2>The conversation</h2>")
-    answered = [(q["ask"], session.answers.get(q["id"], "").strip()) for q in questions()]
-    if any(a for _, a in answered):
-        add("<table>" + "".join(f"<tr><th>{_e(q)}</th><td>{_e(a) or '—'}</td></tr>" for q, a in answered) + "</table>")
-    else:
-        add("<p>No answers were recorded.</p>")
-
-    add(f"<p class='small'>Made by Device Checkup {_e(__version__)}. This report records what one scan found "
-        "at one time. It is not proof that nothing else is there. Signature data: Echap stalkerware "
-        "indicators (CC BY 4.0) and LOLRMM (Apache-2.0).</p>")
-    data = {"scan": result.to_json_data(), "session": {
-        "reference": session.reference,
-        "notes": {fid: vars(n) for fid, n in session.notes.items() if not n.empty}}}
-    payload = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
+    for blk in report_blocks(result, session, made_at=made_at):
+        if blk.kind in ("h1", "h2", "h3"):
+            add(f"<{blk.kind}>{_e(blk.text)}</{blk.kind}>")
+        elif blk.kind in ("p", "end"):
+            add(f"<p>{_e(blk.text)}</p>")
+        elif blk.kind == "small":
+            add(f"<p class='small'>{_e(blk.text)}</p>")
+        elif blk.kind == "note":
+            add(f"<p class='note'>{_e(blk.text)}</p>")
+        elif blk.kind == "kv":
+            add("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in blk.rows) + "</table>")
+        elif blk.kind == "table":
+            add("<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in blk.head) + "</tr>"
+                + "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in blk.rows)
+                + "</table>")
+        elif blk.kind == "list":
+            add("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in blk.rows) + "</ul>")
+    payload = json.dumps(_scan_data(result, session), ensure_ascii=True).replace("<", "\\u003c")
     add(f"<script type='application/json' id='{SCAN_DATA_ID}'>{payload}</script>")
     add("</body></html>")
     return "\n".join(out)
 
 
-def _finding_html(f, session: Session) -> str:
-    parts = [f"<h3>{_e(f.title)}</h3>"]
-    for heading, body in (("What it is", f.what), ("Why it matters", f.why),
-                          ("What you could do", f.do), ("Be careful", f.careful)):
-        parts.append(f"<p><b>{heading}:</b> {_e(body)}</p>")
-    note = session.notes.get(f.id)
-    if note and not note.empty:
-        lines = []
-        if note.client_says:
-            lines.append(f"The client says: “{_e(CLIENT_SAYS.get(note.client_says, note.client_says))}”.")
-        if note.not_a_concern:
-            lines.append("Marked as not a concern.")
-        if note.note.strip():
-            lines.append(f"Advocate's note: {_e(note.note.strip())}")
-        parts.append("<p class='note'>" + "<br>".join(lines) + "</p>")
-    parts.append("<table><tr><th>Where</th><th>What matched</th><th>Source</th></tr>")
-    for ev in f.evidence:
-        matched = "<br>".join(f"{_e(texts.text('kinds', m.kind))}: {_e(m.indicator)}" for m in ev.matches) or "—"
-        source = "<br>".join(_e(s) for m in ev.matches for s in ((m.file + (" (added for this check)" if m.user_file else "")),
-                                                                   *m.sources) if s)
-        parts.append(f"<tr><td>{_e(texts.text('places', ev.record_kind, value=shown_value(ev.record_kind, ev.record)))}"
-                     f"<br><span class='small'>{_e(_record_line(ev.record))}</span></td>"
-                     f"<td>{matched}</td><td class='small'>{source or '—'}</td></tr>")
-    parts.append("</table>")
-    return "\n".join(parts)
+# -- PDF ----------------------------------------------------------------------------------------
+_BREAK_AFTER = re.compile(r"(?<=[\s/\\,;])")
 
 
-def _record_line(record) -> str:
-    data = to_dict(record)
-    return "; ".join(f"{k}: {v}" for k, v in data.items() if v not in (None, "", [], ()))[:600]
+class _Widths:
+    """Text widths from a per-character table: fpdf2's own measuring is made for short texts,
+    and a report of thousands of findings measures every word many times."""
+
+    def __init__(self, pdf):
+        self.pdf = pdf
+        self.tables: dict[tuple[str, float], dict[str, float]] = {}
+
+    def __call__(self, text: str) -> float:
+        pdf = self.pdf
+        table = self.tables.setdefault((pdf.font_style, pdf.font_size_pt), {})
+        total = 0.0
+        for c in text:
+            w = table.get(c)
+            if w is None:
+                w = table[c] = pdf.get_string_width(c)
+            total += w
+        return total
 
 
-def read_scan_data(path: str) -> dict[str, Any]:
-    """The scan embedded in a saved HTML report (for comparing appointments)."""
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read(64 * 1024 * 1024)
-    marker = f"id='{SCAN_DATA_ID}'>"
-    start = text.find(marker)
-    if start < 0:
-        raise ValueError("this file is not a Device Checkup report (no scan data in it)")
-    end = text.find("</script>", start)
-    if end < 0:
-        raise ValueError("the report's scan data is cut short")
-    return json.loads(text[start + len(marker):end].replace("<\\/", "</"))
+def _wrap(width_of, text: str, width: float) -> list[str]:
+    """Lines that fit ``width``, broken after spaces and path separators (never inside a name
+    unless one name alone is wider than the line)."""
+    lines = []
+    for para in text.split("\n"):
+        line, line_w = "", 0.0
+        for token in _BREAK_AFTER.split(para):
+            if not token:
+                continue
+            token_w = width_of(token)
+            if line_w + token_w - (width_of(token[-1]) if token[-1] == " " else 0) <= width:
+                line, line_w = line + token, line_w + token_w
+                continue
+            if line:
+                lines.append(line.rstrip())
+                line, line_w = "", 0.0
+            while token_w > width:     # one name wider than the line: cut it where it fills the line
+                used, cut = 0.0, 0
+                while cut < len(token) and used + width_of(token[cut]) <= width:
+                    used += width_of(token[cut])
+                    cut += 1
+                cut = max(cut, 1)
+                lines.append(token[:cut])
+                token = token[cut:]
+                token_w = width_of(token)
+            line, line_w = token, token_w
+        lines.append(line.rstrip())
+    return lines
 
 
-def write_pdf(html_text: str, path: str | None = None) -> bytes:
-    """Render the report to PDF with Qt's own text layout (no browser, no network)."""
-    from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
+    import logging
 
-    if QGuiApplication.instance() is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        write_pdf._app = QGuiApplication([])  # type: ignore[attr-defined]  # kept alive while rendering
-    from PySide6.QtCore import QBuffer, QIODevice
-    buffer = QBuffer()                      # rendered in memory, written by app.safe_write
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    writer.setTitle("Device Checkup report")
-    writer.setCreator("Device Checkup")
-    doc = QTextDocument()
-    doc.setHtml(html_text)
-    doc.print_(writer)      # paginates to the writer's page size and margins
-    del writer
-    buffer.close()
-    data = bytes(buffer.data())
-    if path is not None:
-        write_new(path, data)
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    # A name in a script the font lacks prints as a blank, not as a warning on the terminal.
+    logging.getLogger("fpdf").setLevel(logging.ERROR)
+
+    class Report(FPDF):
+        def footer(self):
+            self.set_y(-12)
+            self.set_font("body", "", 8)
+            left = f"Device Checkup report · reference {reference or 'none'}"
+            self.cell(0, 5, left, new_x=XPos.LMARGIN, new_y=YPos.TOP, align="L")
+            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    pdf = Report(format="A4", unit="mm")
+    pdf.set_margins(16, 15, 16)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.c_margin = 0
+    pdf.add_font("body", "", os.path.join(_FONT_DIR, "DejaVuSans.ttf"))
+    pdf.add_font("body", "B", os.path.join(_FONT_DIR, "DejaVuSans-Bold.ttf"))
+    pdf.set_title(f"Device Checkup report {reference}".strip())
+    pdf.set_creator(f"Device Checkup {__version__}")
+    pdf.set_lang("en")
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    full = pdf.epw
+    width_of = _Widths(pdf)
+
+    def put(x, y, w, h, line, fill=False):
+        """One line of text in a box of height h (as fpdf2's cell places it, five times faster)."""
+        if fill:
+            pdf.rect(x, y, w, h, style="F")
+        if line:
+            pdf.text(x, y + 0.5 * h + 0.3 * pdf.font_size, line)
+
+    def para(text, size=10, style="", h=5.0, indent=0.0, hang=0.0, fill=False):
+        pdf.set_font("body", style, size)
+        for i, line in enumerate(_wrap(width_of, text, full - indent - hang - 0.3)):
+            if pdf.get_y() + h > pdf.page_break_trigger:
+                pdf.add_page()
+            x = pdf.l_margin + indent + (hang if i else 0)
+            y = pdf.get_y()
+            put(x, y, full - indent - (hang if i else 0), h, line, fill)
+            pdf.set_xy(pdf.l_margin, y + h)
+
+    def rows_table(head, rows, shares, bold_first=False):
+        widths = [full * s for s in shares]
+        line_h, pad = 4.4, 1.5
+        for r, row in enumerate(([head] if head else []) + rows):
+            is_head = bool(head) and r == 0
+            cells = []
+            for c, cell in enumerate(row):
+                pdf.set_font("body", "B" if is_head or (bold_first and c == 0) else "", 9)
+                cells.append(_wrap(width_of, str(cell), widths[c] - 2 * pad - 0.3))
+            height = max(len(c) for c in cells) * line_h + 1.5
+            if pdf.get_y() + height > pdf.page_break_trigger:
+                if height > pdf.page_break_trigger - pdf.t_margin - 10:   # taller than a page: plain lines
+                    for c, cell in enumerate(cells):
+                        para("\n".join(cell), 9, "B" if bold_first and c == 0 else "", line_h)
+                    continue
+                pdf.add_page()
+            top = pdf.get_y()
+            x = pdf.l_margin
+            pdf.set_fill_color(235, 235, 235)
+            for c, cell in enumerate(cells):
+                shade = is_head or (bold_first and c == 0)
+                pdf.set_font("body", "B" if shade else "", 9)
+                pdf.rect(x, top, widths[c], height, style="DF" if shade else "D")
+                for i, line in enumerate(cell):
+                    put(x + pad, top + 0.75 + i * line_h, widths[c] - 2 * pad, line_h, line)
+                x += widths[c]
+            pdf.set_xy(pdf.l_margin, top + height)
+        pdf.ln(2)
+
+    for blk in blocks:
+        if blk.page_break and pdf.get_y() > pdf.t_margin + 1:
+            pdf.add_page()
+        if blk.kind == "h1":
+            para(blk.text, 18, "B", 9)
+        elif blk.kind == "h2":
+            if pdf.get_y() > pdf.page_break_trigger - 30:
+                pdf.add_page()
+            pdf.ln(3)
+            para(blk.text, 13, "B", 6.5)
+            pdf.set_draw_color(140, 140, 140)
+            pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.l_margin + full, pdf.get_y() + 0.5)
+            pdf.set_draw_color(0, 0, 0)
+            pdf.ln(2)
+        elif blk.kind == "h3":
+            if pdf.get_y() > pdf.page_break_trigger - 20:
+                pdf.add_page()
+            pdf.ln(1)
+            para(blk.text, 10, "B", 5)
+        elif blk.kind == "p":
+            para(blk.text)
+            pdf.ln(1)
+        elif blk.kind in ("small", "end"):
+            para(blk.text, 8.5, "", 4.2)
+            pdf.ln(1)
+        elif blk.kind == "note":
+            pdf.set_fill_color(240, 240, 240)
+            para(blk.text, 10, "", 5, indent=2, fill=True)
+            pdf.ln(1)
+        elif blk.kind == "kv":
+            rows_table(None, [list(r) for r in blk.rows], [0.27, 0.73], bold_first=True)
+        elif blk.kind == "table":
+            rows_table(blk.head, blk.rows, blk.widths)
+        elif blk.kind == "list":
+            for item in blk.rows:
+                para(f"• {item}", indent=2, hang=3.5)
+            pdf.ln(1)
+    pdf.embed_file(basename=ATTACHMENT_NAME, bytes=attachment, desc="The scan this report was made from (JSON)",
+                   compress=True)
+    return bytes(pdf.output())
+
+
+def _letters(text: str) -> str:
+    """Only letters and digits, lower case: what a read-back compares (line breaks, wrapping and
+    a font's missing glyphs cannot make a whole report look cut)."""
+    return _NOT_LETTERS.sub("", text.casefold())
+
+
+_NOT_LETTERS = re.compile(r"[^a-z0-9]+")
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text as a reader sees it: poppler's pdftotext when this computer has it (fast,
+    and not the library that wrote the file), else pypdf. Nothing is written to disk."""
+    import shutil
+    import subprocess
+    tool = shutil.which("pdftotext")
+    if tool:
+        try:
+            done = subprocess.run([tool, "-q", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                                  timeout=600, check=True)
+            return done.stdout.decode("utf-8", "replace")
+        except (OSError, subprocess.SubprocessError):
+            pass
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def missing_from_pdf(data: bytes, blocks: list[Block]) -> list[str]:
+    """Every finding and every closing section the PDF's own text does not hold, in order."""
+    text = _letters(pdf_text(data))
+    wanted = [b.text for b in blocks if b.kind == "h2" and b.text.startswith("Finding ")] + list(CLOSING) + [END_OF_REPORT]
+    missing, at = [], 0
+    for w in wanted:
+        key = _letters(w)
+        found = text.find(key, at)
+        if found < 0:
+            missing.append(w)
+        else:
+            at = found + len(key)
+    return missing
+
+
+def build_pdf(result, session: Session | None = None, *, made_at: str | None = None) -> bytes:
+    """The report as PDF bytes, read back and checked whole; ReportNotWhole if it is not."""
+    blocks = report_blocks(result, session, made_at=made_at)
+    attachment = json.dumps(_scan_data(result, session), ensure_ascii=True).encode("ascii")   # lone surrogates escaped
+    reference = shown((session or Session(reference="")).reference)
+    data = _make_pdf(blocks, reference, attachment)
+    if missing_from_pdf(data, blocks):
+        raise ReportNotWhole(_html_name(reference))
     return data
 
 
+def _html_name(reference: str) -> str:
+    return f"device-checkup-{reference}.html" if reference else "device-checkup-report.html"
+
+
+# -- reading a report back (compare) ------------------------------------------------------------
+class NotAReport(ValueError):
+    """A file Compare cannot read; its message is one plain sentence."""
+
+
+NOT_READABLE = ("This file isn't a Device Checkup report or saved check that we can read; you could "
+                "choose a report saved by Device Checkup (.html or .pdf) or a saved check (.json).")
+
+
+def read_scan_data(path: str) -> dict[str, Any]:
+    """The scan embedded in a saved HTML or PDF report (for comparing appointments)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(256 * 1024 * 1024)
+    except OSError:
+        raise NotAReport("We couldn't open that file; you could choose another one.") from None
+    try:
+        if raw.startswith(b"%PDF"):
+            return _scan_from_pdf(raw)
+        text = raw.decode("utf-8")
+        marker = f"id='{SCAN_DATA_ID}'>"
+        start = text.find(marker)
+        end = text.find("</script>", start)
+        if start < 0 or end < 0:
+            raise NotAReport(NOT_READABLE)
+        data = json.loads(text[start + len(marker):end].replace("<\\/", "</"))
+    except NotAReport:
+        raise
+    except Exception:  # noqa: BLE001 - any unreadable file gets the same plain sentence
+        raise NotAReport(NOT_READABLE) from None
+    if not isinstance(data, dict) or not isinstance(data.get("scan"), dict):
+        raise NotAReport(NOT_READABLE)
+    return data
+
+
+def _scan_from_pdf(raw: bytes) -> dict[str, Any]:
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(raw))
+    found = reader.attachments.get(ATTACHMENT_NAME)
+    if not found:
+        raise NotAReport("This PDF has no scan data in it, so it can't be compared; you could choose "
+                         "a report saved by Device Checkup.")
+    data = json.loads(found[0].decode("utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("scan"), dict):
+        raise NotAReport(NOT_READABLE)
+    return data
+
+
+# -- saving --------------------------------------------------------------------------------------
 def save_report(path: str, result, session: Session | None = None, *, replace: bool = False) -> str:
     """Write the report as HTML or PDF (by the file's ending); return the file's SHA-256.
 
-    A new file only, never through a link (``app.safe_write``); ``replace=True`` only after the
-    person was asked whether to replace the file at that name."""
-    html_text = build_html(result, session)
-    if path.lower().endswith(".pdf"):
-        data = write_pdf(html_text)
-    elif path.lower().endswith((".html", ".htm")):
-        data = html_text.encode("utf-8")
+    A PDF is written only once it has been read back whole; otherwise nothing is left at
+    ``path`` and :class:`ReportNotWhole` says so in one sentence. A new file only, never through
+    a link (``app.safe_write``); ``replace=True`` only after the person was asked whether to
+    replace the file at that name.
+    """
+    lower = path.lower()
+    if lower.endswith(".pdf"):
+        data = build_pdf(result, session)
+    elif lower.endswith((".html", ".htm")):
+        data = build_html(result, session).encode("utf-8")
     else:
         raise ValueError("a report is saved as .html or .pdf")
     write_new(path, data, replace=replace)

@@ -40,6 +40,7 @@ class Region:
     name: str
     services: tuple[Service, ...]
     intro: str = ""
+    within: str = ""        # the country whose emergency numbers and national helplines come first
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,14 @@ class SupportData:
             if r.id == region_id:
                 return r
         raise KeyError(region_id)
+
+    def shown_for(self, region_id: str) -> list[tuple[Region, tuple[Service, ...]]]:
+        """What the Get help page shows for a region, in order: the country's emergency numbers
+        and national helplines first (a local area never hides them), then the local services."""
+        region = self.region(region_id)
+        if region.within:
+            return [(self.region(region.within), self.region(region.within).services), (region, region.services)]
+        return [(region, region.services)]
 
 
 def _text(node: dict[str, Any], key: str, where: str, required: bool = False) -> str:
@@ -112,7 +121,12 @@ def parse(text: str) -> SupportData:
                                     email=_text(s, "email", where), website=website,
                                     note=_text(s, "note", where), sources=sources))
         regions.append(Region(id=rid, name=_text(r, "name", f"region '{rid}'", True),
-                              services=tuple(services), intro=_text(r, "intro", rid)))
+                              services=tuple(services), intro=_text(r, "intro", rid),
+                              within=_text(r, "within", rid)))
+    ids = {r.id for r in regions}
+    for r in regions:
+        if r.within and (r.within not in ids or r.within == r.id):
+            raise SupportDataError(f"region '{r.id}': 'within' names no other region ('{r.within}')")
     return SupportData(regions=tuple(regions), before=_text(data, "before", "the file"),
                        emergency_note=_text(data, "emergency_note", "the file"),
                        language=str(data.get("language") or "en"))

@@ -128,10 +128,24 @@ def all_checks() -> list[Check]:
             SettingsCheck(), RemoteSessionsCheck(), ListenersCheck(), CaptureCheck()]
 
 
-def _not_checked(item: NotRead, platform: str, what: str | None = None) -> NotChecked:
+def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated: bool = False) -> NotChecked:
+    how = texts.how_to_allow(item.reason, platform)
+    if elevated and item.reason == "permission":     # advice fits the account that ran the scan
+        how = texts.text("reasons", "permission", "how_elevated")
     return NotChecked(source=item.source, what=item.what or what or item.source, reason=item.reason,
-                      reason_words=texts.reason_words(item.reason),
-                      how=texts.how_to_allow(item.reason, platform), detail=item.detail)
+                      reason_words=texts.reason_words(item.reason), how=how, detail=item.detail)
+
+
+def running_as_administrator() -> bool:
+    """True when this scan runs as root (or, on Windows, an elevated administrator)."""
+    import os
+    if hasattr(os, "geteuid"):
+        return os.geteuid() == 0
+    try:
+        import ctypes
+        return bool(ctypes.windll.shell32.IsUserAnAdmin())   # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - unknown: give the ordinary advice
+        return False
 
 
 class _Worker:
@@ -312,6 +326,9 @@ def merge(raw: Iterable[Finding], index: CompiledSet) -> list[Finding]:
             continue
         seen_heuristic.add(key)
         findings.append(f)
+    from .remote_sessions import raise_if_used
+    for f in findings:
+        raise_if_used(f)        # a remote-access tool someone came in through is serious
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -343,7 +360,8 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
     not_read = list(snapshot.not_read) + problems
     for p in signatures.problems:
         not_read.append(NotRead("signatures", "error", str(p), f"the signature file {p.file}"))
-    not_checked = [_not_checked(n, snapshot.platform) for n in not_read]
+    elevated = running_as_administrator()
+    not_checked = [_not_checked(n, snapshot.platform, elevated=elevated) for n in not_read]
     checked = _checked_words(snapshot, sources)
     if progress:
         progress(Progress("done", total, total, "done", texts.text("progress", "done")))

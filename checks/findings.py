@@ -12,6 +12,8 @@ from . import records as _records
 TIERS: dict[str, dict[str, Any]] = {
     "stalkerware":   {"severity": "high",   "order": 0},
     "monitoring":    {"severity": "high",   "order": 1},
+    # A remote-access tool whose own records show someone came in (checks.remote_sessions.raise_if_used).
+    "remote-used":   {"severity": "high",   "order": 1.5},
     "remote-access": {"severity": "medium", "order": 2},
     "watchware":     {"severity": "medium", "order": 3},
     "suspicious":    {"severity": "medium", "order": 4},

@@ -202,6 +202,8 @@ def program_heuristics(check: str, record_kind: str, record, program: str | None
                            matched=[Match("heuristic", "system program name outside the system folders",
                                           program, "program")],
                            value=program, name=_basename(program), os=OS_NAMES[platform],
+                           how=texts.text("heuristics", "system-name-wrong-place", "how",
+                                          "running" if record_kind == "processes" else "disk"),
                            location=_dirname(program).rstrip("/") or program))
     if started_by_itself:
         folder = hidden_or_temporary(program, platform)

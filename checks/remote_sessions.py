@@ -8,7 +8,9 @@ or the tool, the sessions still become one ``remote-sessions`` finding per tool.
 """
 from __future__ import annotations
 
-from . import session_words
+import datetime as _dt
+
+from . import session_words, texts
 from .base import Check, Context, Probe, ask, family_finding, signature_findings
 from .findings import Evidence, Match
 from .heuristics import finding
@@ -63,3 +65,36 @@ class RemoteSessionsCheck(Check):
             f.extra["sessions"] = words.items
             out.append(f)
         return out
+
+
+NIGHT = (22, 6)     # from 22:00 to 05:59, by the clock the log wrote
+
+
+def _at_night(time: str) -> bool:
+    try:
+        hour = _dt.datetime.fromisoformat(time).hour
+    except (TypeError, ValueError):
+        return False
+    return hour >= NIGHT[0] or hour < NIGHT[1]
+
+
+def raise_if_used(f) -> None:
+    """A remote-access finding whose own records show someone came in (not refused) is more than
+    "worth checking": its tier becomes ``remote-used`` (serious) and its headline says so —
+    at night, or let in without anyone accepting it (unattended), when the records say that."""
+    if f.tier != "remote-access":
+        return
+    came_in = [s for s in (f.extra.get("sessions") or [])
+               if s.get("direction") == "incoming" and s.get("approval") != "rejected"]
+    if not came_in:
+        return
+    night = any(_at_night(s.get("time")) for s in came_in)
+    unattended = any(s.get("approval") == "password" for s in came_in)
+    detail = texts.text("sessions", "raised", "both" if night and unattended else
+                        "night" if night else "unattended" if unattended else "plain")
+    name = f.family_name or (came_in[0].get("tool") or "A remote-access tool")
+    f.tier = "remote-used"
+    f.title = texts.text("tiers", "remote-used", "title", name=name, detail=detail)
+    lead = texts.text("sessions", "raised_why")
+    if lead not in f.why:
+        f.why = f"{lead} {f.why}"

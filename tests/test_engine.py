@@ -157,3 +157,28 @@ def test_json_document_has_the_documented_keys(machine):
     assert {"check", "tier", "family", "title", "evidence"} <= set(f)
     assert f["evidence"][0]["matches"][0]["kind"] == "process_names"
     assert data["not_checked"][0]["reason"] == "error"
+
+
+def test_permission_advice_fits_the_account_that_ran_the_scan(tmp_path, monkeypatch):
+    """As root, "run it as the administrator" would not help: the advice says so instead."""
+    import checks.engine as engine
+    from checks.snapshot import NotRead
+    item = NotRead("autostart", "permission", "EACCES", "programs that start by themselves")
+    monkeypatch.setattr(engine, "running_as_administrator", lambda: False)
+    assert "sudo" in engine._not_checked(item, "linux", elevated=engine.running_as_administrator()).how
+    root = engine._not_checked(item, "linux", elevated=True)
+    assert "sudo" not in root.how and "administrator" in root.how and "already ran" in root.how
+    win = engine._not_checked(item, "windows", elevated=True)
+    assert "Run as administrator" not in win.how
+
+
+def test_an_offline_program_with_a_system_name_is_found_on_the_disk_not_running():
+    from checks.heuristics import program_heuristics
+    from checks.records import AutostartEntry, Process
+    odd = "C:\\Users\\alex\\AppData\\Roaming\\svchost.exe"
+    (f,) = [x for x in program_heuristics("autostart", "autostart", AutostartEntry(kind="run-key", name="x", location="Run", command=odd),
+                                          odd, "svchost.exe", "windows", False) if x.heuristic == "system-name-wrong-place"]
+    assert "found on the disk in an unusual place" in f.title and "running" not in f.title.lower()
+    (p,) = [x for x in program_heuristics("processes", "processes", Process(pid=1, name="svchost.exe", exe=odd),
+                                          odd, "svchost.exe", "windows", False) if x.heuristic == "system-name-wrong-place"]
+    assert "running from an unusual place" in p.title

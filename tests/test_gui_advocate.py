@@ -194,15 +194,19 @@ def test_compare_with_an_earlier_check(qtbot, make_window, tmp_path, as_report):
     assert w.current_page() is w.results
 
 
-def test_a_file_that_is_not_an_earlier_check_is_said_plainly(qtbot, make_window, tmp_path):
-    junk = tmp_path / "notes.json"
-    junk.write_text("{not json")
+@pytest.mark.parametrize("name,content", [("notes.json", b"{not json"), ("old.pdf", b"%PDF-1.7\n%%EOF"),
+                                          ("old.html", b"\xff\xfe<html>"), ("photo.jpg", b"\xff\xd8\xff\xe0")])
+def test_a_file_that_is_not_an_earlier_check_is_said_plainly(qtbot, make_window, tmp_path, name, content):
+    junk = tmp_path / name
+    junk.write_bytes(content)
     w = make_window(dialogs=FakeDialogs(earlier=str(junk)))
     qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
     assert w.current_page() is w.results
-    assert w.results.when.text().startswith("We couldn't read that file as an earlier check (not valid JSON")
+    said = w.results.when.text()
+    assert said.startswith(("This file isn't a Device Checkup report", "This PDF has no scan data")), said
+    assert ". " not in said and "Error" not in said and "codec" not in said and "JSON" not in said
 
 
 def test_quick_exit_from_the_appointment_page_forgets_the_session(qtbot, make_window):
@@ -223,3 +227,26 @@ def test_quick_exit_from_the_results_of_an_appointment(qtbot, make_window):
     qtbot.mouseClick(w.top.exit_button, Qt.MouseButton.LeftButton)
     assert_exited(w)
     assert w.session is None and w.results.cards == []
+
+
+def test_a_pdf_that_is_not_whole_is_not_called_saved_and_the_web_page_is_offered(qtbot, make_window, tmp_path,
+                                                                                   monkeypatch):
+    import app.report as report
+    real = report._make_pdf
+    monkeypatch.setattr(report, "_make_pdf", lambda blocks, ref, att: real(blocks[:-5], ref, att))
+    offered = []
+
+    class Dialogs(FakeDialogs):
+        def save_file(self, parent, suggested):
+            offered.append(suggested)
+            return str(tmp_path / ("cut.pdf" if len(offered) == 1 else "instead.html"))
+
+    dialogs = Dialogs()
+    w = make_window(dialogs=dialogs)
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    assert not (tmp_path / "cut.pdf").exists()
+    assert offered[1].endswith(".html")
+    html_path = tmp_path / "instead.html"
+    assert dialogs.saved == [(str(html_path), hashlib.sha256(html_path.read_bytes()).hexdigest())]

@@ -37,7 +37,9 @@ def test_welcome_says_what_the_check_does_and_cannot_see_and_the_risks(make_wind
     assert w.welcome.start_button.isDefault()
 
 
-def test_whole_flow_welcome_scan_results_details_support(qtbot, make_window):
+def test_whole_flow_welcome_scan_results_details_support(qtbot, make_window, monkeypatch):
+    import checks.engine
+    monkeypatch.setattr(checks.engine, "running_as_administrator", lambda: False)   # an ordinary account
     dialogs = FakeDialogs(answer=False)
     w = make_window(scan=make_scan(every_tier_sources()), dialogs=dialogs)
     seen = []

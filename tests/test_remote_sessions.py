@@ -146,7 +146,9 @@ def test_anydesk_sessions_are_evidence_of_the_anydesk_family(tmp_path):
     app = InstalledApp(name="AnyDesk", source="uninstall-key", location="C:\\Program Files (x86)\\AnyDesk")
     result = scan(tmp_path, "windows", ANYDESK_SIGS, [ListSource("apps", [app])])
     (f,) = result.findings
-    assert (f.family, f.tier) == ("anydesk", "remote-access")
+    assert (f.family, f.tier, f.severity) == ("anydesk", "remote-used", "high")
+    assert f.title == ("AnyDesk was used to connect to this computer from elsewhere, without anyone "
+                       "accepting it (unattended access)")
     assert [e.record_kind for e in f.evidence] == ["apps", "sessions", "sessions"]
     assert f.extra["sessions"] == [
         {"time": "2022-11-02T21:14", "direction": "incoming", "approval": "password",
@@ -175,13 +177,29 @@ def test_the_tool_name_finds_the_family_when_the_log_is_not_listed(tmp_path):
 def test_sessions_no_family_names_are_still_a_remote_access_finding(tmp_path):
     put(tmp_path, TV_LOG, TEAMVIEWER_LOG)
     (f,) = scan(tmp_path, "windows", ANYDESK_SIGS).findings
-    assert (f.tier, f.heuristic, f.family, f.severity) == ("remote-access", "remote-sessions", None, "medium")
-    assert f.title == "Records of connections to this computer from elsewhere (TeamViewer)"
+    assert (f.tier, f.heuristic, f.family, f.severity) == ("remote-used", "remote-sessions", None, "high")
+    assert f.title == "TeamViewer was used to connect to this computer from elsewhere"
     assert ("We found 2 incoming connections in its own records: 13 August 2025 at 10:12 (UTC) and "
             "15 August 2025 at 06:53 (UTC).") in f.why
     assert len(f.evidence) == 2 and [s["remote_id"] for s in f.extra["sessions"]] == ["545021772", "514162531"]
     for part in (f.title, f.what, f.why, f.do, f.careful):
         assert not re.search(r"\{[a-z_]+\}", part), part
+
+
+def test_an_unattended_login_at_night_is_raised_and_a_refused_one_is_not(tmp_path):
+    put(tmp_path, AD_SYSTEM, "Incoming    2026-11-08, 23:14    Passwd    547911884    547911884\r\n")
+    (f,) = scan(tmp_path, "windows", ANYDESK_SIGS).findings
+    assert (f.tier, f.severity) == ("remote-used", "high")
+    assert "at night" in f.title and "unattended access" in f.title
+    assert f.why.startswith("Its own records show that another computer connected to this one.")
+    day = tmp_path / "day"
+    put(day, AD_SYSTEM, "Incoming    2026-11-08, 14:00    User    547911884    547911884\r\n")
+    (f,) = scan(day, "windows", ANYDESK_SIGS).findings
+    assert f.tier == "remote-used" and f.title == "AnyDesk was used to connect to this computer from elsewhere"
+    refused = tmp_path / "refused"
+    put(refused, AD_SYSTEM, "Incoming    2026-11-08, 23:14    Rejected    547911884    547911884\r\n")
+    (f,) = scan(refused, "windows", ANYDESK_SIGS).findings
+    assert (f.tier, f.severity) == ("remote-access", "medium")
 
 
 def test_many_sessions_are_capped_in_words_but_all_kept_in_detail():

@@ -44,6 +44,11 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(OUT))
     parser.add_argument("--width", type=int, default=900)
     parser.add_argument("--height", type=int, default=760)
+    parser.add_argument("--fit", action="store_true",
+                        help="let the app size its window to the screen (as it does for a person)")
+    parser.add_argument("--prefix", default="", help="put before every file name (e.g. 1024x600-150-)")
+    parser.add_argument("--few", action="store_true", help="only the screens that show whether a page fits")
+    parser.add_argument("--large-font", action="store_true", help="with --few: a large system font")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -95,9 +100,13 @@ def main(argv=None) -> int:
         dialogs = FakeDialogs(files=[str(good), str(broken)])
         w = MainWindow(scan=make_scan([*every_tier_sources(), waiting], root=machine), dialogs=dialogs,
                        quit=lambda: None, hard_exit=lambda code: None)
-        w.resize(args.width, args.height)
+        if not args.fit:
+            w.resize(args.width, args.height)
         w.show()
         settle(app, 0.4)
+        if args.few:
+            few(w, waiting, prefix)
+            return
         shoot(w, prefix + "welcome")
         if not every:
             w.start_scan("own")
@@ -214,8 +223,42 @@ def main(argv=None) -> int:
         shoot(w, prefix + "shift-count")
         w.close()
 
-    run()
-    run("large-font-", point_size=max(18.0, base_font.pointSizeF() * 1.8), every=False)
+    def few(w, waiting, prefix):
+        """Does each page fit? The buttons at the bottom, the quick-exit count at the top."""
+        w.top.shift_status.show_remaining(2)
+        shoot(w, prefix + "welcome")
+        w.welcome.advocate.setChecked(True)
+        w.begin("advocate")
+        w.session_page.initials.setText("JB")
+        w.session_page.device.setText("her work laptop")
+        shoot(w, prefix + "session")
+        w.start_session_scan()
+        wait_for(app, waiting.started.is_set)
+        waiting.release.set()
+        wait_for(app, lambda: w.current_page() is w.results)
+        w.top.shift_status.show_remaining(3)
+        shoot(w, prefix + "results")
+        card = w.results.cards[0]
+        card.fold.set_open(True)
+        card.details.set_open(True)
+        settle(app)
+        w.activateWindow()
+        card.notes.text.setFocus()       # focus moved down the page is scrolled into view
+        settle(app)
+        w.results.scroll.ensureWidgetVisible(card.notes, 16, 48)   # (no window manager: no focus change)
+        shoot(w, prefix + "finding-notes")
+        w.show_support()
+        w.support.choose_region("uk-merseyside")
+        settle(app, 1.0)                 # the new boxes are shown by queued events
+        shoot(w, prefix + "support-merseyside")
+        w.close()
+
+    if args.few:
+        run(args.prefix, point_size=max(18.0, base_font.pointSizeF() * 1.8) if args.large_font else None)
+        print("\n".join(shots))
+        return 0
+    run(args.prefix)
+    run(args.prefix + "large-font-", point_size=max(18.0, base_font.pointSizeF() * 1.8), every=False)
     print("\n".join(shots))
     return 0
 

@@ -5,14 +5,16 @@ sheet in ``style.py``; sizes follow the system font, so large text settings are 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont, QKeySequence, QShortcut
 
 try:  # Qt 6.8+: a real announcement, like an ARIA live region
     from PySide6.QtGui import QAccessibleAnnouncementEvent
 except ImportError:  # pragma: no cover
     QAccessibleAnnouncementEvent = None
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider, QAccessibleWidget, QApplication,
+                               QComboBox,
+                               QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
+                               QSizePolicy, QTextEdit, QVBoxLayout, QWidget)
 
 from checks.inert import shown
 
@@ -66,9 +68,10 @@ class ShiftStatus(QLabel):
         super().__init__("", parent)
         self.setObjectName("shiftStatus")
         self.setProperty("style", "subtle")
-        self.setWordWrap(True)
+        # One line, as wide as its words: a wrapped label in a one-line slot was cut in half.
+        self.setWordWrap(False)
         self.setAccessibleName("Quick exit status")
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
 
     def show_remaining(self, remaining: int, presses: int = 3) -> None:
         text = "" if remaining >= presses else progress_words(remaining)
@@ -118,8 +121,44 @@ class TopBar(QWidget):
         outer.addWidget(self.shift_status, 0, Qt.AlignmentFlag.AlignRight)
 
 
+class _HeadingAccessible(QAccessibleWidget):
+    """What a screen reader is told about a heading label: the role Heading, so it can move
+    from heading to heading (a QLabel alone is only static text)."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__(widget, QAccessible.Role.Heading)
+
+    def text(self, kind):  # noqa: D102 (Qt name)
+        if kind == QAccessible.Text.Name:
+            w = self.widget()
+            return w.accessibleName() or w.text()
+        return super().text(kind)
+
+
+_HEADINGS: dict[int, _HeadingAccessible] = {}   # kept until their label is destroyed (on the GUI thread)
+_factory_installed = False
+
+
+def _heading_factory(key: str, obj):
+    if isinstance(obj, QLabel) and obj.property("heading"):
+        iface = _HEADINGS.get(id(obj))
+        if iface is None:
+            iface = _HEADINGS[id(obj)] = _HeadingAccessible(obj)
+            obj.destroyed.connect(lambda *_a, k=id(obj): _HEADINGS.pop(k, None))
+        return iface
+    return None
+
+
+def _install_heading_role() -> None:
+    global _factory_installed
+    if not _factory_installed:
+        QAccessible.installFactory(_heading_factory)
+        _factory_installed = True
+
+
 def heading(text: str, level: int = 1) -> QLabel:
     text = shown(text)                     # names from the machine may be in a title
+    _install_heading_role()
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
@@ -142,8 +181,9 @@ def para(text: str, *, selectable: bool = False, style: str | None = None) -> QL
     flags = Qt.TextInteractionFlag.TextSelectableByMouse
     if selectable:
         flags |= Qt.TextInteractionFlag.TextSelectableByKeyboard
-        label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     label.setTextInteractionFlags(flags)
+    if selectable:   # after the flags: Qt gives keyboard-selectable text click focus only, out of Tab's reach
+        label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     label.setAccessibleName(text)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     if style:
@@ -210,7 +250,10 @@ class WrapButton(QPushButton):
 
 
 class Foldable(QWidget):
-    """A button that shows or hides what is under it (keyboard: Tab to it, Space to open)."""
+    """A button that shows or hides what is under it (keyboard: Tab to it, Space to open).
+
+    The button is a plain push button, not a checkable one, so screen readers announce an
+    expandable item ("button, collapsed") and never a check box; the state is in its name."""
 
     toggled = Signal(bool)
 
@@ -218,33 +261,77 @@ class Foldable(QWidget):
         super().__init__(parent)
         self.title = title
         self.body = body
+        self._open = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.button = WrapButton()
-        self.button.setCheckable(True)
         self.button.setAutoDefault(False)
         self.button.setProperty("style", style)
+        self.button.setProperty("expandable", True)
         if style == "disclosure":
             self.button.label.setFont(scaled_font(self.button.font(), 1.0, bold=True))
-        self.button.toggled.connect(self.set_open)
+        self.button.clicked.connect(lambda: self.set_open(not self._open))
         layout.addWidget(self.button)
         layout.addWidget(body)
-        self.set_open(False)
+        self._show(False)
 
     def is_open(self) -> bool:
-        return self.button.isChecked()
+        return self._open
 
     def set_open(self, open_: bool) -> None:
-        if self.button.isChecked() != open_:
-            self.button.setChecked(open_)     # re-enters through toggled
-            return
+        if open_ != self._open:
+            self._show(open_)
+            self.toggled.emit(open_)
+
+    def _show(self, open_: bool) -> None:
+        self._open = open_
         self.body.setVisible(open_)
         self.button.set_words(("▾  " if open_ else "▸  ") + self.title)
-        self.button.setAccessibleName(self.title)
-        self.button.setAccessibleDescription("Open: press Space to hide the details." if open_
-                                             else "Closed: press Space to show the details.")
-        self.toggled.emit(open_)
+        self.button.setAccessibleName(f"{self.title} ({'expanded' if open_ else 'collapsed'})")
+        self.button.setAccessibleDescription("Expanded: press Space to hide the details." if open_
+                                             else "Collapsed: press Space to show the details.")
+        QAccessible.updateAccessibility(QAccessibleEvent(self.button, QAccessible.Event.NameChanged))
+
+
+# Widgets whose insides take the arrow keys: one Tab stop each, never walked into.
+_LEAVES = (QAbstractItemView, QComboBox, QLineEdit, QTextEdit, QPlainTextEdit, QAbstractButton, QAbstractSlider)
+
+
+def tab_chain(layout) -> list[QWidget]:
+    """The widgets that take Tab, in the order their layouts show them (top to bottom)."""
+    out: list[QWidget] = []
+    if layout is None:
+        return out
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        w = item.widget()
+        if w is not None:
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                out.append(w)
+            if not isinstance(w, _LEAVES):
+                out.extend(tab_chain(w.layout()))
+        elif item.layout() is not None:
+            out.extend(tab_chain(item.layout()))
+    return out
+
+
+def fit_to_screen(window: QWidget, preferred: QSize = QSize(880, 720)) -> None:
+    """Open at the preferred size, or smaller to fit the screen's free area (taskbars left
+    out), and inside it: on a 1024×600 screen every button stays on the screen."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is None:
+        window.resize(preferred)
+        return
+    free = screen.availableGeometry()
+    frame_w = max(0, window.frameGeometry().width() - window.geometry().width()) or 16
+    frame_h = max(0, window.frameGeometry().height() - window.geometry().height()) or 40
+    width = min(preferred.width(), free.width() - frame_w)
+    height = min(preferred.height(), free.height() - frame_h)
+    window.setMinimumSize(min(window.minimumWidth(), width), min(window.minimumHeight(), height))
+    window.resize(width, height)
+    window.move(free.x() + max(0, (free.width() - width - frame_w) // 2),
+                free.y() + max(0, (free.height() - height - frame_h) // 2))
 
 
 class Page(QWidget):
@@ -280,6 +367,41 @@ class Page(QWidget):
         self.buttons = QHBoxLayout()
         self.buttons.setContentsMargins(24, 6, 24, 12)
         outer.addLayout(self.buttons)
+        # Focus moved by Tab is scrolled into view; Page Up/Down scroll pages with little to focus.
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._focus_moved)
+        for keys, step in ((QKeySequence.StandardKey.MoveToNextPage, 1), (QKeySequence.StandardKey.MoveToPreviousPage, -1)):
+            sc = QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(lambda step=step: self._page_step(step))
+
+    def _page_step(self, step: int) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.value() + step * bar.pageStep())
+
+    def _focus_moved(self, _old, new) -> None:
+        holder = self.scroll.widget()
+        if new is not None and holder is not None and holder.isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new, 16, 48)
+
+    def order_tabs(self) -> list[QWidget]:
+        """Tab goes through the page top to bottom: the top bar, the content, the buttons."""
+        chain: list[QWidget] = []
+        top = self.window().findChild(TopBar) if self.window() is not self else None
+        if top is not None:
+            chain += [b for b in (top.help_button, top.exit_button) if b is not None]
+        chain += tab_chain(self.body)
+        outer = self.layout()
+        for i in range(outer.count()):          # the rows of buttons under the scrolling content
+            if outer.itemAt(i).layout() is not None:
+                chain += tab_chain(outer.itemAt(i).layout())
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
+        return chain
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.order_tabs()
 
     def finish(self) -> None:
         """Call after adding content: pushes it to the top."""

@@ -23,7 +23,7 @@ from .pages.signatures import SignaturesPage
 from .pages.support import SupportPage
 from .pages.welcome import ADVOCATE, WelcomePage
 from .quick_exit import QuickExit, ShiftCounter, ShiftWatcher
-from .widgets import TopBar, para
+from .widgets import TopBar, fit_to_screen, para
 from .worker import ScanRunner
 
 # scan(progress=…, cancel=…, user_paths=[…]) -> ScanResult, called on the worker thread.
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self, activated=self.show_support)
 
         self.show_page(self.welcome)
-        self.resize(880, 720)
+        fit_to_screen(self)     # 880×720, or smaller to fit the screen: every button stays on it
 
     # -- navigation -------------------------------------------------------------------------
     def current_page(self) -> QWidget:
@@ -260,8 +260,8 @@ class MainWindow(QMainWindow):
             earlier = load_earlier(path, self.result.signatures)
             comparison = compare(earlier, self.result.to_json_data())
         except Exception as exc:  # noqa: BLE001 - a file that isn't an earlier check is said plainly
-            why = getattr(exc, "strerror", None) or (str(exc) if isinstance(exc, ValueError) else type(exc).__name__)
-            self.results.when.setText(words.COMPARE_FAILED.format(why=why))
+            from app.report import NOT_READABLE, NotAReport
+            self.results.when.setText(str(exc) if isinstance(exc, NotAReport) else NOT_READABLE)
             return
         self.compare_page.show_comparison(comparison)
         self.show_page(self.compare_page)
@@ -334,6 +334,19 @@ class MainWindow(QMainWindow):
             from app.report import save_report
             digest = save_report(path, self.result, self.session, replace=True)  # the dialog asked first
         except Exception as exc:  # noqa: BLE001 - say it calmly, never crash
+            from app.report import ReportNotWhole
+            if isinstance(exc, ReportNotWhole):   # the PDF was not whole: say so, offer the web page
+                self.results.when.setText(str(exc))
+                html_path = self.dialogs.save_file(self, exc.html_name)
+                if html_path and html_path.lower().endswith((".html", ".htm")) and not self.quick_exit.triggered:
+                    try:
+                        digest = save_report(html_path, self.result, self.session)
+                    except OSError as err:
+                        self.results.when.setText(words.RESULTS_SAVE_FAILED.format(why=err.strerror))
+                        return
+                    self.results.when.setText(words.RESULTS_SAVED.format(path=html_path))
+                    self.dialogs.report_saved(self, html_path, digest)
+                return
             why = getattr(exc, "strerror", None) or type(exc).__name__
             self.results.when.setText(words.RESULTS_SAVE_FAILED.format(why=why))
             return

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.compare import Comparison
 from app.report import when
+from checks.inert import shown
 
 from .. import words
 from ..widgets import Page, bullets, heading, para
@@ -46,7 +47,7 @@ class ComparePage(Page):
         for key, title, items in (("new", words.COMPARE_NEW, comparison.new),
                                   ("gone", words.COMPARE_GONE, comparison.gone),
                                   ("same", words.COMPARE_SAME, comparison.unchanged)):
-            titles = [f.get("title", "") for f in items]
+            titles = [shown(f.get("title"), limit=300) for f in items]   # an earlier file is data too
             self.sections[key] = titles
             h = heading(f"{title} ({len(titles)})", 2)
             h.setObjectName(f"compare-{key}")

@@ -87,6 +87,7 @@ class FitTable(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setWordWrap(True)
+        self.setTabKeyNavigation(False)     # one Tab stop; the arrows move inside
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -106,6 +107,14 @@ class FitTable(QTableView):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self.fit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # Ctrl+Tab leaves the table too (as in text boxes), so nobody is trapped in it.
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            back = event.key() == Qt.Key.Key_Backtab or bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.focusNextPrevChild(not back)
+            return
+        super().keyPressEvent(event)
 
 
 class NotesBox(QFrame):
@@ -288,8 +297,15 @@ class ResultsPage(Page):
         self.end_button.setAccessibleName("End this session")
         self.end_button.setAutoDefault(False)
         self.end_button.clicked.connect(self.end_clicked)
-        self.buttons.addWidget(self.about_button)
-        self.buttons.addWidget(self.compare_button)
+        # Two rows: on a small screen with large text, five buttons in one row made the window
+        # wider than the screen. The main ones (end, save, check again) share the bottom row.
+        more = QHBoxLayout()
+        more.setContentsMargins(24, 6, 24, 0)
+        more.addWidget(self.about_button)
+        more.addWidget(self.compare_button)
+        more.addStretch(1)
+        self.layout().insertLayout(1, more)     # below the scrolling content, above the main buttons
+        self.more_buttons = more
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.end_button)
         self.buttons.addWidget(self.save_button)
@@ -376,6 +392,7 @@ class ResultsPage(Page):
             fold.setObjectName("checkedFold")
             self._add_after(fold)
         self._add_after(para(words.RESULTS_SAVE_NOTE, style="subtle"))
+        self.order_tabs()
 
     def _add_after(self, widget: QWidget) -> None:
         self.after.addWidget(widget)

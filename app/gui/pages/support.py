@@ -93,6 +93,7 @@ class SupportPage(Page):
         self.services.setSpacing(10)
         self.body.addLayout(self.services)
         self.boxes: list[ServiceBox] = []
+        self._extras: list[QWidget] = []
         self.finish()
         self.back_button = QPushButton(words.BACK)
         self.back_button.setObjectName("backButton")
@@ -110,18 +111,30 @@ class SupportPage(Page):
             self.region.setCurrentIndex(i)
 
     def _show_region(self, index: int) -> None:
-        for box in self.boxes:
+        for box in self.boxes + self._extras:
             box.hide()
             box.setParent(None)
             box.deleteLater()
-        self.boxes = []
+        self.boxes, self._extras = [], []
         if index < 0 or index >= len(self.data.regions):
             return
         region = self.data.regions[index]
         self.intro.setText(region.intro)
         self.intro.setVisible(bool(region.intro))
-        for s in region.services:
-            box = ServiceBox(s)
-            box.open_website.connect(self.open_website)
-            self.services.addWidget(box)
-            self.boxes.append(box)
+        parts = self.data.shown_for(region.id)
+        for n, (part, services) in enumerate(parts):
+            if len(parts) > 1:     # national first, then the chosen area, each under its own heading
+                title = heading(part.name, 2)
+                title.setProperty("role", "region-heading")
+                self.services.addWidget(title)
+                self._extras.append(title)
+                if n == len(parts) - 1 and region.intro:
+                    self.intro.setVisible(False)
+                    note = para(region.intro)
+                    self.services.addWidget(note)
+                    self._extras.append(note)
+            for s in services:
+                box = ServiceBox(s)
+                box.open_website.connect(self.open_website)
+                self.services.addWidget(box)
+                self.boxes.append(box)

@@ -95,8 +95,10 @@ def test_the_report_holds_the_session_and_its_fingerprint_is_shown(qtbot, make_w
     spy.notes.says.setCurrentIndex(spy.notes.says.findData("someone-else"))
     qtbot.keyClicks(spy.notes.text, "Appeared after he repaired it")
     qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.save_task is None)     # reports are written off the GUI thread
     dialogs.save_to = str(pdf_out)
     qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.save_task is None)
 
     # The fingerprint shown is the file's own SHA-256.
     assert [(p, d) for p, d in dialogs.saved] == [

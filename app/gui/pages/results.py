@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
 
@@ -292,11 +294,47 @@ class ResultsPage(Page):
         self.buttons.addWidget(self.end_button)
         self.buttons.addWidget(self.save_button)
         self.buttons.addWidget(self.again_button)
+        # Findings cards are made a batch at a time from this timer, so 2,000 findings never
+        # hold the event loop (and quick exit) for longer than one batch (issue 14 item 6).
+        self._pending: list[tuple[Any, Any, Any]] = []     # (finding, group layout, session)
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setInterval(0)
+        self._fill_timer.timeout.connect(self._fill_some)
         self.show_result(None)
+
+    # -- filling in, a batch at a time ---------------------------------------------------------
+    FIRST_BATCH = 40            # cards made at once: a small result is complete straight away
+    BATCH_SECONDS = 0.02        # after that, at most this long per turn of the event loop
+
+    def filling(self) -> bool:
+        return bool(self._pending)
+
+    def fill_all(self) -> None:
+        """Make every card still waiting (tests, and anything that needs the whole list now)."""
+        self._fill_some(deadline=None)
+
+    def _fill_some(self, deadline: float | None = -1.0) -> None:
+        if deadline == -1.0:
+            deadline = time.perf_counter() + self.BATCH_SECONDS
+        pending = self._pending
+        done = 0
+        while done < len(pending):
+            finding, layout, session = pending[done]
+            card = FindingCard(finding, session=session)
+            self.cards.append(card)
+            layout.addWidget(card)
+            done += 1
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        del pending[:done]
+        if not pending:
+            self._fill_timer.stop()
 
     # -- filling in -------------------------------------------------------------------------
     def clear(self) -> None:
         """Forget everything shown (quick exit, a new check)."""
+        self._fill_timer.stop()
+        self._pending = []
         self.model.clear()
         for w in self._dynamic:
             w.hide()
@@ -338,10 +376,7 @@ class ResultsPage(Page):
             h = heading(f"{label} ({count})", 2)
             h.setAccessibleName(f"{label}: {count} found, {words.severity(severity)}")
             gl.addWidget(h)
-            for f in findings:
-                card = FindingCard(f, session=session)
-                self.cards.append(card)
-                gl.addWidget(card)
+            self._pending.extend((f, gl, session) for f in findings)
             self.groups.addWidget(group)
             self._dynamic.append(group)
 
@@ -374,12 +409,21 @@ class ResultsPage(Page):
             fold.setObjectName("checkedFold")
             self._add_after(fold)
         self._add_after(para(words.RESULTS_SAVE_NOTE, style="subtle"))
+        first = self._pending[:self.FIRST_BATCH]
+        if first:
+            rest = self._pending[self.FIRST_BATCH:]
+            self._pending = first
+            self.fill_all()
+            self._pending = rest
+        if self._pending:
+            self._fill_timer.start()
 
     def _add_after(self, widget: QWidget) -> None:
         self.after.addWidget(widget)
         self._dynamic.append(widget)
 
     def card_for(self, finding_id: str) -> FindingCard | None:
+        self.fill_all()
         for card in self.cards:
             if card.finding.id == finding_id:
                 return card

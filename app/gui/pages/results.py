@@ -300,11 +300,19 @@ class ResultsPage(Page):
         self._fill_timer = QTimer(self)
         self._fill_timer.setInterval(0)
         self._fill_timer.timeout.connect(self._fill_some)
+        self._trash: list[QWidget] = []
+        self._drop_timer = QTimer(self)
+        self._drop_timer.setInterval(0)
+        self._drop_timer.timeout.connect(self._drop_some)
         self.show_result(None)
 
     # -- filling in, a batch at a time ---------------------------------------------------------
     FIRST_BATCH = 40            # cards made at once: a small result is complete straight away
     BATCH_SECONDS = 0.02        # after that, at most this long per turn of the event loop
+    # Each card added to the visible page costs a relayout of every card already there (about
+    # 0.45 ms per card on the bench machine), so cards stop here; past it, every finding is
+    # in the table (a model/view list that shows 2,000 rows at once) and said in words.
+    MAX_CARDS = 100
 
     def filling(self) -> bool:
         return bool(self._pending)
@@ -318,17 +326,42 @@ class ResultsPage(Page):
             deadline = time.perf_counter() + self.BATCH_SECONDS
         pending = self._pending
         done = 0
+        # A batch's cards go into one hidden box first, and the box into the page at the end:
+        # the page is laid out once per batch, not once per card.
+        boxes: dict[int, tuple[Any, QWidget, QVBoxLayout]] = {}
         while done < len(pending):
             finding, layout, session = pending[done]
+            entry = boxes.get(id(layout))
+            if entry is None:
+                box = QWidget()
+                box_layout = QVBoxLayout(box)
+                box_layout.setContentsMargins(0, 0, 0, 0)
+                box_layout.setSpacing(layout.spacing())
+                entry = boxes[id(layout)] = (layout, box, box_layout)
             card = FindingCard(finding, session=session)
             self.cards.append(card)
-            layout.addWidget(card)
+            entry[2].addWidget(card)
             done += 1
             if deadline is not None and time.perf_counter() >= deadline:
                 break
+        for layout, box, _ in boxes.values():
+            layout.addWidget(box)
         del pending[:done]
         if not pending:
             self._fill_timer.stop()
+
+    def _drop_some(self) -> None:
+        """Destroy the widgets of an earlier result a slice at a time (hidden already), so
+        "Check again" after 2,000 findings doesn't hold the event loop either."""
+        from shiboken6 import Shiboken
+        deadline = time.perf_counter() + self.BATCH_SECONDS
+        trash = self._trash
+        while trash and time.perf_counter() < deadline:
+            widget = trash.pop()
+            if Shiboken.isValid(widget):
+                Shiboken.delete(widget)
+        if not trash:
+            self._drop_timer.stop()
 
     # -- filling in -------------------------------------------------------------------------
     def clear(self) -> None:
@@ -337,10 +370,12 @@ class ResultsPage(Page):
         self._pending = []
         self.model.clear()
         for w in self._dynamic:
-            w.hide()
-            w.setParent(None)
-            w.deleteLater()
+            w.hide()            # (no setParent(None): re-parenting 2,000 cards to the top costs seconds)
+        # Cards first (deleted one by one, from the last), then what held them.
+        self._trash = self._dynamic + self._trash + self.cards
         self._dynamic = []
+        if self._trash:
+            self._drop_timer.start()
         self.cards = []
         self.headline.setText("")
         self.headline.setAccessibleName("")
@@ -348,7 +383,8 @@ class ResultsPage(Page):
 
     def show_result(self, result, *, advocate: bool = False, session=None) -> None:
         self.clear()
-        show_table = bool(result is not None and advocate and result.findings)
+        many = result is not None and len(result.findings) > self.MAX_CARDS
+        show_table = bool(result is not None and (advocate or many) and result.findings)
         self.table_heading.setVisible(show_table)
         self.table.setVisible(show_table)
         self.save_button.setVisible(result is not None)
@@ -376,10 +412,15 @@ class ResultsPage(Page):
             h = heading(f"{label} ({count})", 2)
             h.setAccessibleName(f"{label}: {count} found, {words.severity(severity)}")
             gl.addWidget(h)
-            self._pending.extend((f, gl, session) for f in findings)
+            room = self.MAX_CARDS - len(self._pending)
+            self._pending.extend((f, gl, session) for f in findings[:max(0, room)])
             self.groups.addWidget(group)
             self._dynamic.append(group)
 
+        if many:
+            more = para(words.RESULTS_MORE.format(count=len(result.findings) - self.MAX_CARDS))
+            more.setObjectName("moreFindings")
+            self._add_after(more)
         self._add_after(heading(words.RESULTS_NOT_CHECKED, 2))
         groups = group_not_checked(result.not_checked)
         if not groups:

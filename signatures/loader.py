@@ -584,14 +584,28 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
              builtin_files: Iterable[str] | None = None) -> SignatureSet:
     """The built-in set plus user files. Problems are collected, never raised."""
     result = SignatureSet()
-    paths: list[tuple[str, bool]] = []
-    if builtin:
-        paths += [(p, False) for p in (builtin_files if builtin_files is not None else builtin_paths())]
-    paths += [(p, True) for p in user_paths]
+    loaded: list[tuple[str, bool, SignatureFile, list[Problem]]] = []
+    digests: dict[str, str] | None = None
+    if builtin and builtin_files is None:
+        digests, compact = _builtin_compact()
+        if compact is not None:
+            files, problems = compact
+            by_file: dict[str, list[Problem]] = {}
+            for p in problems:
+                by_file.setdefault(p.file, []).append(p)
+            loaded += [(sf.path, False, sf, by_file.pop(f"built-in {os.path.basename(sf.path)}", []))
+                       for sf in files]
+            result.problems.extend(p for ps in by_file.values() for p in ps)
+    if builtin and not loaded:
+        for path in (builtin_files if builtin_files is not None else builtin_paths()):
+            sf, problems = load_file(path, label=f"built-in {os.path.basename(path)}")
+            loaded.append((path, False, sf, problems))
+    for path in user_paths:
+        sf, problems = load_file(path, user_file=True)
+        loaded.append((path, True, sf, problems))
     owner: dict[str, str] = {}
-    for path, is_user in paths:
+    for path, is_user, sf, problems in loaded:
         label = f"built-in {os.path.basename(path)}" if not is_user else path
-        sf, problems = load_file(path, user_file=is_user, label=label if not is_user else None)
         result.problems.extend(problems)
         kept = []
         for fam in sf.families:
@@ -605,8 +619,9 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
         result.files.append(sf)
     if builtin and builtin_files is None:
         from .manifest import changes
-        result.changed = changes(digests={os.path.basename(sf.path): sf.sha256 for sf in result.files
-                                          if not sf.user_file and sf.sha256})
+        result.changed = changes(digests=digests if digests is not None else
+                                 {os.path.basename(sf.path): sf.sha256 for sf in result.files
+                                  if not sf.user_file and sf.sha256})
     ids = set(owner)
     for fam in result.families:
         for other in fam.same_as:
@@ -614,6 +629,22 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
                 label = fam.file
                 result.problems.append(Problem(label, fam.line, f"family '{fam.id}': same_as '{other}' names no loaded family"))
     return result
+
+
+def _builtin_compact():
+    """(digests of the shipped YAML files, the verified compact set or None)."""
+    from . import compact
+    from .manifest import data_folder, read_manifest
+    folder = data_folder()
+    digests: dict[str, str] = {}
+    try:
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".yaml"):
+                digests[name] = hashlib.sha256(_read_regular(os.path.join(folder, name))[0]).hexdigest()
+        manifest = read_manifest(folder)
+    except (OSError, ValueError):
+        return None, None
+    return digests, compact.verified(folder, manifest, digests)
 
 
 # -- one set per process ---------------------------------------------------------------------

@@ -117,7 +117,9 @@ def main(argv=None) -> int:
             out["rss_mb"].append(round(rss_mb(), 1))
             out["round_block_ms"].append(round(round_block[0], 1))
             round_block[0] = 0.0
-            out["findings"].append(len(w.results.cards))
+            out["findings"].append(len(w.result.findings) if w.result else 0)
+            out.setdefault("cards", []).append(len(w.results.cards))
+            out.setdefault("table_rows", []).append(w.results.model.rowCount())
             if len(out["rss_mb"]) >= args.rounds:
                 timer.stop()
                 QTimer.singleShot(0, QApplication.instance().quit)

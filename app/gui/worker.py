@@ -12,8 +12,7 @@ A collection runs on whichever thread happens to allocate when a threshold is cr
    the Qt signals there. Qt never sees the worker thread.
 2. While any such worker runs, Python's automatic collection is switched off
    (``gc.disable()``, process-wide) and the GUI thread collects instead, a little at each tick
-   of the same timer (``gc.collect(0)``; an older generation now and then; a full collection
-   when the last worker has ended). So no collection — the only code that walks *every*
+   of the same timer (``gc.collect(0)``; the middle generation now and then). So no collection — the only code that walks *every*
    tracked object — can ever run on a thread other than the GUI thread. Automatic collection
    is switched back on only when no worker thread is alive any more (a scan stuck in a system
    call keeps it off until it ends, or until the process does).
@@ -74,11 +73,12 @@ class _GcGuard:
             self.release()
 
     def release(self) -> None:
-        """The last worker has ended: one full collection here, then automatic collection back on."""
+        """The last worker has ended: automatic collection back on (on the GUI thread from now
+        on; no full collection forced here — it cost 70-130 ms after a 2,000-finding scan)."""
         self._prune()
         if self.threads:
             return
-        gc.collect()
+        gc.collect(0)
         if self.was_enabled:
             gc.enable()
         self.was_enabled = None

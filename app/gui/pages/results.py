@@ -98,9 +98,24 @@ class FitTable(QTableView):
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         model.modelReset.connect(self.fit)
 
+    # Sizing rows to their wrapped text asks the model for every cell (Python, per row) at each
+    # resize: seconds for 2,000 findings. Past this many rows, rows are one line high (the full
+    # text is in each cell's tooltip and the accessible text) and the height is counted.
+    WRAP_ROWS = 150
+
     def fit(self) -> None:
-        self.resizeRowsToContents()
-        rows = sum(self.rowHeight(r) for r in range(self.model().rowCount())) if self.model() else 0
+        n = self.model().rowCount() if self.model() else 0
+        header = self.verticalHeader()
+        if n > self.WRAP_ROWS:
+            if header.sectionResizeMode(0) != QHeaderView.ResizeMode.Fixed:
+                header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            self.horizontalHeader().setResizeContentsPrecision(self.WRAP_ROWS)
+            rows = n * header.defaultSectionSize()
+        else:
+            if n and header.sectionResizeMode(0) != QHeaderView.ResizeMode.Interactive:
+                header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            self.resizeRowsToContents()
+            rows = sum(self.rowHeight(r) for r in range(n))
         self.setFixedHeight(self.horizontalHeader().height() + rows + 2 * self.frameWidth() + 2)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
@@ -307,7 +322,7 @@ class ResultsPage(Page):
         self.show_result(None)
 
     # -- filling in, a batch at a time ---------------------------------------------------------
-    FIRST_BATCH = 40            # cards made at once: a small result is complete straight away
+    FIRST_BATCH = 12            # cards made at once: the first screenful
     BATCH_SECONDS = 0.02        # after that, at most this long per turn of the event loop
     # Each card added to the visible page costs a relayout of every card already there (about
     # 0.45 ms per card on the bench machine), so cards stop here; past it, every finding is

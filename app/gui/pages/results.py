@@ -110,7 +110,7 @@ class FitTable(QTableView):
             if header.sectionResizeMode(0) != QHeaderView.ResizeMode.Fixed:
                 header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
             self.horizontalHeader().setResizeContentsPrecision(self.WRAP_ROWS)
-            rows = n * header.defaultSectionSize()
+            rows = header.length()        # every row's height, summed in C++
         else:
             if n and header.sectionResizeMode(0) != QHeaderView.ResizeMode.Interactive:
                 header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

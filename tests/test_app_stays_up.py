@@ -12,6 +12,8 @@ import sys
 import textwrap
 import threading
 
+from tests.gui_fixtures import make_window  # noqa: F401  (pytest fixture)
+
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -165,3 +167,37 @@ def test_no_bytecode_is_written_by_the_command_line_or_the_app(tmp_path):
     # Python compiles the first module it imports (app/__init__.py, which turns compiling off)
     # before any of our code can run; nothing else may be written.
     assert [p for p in written if not p.startswith("app/__pycache__/__init__.")] == [], written
+
+
+def test_saving_a_report_to_a_fifo_never_holds_the_app(qtbot, make_window, tmp_path):
+    # A FIFO at the chosen name: writing to it waits for a reader that never comes. The report
+    # is written off the GUI thread, so the window keeps answering and quick exit works.
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui_fixtures import FakeDialogs
+    fifo = tmp_path / "report.html"
+    os.mkfifo(fifo)
+    w = make_window(dialogs=FakeDialogs(save_to=str(fifo)))
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    ticks = []
+    from PySide6.QtCore import QTimer
+    QTimer.singleShot(10, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: ticks == [1])            # the event loop runs while the save waits
+    qtbot.mouseClick(w.top.exit_button, Qt.MouseButton.LeftButton)
+    assert w.quick_exit.triggered and w.quits == [1]
+    assert not any(t.isVisible() for t in QApplication.topLevelWidgets())
+    # Let the writer still waiting on the FIFO finish (the test process lives on): read it out.
+    task = w.save_task
+    if task is not None and task.thread.is_alive():
+        def unblock():
+            with open(fifo, "rb") as fh:      # take what it writes ...
+                fh.read()
+            with open(fifo, "wb"):            # ... and end the fingerprint's read of it
+                pass
+        threading.Thread(target=unblock, daemon=True).start()
+        task.thread.join(30)
+        assert not task.thread.is_alive()
+        qtbot.waitUntil(lambda: w.save_task is None, timeout=10000)

@@ -186,6 +186,7 @@ def test_compare_with_an_earlier_check(qtbot, make_window, tmp_path, as_report):
     begin_appointment(qtbot, w)
     run_check(qtbot, w)
     qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.compare_task is None)      # the earlier file is read off the GUI thread
     assert w.current_page() is w.compare_page
     titles = {f.family: f.title for f in w.result.findings}
     assert w.compare_page.sections["new"] == [titles["activtrak"]]
@@ -203,6 +204,7 @@ def test_a_file_that_is_not_an_earlier_check_is_said_plainly(qtbot, make_window,
     qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.compare_task is None)
     assert w.current_page() is w.results
     assert w.results.when.text().startswith("We couldn't read that file as an earlier check (not valid JSON")
 

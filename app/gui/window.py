@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.clipboard_guard = ClipboardGuard(QGuiApplication.clipboard(), self)
         self.runner = ScanRunner(self._run_scan, self)
         self.save_task: Task | None = None
+        self.compare_task: Task | None = None
         # The real app gets a watchdog that ends the process if quick exit stalls; tests that
         # pass their own hard_exit get one only if they ask for it.
         self.watchdog = watchdog or (ExitWatchdog(2.0, hard_exit) if hard_exit is os._exit else None)
@@ -272,19 +273,36 @@ class MainWindow(QMainWindow):
     def compare_earlier(self) -> None:
         if self.result is None:
             return
+        if self.compare_task is not None and self.compare_task.running():
+            return
         path = self.dialogs.open_earlier(self)
         if not path or self.quick_exit.triggered:
             return
-        try:
-            from app.compare import compare, load_earlier
-            earlier = load_earlier(path, self.result.signatures)
-            comparison = compare(earlier, self.result.to_json_data())
-        except Exception as exc:  # noqa: BLE001 - a file that isn't an earlier check is said plainly
-            why = getattr(exc, "strerror", None) or (str(exc) if isinstance(exc, ValueError) else type(exc).__name__)
-            self.results.when.setText(words.COMPARE_FAILED.format(why=why))
+        # Read off the GUI thread: the file chosen may be a FIFO or on a hung network folder.
+        from app.compare import compare, load_earlier
+        result = self.result
+        task = Task(lambda: compare(load_earlier(path, result.signatures), result.to_json_data()),
+                    self, name="device-checkup-compare")
+        task.done.connect(lambda comparison: self._compared(task, result, comparison))
+        task.failed.connect(lambda exc: self._compare_failed(task, result, exc))
+        self.compare_task = task
+
+    def _compared(self, task: Task, result, comparison) -> None:
+        self.compare_task = None
+        task.deleteLater()
+        if self.quick_exit.triggered or self.result is not result:
             return
         self.compare_page.show_comparison(comparison)
         self.show_page(self.compare_page)
+
+    def _compare_failed(self, task: Task, result, exc: BaseException) -> None:
+        self.compare_task = None
+        task.deleteLater()
+        if self.quick_exit.triggered or self.result is not result:
+            return
+        # A file that isn't an earlier check is said plainly.
+        why = getattr(exc, "strerror", None) or (str(exc) if isinstance(exc, ValueError) else type(exc).__name__)
+        self.results.when.setText(words.COMPARE_FAILED.format(why=why))
 
     # -- the scan ---------------------------------------------------------------------------
     def _run_scan(self, *, progress, cancel):

@@ -12,9 +12,9 @@ import sys
 import textwrap
 import threading
 
-from tests.gui_fixtures import make_window  # noqa: F401  (pytest fixture)
-
 import pytest
+
+from tests.gui_fixtures import make_window  # noqa: F401  (pytest fixture)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 pytestmark = pytest.mark.gui

@@ -64,9 +64,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The `checkup` command. Called with no ``argv`` (the installed command, ``python -m``),
+    a terminal command ends the process as soon as its output is flushed (issue 15 item 4):
+    the interpreter's own shut-down would otherwise tear down every object one by one."""
+    program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         return gui_main()
+    code = _command(argv)
+    if program:
+        exit_now(code)
+    return code
+
+
+def exit_now(code: int) -> None:
+    """Flush what was printed, then end the process without the interpreter's clean-up."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):       # a closed pipe (`checkup scan | head`): nothing to add
+            pass
+    os._exit(code)
+
+
+def settle() -> None:
+    """After loading the signature set: everything alive now lives until the process ends, so
+    the garbage collector never needs to walk it again (``gc.freeze``)."""
+    import gc
+    gc.freeze()
+
+
+def _command(argv: list[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "scan":
@@ -136,6 +164,7 @@ def cmd_scan(args) -> int:
     signatures = load_set(args.signatures)
     for note in signatures.notes:
         print(f"checkup: {note}", file=sys.stderr)
+    settle()
     result = run_scan(signatures=signatures, machine=machine, snapshot=snapshot)
     if args.save_snapshot:
         import io

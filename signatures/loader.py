@@ -7,10 +7,13 @@ broken user file never stops a scan with the built-in set.
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import ipaddress
 import os
 import re
+import stat
+import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Iterable
@@ -178,11 +181,22 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-_CONSTRUCTOR = yaml.SafeLoader("")
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _construct(node: yaml.Node) -> Any:
-    return _CONSTRUCTOR.construct_object(node, deep=True)
+    """The value of one scalar node. Plain text (nearly every scalar) is the node's own value;
+    anything else gets a constructor of its own that is dropped straight after. (A module-level
+    loader used to do this and kept every node it ever saw in ``constructed_objects``: +47,000
+    objects per load, never freed — issue 19.)"""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG:
+        return node.value
+    constructor = yaml.constructor.SafeConstructor()
+    try:
+        return constructor.construct_object(node, deep=True)
+    finally:
+        constructor.constructed_objects.clear()
+        constructor.recursive_objects.clear()
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
@@ -472,6 +486,30 @@ def normalise_domain(value: str) -> str | None:
 
 
 # -- loading files ---------------------------------------------------------------------------
+def _read_regular(path: str) -> tuple[bytes, int]:
+    """A regular file's bytes (at most MAX_FILE_BYTES + 1). A FIFO, socket or device chosen as
+    a "signature file" is refused without waiting on it: opened non-blocking, checked with
+    fstat, never read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "it is not an ordinary file")
+        if st.st_size > MAX_FILE_BYTES:
+            return b"", st.st_size
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+        return raw, len(raw)
+    finally:
+        os.close(fd)
+
+
 def load_file(path: str, *, user_file: bool = False, label: str | None = None,
               text: str | None = None) -> tuple[SignatureFile, list[Problem]]:
     """Read and validate one file. Families with problems are left out; the rest load."""
@@ -480,11 +518,9 @@ def load_file(path: str, *, user_file: bool = False, label: str | None = None,
     v = _Validator(path, label)
     try:
         if text is None:
-            size = os.path.getsize(path)
+            raw, size = _read_regular(path)
             if size > MAX_FILE_BYTES:
                 return sf, [Problem(label, 0, f"the file is too large ({size} bytes; at most {MAX_FILE_BYTES})")]
-            with open(path, "rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
             text = raw.decode("utf-8")
             sf.sha256 = hashlib.sha256(raw).hexdigest()
         else:
@@ -549,8 +585,7 @@ def _stix2_text(path: str, result: SignatureSet) -> str | None | bool:
     """A user file that is a STIX 2 bundle, as signature-file text; None for any other file;
     False when it can't be used or adds nothing a laptop scan looks for (said in problems)."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096).decode("utf-8", "replace")
+        head = _read_regular(path)[0][:4096].decode("utf-8", "replace")   # never waits on a FIFO
     except OSError:
         return None
     from .importers.stix2 import Stix2Error, import_stix2, laptop_families, looks_like_stix2
@@ -574,17 +609,31 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
              builtin_files: Iterable[str] | None = None) -> SignatureSet:
     """The built-in set plus user files. Problems are collected, never raised."""
     result = SignatureSet()
-    paths: list[tuple[str, bool]] = []
-    if builtin:
-        paths += [(p, False) for p in (builtin_files if builtin_files is not None else builtin_paths())]
-    paths += [(p, True) for p in user_paths]
-    owner: dict[str, str] = {}
-    for path, is_user in paths:
-        label = f"built-in {os.path.basename(path)}" if not is_user else path
-        converted = _stix2_text(path, result) if is_user else None
+    loaded: list[tuple[str, bool, SignatureFile, list[Problem]]] = []
+    digests: dict[str, str] | None = None
+    if builtin and builtin_files is None:
+        digests, compact = _builtin_compact()
+        if compact is not None:
+            files, problems = compact
+            by_file: dict[str, list[Problem]] = {}
+            for p in problems:
+                by_file.setdefault(p.file, []).append(p)
+            loaded += [(sf.path, False, sf, by_file.pop(f"built-in {os.path.basename(sf.path)}", []))
+                       for sf in files]
+            result.problems.extend(p for ps in by_file.values() for p in ps)
+    if builtin and not loaded:
+        for path in (builtin_files if builtin_files is not None else builtin_paths()):
+            sf, problems = load_file(path, label=f"built-in {os.path.basename(path)}")
+            loaded.append((path, False, sf, problems))
+    for path in user_paths:
+        converted = _stix2_text(path, result)
         if converted is False:
             continue
-        sf, problems = load_file(path, user_file=is_user, label=label if not is_user else None, text=converted)
+        sf, problems = load_file(path, user_file=True, text=converted)
+        loaded.append((path, True, sf, problems))
+    owner: dict[str, str] = {}
+    for path, is_user, sf, problems in loaded:
+        label = f"built-in {os.path.basename(path)}" if not is_user else path
         result.problems.extend(problems)
         kept = []
         for fam in sf.families:
@@ -598,8 +647,9 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
         result.files.append(sf)
     if builtin and builtin_files is None:
         from .manifest import changes
-        result.changed = changes(digests={os.path.basename(sf.path): sf.sha256 for sf in result.files
-                                          if not sf.user_file and sf.sha256})
+        result.changed = changes(digests=digests if digests is not None else
+                                 {os.path.basename(sf.path): sf.sha256 for sf in result.files
+                                  if not sf.user_file and sf.sha256})
     ids = set(owner)
     for fam in result.families:
         for other in fam.same_as:
@@ -607,3 +657,65 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
                 label = fam.file
                 result.problems.append(Problem(label, fam.line, f"family '{fam.id}': same_as '{other}' names no loaded family"))
     return result
+
+
+def _builtin_compact():
+    """(digests of the shipped YAML files, the verified compact set or None)."""
+    from . import compact
+    from .manifest import data_folder, read_manifest
+    folder = data_folder()
+    digests: dict[str, str] = {}
+    try:
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".yaml"):
+                digests[name] = hashlib.sha256(_read_regular(os.path.join(folder, name))[0]).hexdigest()
+        manifest = read_manifest(folder)
+    except (OSError, ValueError):
+        return None, None
+    return digests, compact.verified(folder, manifest, digests)
+
+
+# -- one set per process ---------------------------------------------------------------------
+_CACHE_LOCK = threading.Lock()
+_CACHE: dict[str, Any] = {"key": None, "set": None}
+
+
+def _stamp(path: str) -> tuple:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return (path, "missing", exc.errno)
+    return (path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _cache_key(user_paths: tuple[str, ...]) -> tuple:
+    from .manifest import MANIFEST, data_folder
+    folder = data_folder()
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        names = []
+    return (tuple(_stamp(os.path.join(folder, n)) for n in names if n.endswith(".yaml") or n == MANIFEST),
+            tuple(_stamp(p) for p in user_paths))
+
+
+def shared_set(user_paths: Iterable[str] = ()) -> SignatureSet:
+    """The built-in set plus ``user_paths``, loaded once per process and handed to every scan
+    until a built-in file, the manifest or a chosen user file changes (or the choice of user
+    files does). Changes are seen by each file's inode, size and modification/change times, so
+    "Check again" costs a few ``stat`` calls instead of a reload (issue 19). Thread-safe."""
+    paths = tuple(user_paths)
+    key = _cache_key(paths)
+    with _CACHE_LOCK:
+        if _CACHE["key"] == key and _CACHE["set"] is not None:
+            return _CACHE["set"]
+        sigset = load_set(paths)
+        _CACHE["key"], _CACHE["set"] = key, sigset
+        return sigset
+
+
+def forget_shared_set() -> None:
+    """Drop the process's set (tests; quick exit keeps it: it says nothing about the person,
+    except the names of user files, so those are dropped too)."""
+    with _CACHE_LOCK:
+        _CACHE["key"] = _CACHE["set"] = None

@@ -75,15 +75,26 @@ def changes(folder: str | None = None, digests: dict[str, str] | None = None) ->
             continue
         if actual != expected[name]:
             out.append(f"{name} has been changed")
-    for name in sorted(set(expected) - set(present)):
+    for name in sorted(n for n in set(expected) - set(present) if n.endswith(".yaml")):
         out.append(f"{name} is missing")
     return out
 
 
 def write(folder: str | None = None) -> str:
+    """Write the compiled set (signatures/compact.py) from the YAML files, then the manifest
+    of both. Both are made here, by the project, never on the person's machine."""
+    from . import compact
+    from .loader import load_file
     folder = folder or data_folder()
     names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
-    lines = [f"{_digest(os.path.join(folder, n))}  {n}\n" for n in names]
+    files, problems = [], []
+    for n in names:
+        sf, found = load_file(os.path.join(folder, n), label=f"built-in {n}")
+        files.append(sf)
+        problems.extend(found)
+    with open(os.path.join(folder, compact.NAME), "wb") as fh:
+        fh.write(compact.dump(files, problems))
+    lines = [f"{_digest(os.path.join(folder, n))}  {n}\n" for n in names + [compact.NAME]]
     lines += [f"{_digest(path)}  {name}\n" for name, path in sorted(texts_files().items())]
     path = os.path.join(folder, MANIFEST)
     with open(path, "w", encoding="utf-8") as fh:

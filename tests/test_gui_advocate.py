@@ -95,8 +95,10 @@ def test_the_report_holds_the_session_and_its_fingerprint_is_shown(qtbot, make_w
     spy.notes.says.setCurrentIndex(spy.notes.says.findData("someone-else"))
     qtbot.keyClicks(spy.notes.text, "Appeared after he repaired it")
     qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.save_task is None)     # reports are written off the GUI thread
     dialogs.save_to = str(pdf_out)
     qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.save_task is None)
 
     # The fingerprint shown is the file's own SHA-256.
     assert [(p, d) for p, d in dialogs.saved] == [
@@ -184,6 +186,7 @@ def test_compare_with_an_earlier_check(qtbot, make_window, tmp_path, as_report):
     begin_appointment(qtbot, w)
     run_check(qtbot, w)
     qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.compare_task is None)      # the earlier file is read off the GUI thread
     assert w.current_page() is w.compare_page
     titles = {f.family: f.title for f in w.result.findings}
     assert w.compare_page.sections["new"] == [titles["activtrak"]]
@@ -203,6 +206,7 @@ def test_a_file_that_is_not_an_earlier_check_is_said_plainly(qtbot, make_window,
     qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.compare_task is None)
     assert w.current_page() is w.results
     said = w.results.when.text()
     assert said.startswith(("This file isn't a Device Checkup report", "This PDF has no scan data")), said

@@ -173,6 +173,7 @@ def test_saving_a_report_goes_only_where_the_person_chose(qtbot, make_window, tm
     w = make_window(dialogs=FakeDialogs(save_to=str(out)))
     start(qtbot, w)
     qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.save_task is None)     # written off the GUI thread
     assert out.is_file()
     assert "SpyAgent" in out.read_text("utf-8")
     assert str(out) in w.results.when.text()
@@ -183,6 +184,7 @@ def test_a_report_that_cannot_be_saved_is_said_calmly(qtbot, make_window, tmp_pa
     w = make_window(dialogs=FakeDialogs(save_to=str(tmp_path / "missing" / "report.html")))
     start(qtbot, w)
     w.save_report()
+    qtbot.waitUntil(lambda: w.save_task is None)
     assert w.results.when.text().startswith("We couldn't save the report there")
 
 

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Callable, Sequence
 
-__all__ = ["main", "no_settings"]
+__all__ = ["main", "no_settings", "no_session_bus_launch"]
 
 
 def _unwritable_folder() -> str:
@@ -35,11 +35,31 @@ def no_settings() -> None:
             QSettings.setPath(fmt, scope, _unwritable_folder())
 
 
+def no_session_bus_launch(environ=os.environ) -> bool:
+    """Stop Qt (through libdbus) from starting a D-Bus session bus when none is running.
+
+    With no ``DBUS_SESSION_BUS_ADDRESS`` and an X display, libdbus "autolaunches" one:
+    ``dbus-launch`` starts a ``dbus-daemon`` that outlives the app and writes ``~/.dbus/`` —
+    a trace (issue 14 item 9). When no bus is running (no address, no
+    ``$XDG_RUNTIME_DIR/bus`` socket), the address is set, for this process only, to one that
+    names no transport: libdbus fails to connect and launches nothing. A running session bus
+    (every desktop session has one) is used as before, so screen readers keep working.
+    Returns True if it had to do so."""
+    if sys.platform != "linux" or environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.exists(os.path.join(runtime, "bus")):
+        return False
+    environ["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"
+    return True
+
+
 def main(argv: Sequence[str] | None = None, *, scan=None, on_start: Callable | None = None) -> int:
     """Open the app. ``scan`` replaces the real scan (screenshots, tests); ``on_start(window)``
     runs once the window is shown."""
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     sys.dont_write_bytecode = True
+    no_session_bus_launch()
     no_settings()
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon

@@ -10,11 +10,14 @@ event filter installed on the whole application, so the shortcut also works insi
 """
 from __future__ import annotations
 
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 PRESSES = 3
@@ -84,6 +87,7 @@ class QuickExit:
     stop_worker: Callable[[float], bool] = lambda timeout: True
     quit: Callable[[], None] = lambda: None
     hard_exit: Callable[[int], None] = lambda code: None
+    arm_watchdog: Callable[[], None] = lambda: None
     wait_seconds: float = 1.0
     triggered: bool = False
     steps_done: list[str] = field(default_factory=list)
@@ -95,6 +99,13 @@ class QuickExit:
         if self.triggered:
             return
         self.triggered = True
+        # Before anything that could stall: a thread of its own that ends the process if the
+        # steps below (or the event loop after them) don't finish in time. It needs nothing
+        # from the GUI thread, so a stuck GUI thread can't keep the app open.
+        try:
+            self.arm_watchdog()
+        except Exception:  # noqa: BLE001 - the steps below still run
+            self.steps_done.append("watchdog-failed")
         # Windows first and unguarded by anything else: if hiding fails there is nothing safer to do.
         self._step("hide", self.hide_windows)
         for name, fn in (("cancel", self.cancel_scan), ("forget", self.forget),
@@ -137,6 +148,11 @@ class ShiftWatcher(QObject):
         self._shift_used = False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        # Every event of the whole app passes here; asking a non-key event its type() costs
+        # an enum conversion each time (~4 ms per findings card made). PySide hands key
+        # events over as QKeyEvent, so the class check lets the rest through at once.
+        if not isinstance(event, QKeyEvent):
+            return False
         kind = event.type()
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return False
@@ -173,3 +189,34 @@ class ShiftWatcher(QObject):
         if focus is not None:
             return obj is focus
         return obj.isWindow()
+
+
+class ExitWatchdog:
+    """Ends the process ``seconds`` after :meth:`arm`, from a plain thread of its own.
+
+    Quick exit arms it first. If hiding, clearing the clipboard (a clipboard owner that never
+    answers), stopping the scan or the event loop's own shutdown stalls the GUI thread, the
+    process still ends: ``os._exit`` needs neither the GUI thread nor the interpreter's
+    clean-up. It never fires after a normal quick exit, because the process is gone by then.
+    The thread waits on an Event and allocates nothing while it waits (so it never runs the
+    garbage collector, see app/gui/worker.py)."""
+
+    def __init__(self, seconds: float = 2.0, hard_exit: Callable[[int], None] = os._exit):
+        self.seconds = seconds
+        self.hard_exit = hard_exit
+        self._stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def arm(self) -> None:
+        if self.thread is not None:
+            return
+        self.thread = threading.Thread(target=self._wait, name="device-checkup-quick-exit", daemon=True)
+        self.thread.start()
+
+    def disarm(self) -> None:
+        """Tests only: the app never takes a quick exit back."""
+        self._stop.set()
+
+    def _wait(self) -> None:
+        if not self._stop.wait(self.seconds):
+            self.hard_exit(0)

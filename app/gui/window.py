@@ -1,6 +1,7 @@
 """The main window: the top bar (Get help, Exit), the screens, the scan runner and quick exit."""
 from __future__ import annotations
 
+import gc
 import os
 import time
 from typing import Any, Callable
@@ -22,19 +23,33 @@ from .pages.session import SessionPage
 from .pages.signatures import SignaturesPage
 from .pages.support import SupportPage
 from .pages.welcome import ADVOCATE, WelcomePage
-from .quick_exit import QuickExit, ShiftCounter, ShiftWatcher
+from .quick_exit import ExitWatchdog, QuickExit, ShiftCounter, ShiftWatcher
 from .widgets import TopBar, fit_to_screen, para
-from .worker import ScanRunner
+from .worker import ScanRunner, Task
 
 # scan(progress=…, cancel=…, user_paths=[…]) -> ScanResult, called on the worker thread.
 Scan = Callable[..., Any]
 
 
 def default_scan(*, progress, cancel, user_paths):
-    """This computer, with the built-in signatures and any files the person added."""
+    """This computer, with the built-in signatures and any files the person added.
+
+    The set is loaded once per process and reused by every "Check again" until its files or
+    the chosen user files change (``shared_set``); its index is kept with it (``compile_set``).
+    After the first load, everything alive is moved out of the collector's way
+    (``gc.freeze()``): the set lives as long as the process and never needs to be walked."""
     from checks.engine import run_scan
-    from signatures.loader import load_set
-    return run_scan(signatures=load_set(user_paths=user_paths), progress=progress, cancel=cancel)
+    from signatures.loader import shared_set
+    sigset = shared_set(user_paths)
+    if sigset is not _FROZEN.get("set"):
+        from signatures.index import compile_set
+        compile_set(sigset)
+        gc.freeze()
+        _FROZEN["set"] = sigset
+    return run_scan(signatures=sigset, progress=progress, cancel=cancel)
+
+
+_FROZEN: dict[str, Any] = {}
 
 
 def icon_path() -> str:
@@ -67,7 +82,7 @@ class MainWindow(QMainWindow):
     def __init__(self, scan: Scan | None = None, *, support: SupportData | None = None,
                  dialogs: Dialogs | None = None, clock: Callable[[], float] = time.monotonic,
                  quit: Callable[[], None] | None = None,
-                 hard_exit: Callable[[int], None] = os._exit):
+                 hard_exit: Callable[[int], None] = os._exit, watchdog: ExitWatchdog | None = None):
         super().__init__()
         self.setWindowTitle(words.APP_NAME)
         self.setWindowIcon(QIcon(icon_path()))
@@ -83,7 +98,13 @@ class MainWindow(QMainWindow):
         app.installEventFilter(self.shift)
         self.clipboard_guard = ClipboardGuard(QGuiApplication.clipboard(), self)
         self.runner = ScanRunner(self._run_scan, self)
+        self.save_task: Task | None = None
+        self.compare_task: Task | None = None
+        # The real app gets a watchdog that ends the process if quick exit stalls; tests that
+        # pass their own hard_exit get one only if they ask for it.
+        self.watchdog = watchdog or (ExitWatchdog(2.0, hard_exit) if hard_exit is os._exit else None)
         self.quick_exit = QuickExit(
+            arm_watchdog=self.watchdog.arm if self.watchdog else (lambda: None),
             hide_windows=self._hide_all, cancel_scan=self.runner.cancel, forget=self.forget,
             remove_temporary=self._remove_temporary, clear_clipboard=self.clipboard_guard.clear_if_ours,
             stop_worker=self.runner.stop, quit=quit or (lambda: QCoreApplication.exit(0)),
@@ -185,8 +206,8 @@ class MainWindow(QMainWindow):
             sigset = self.result.signatures
         else:
             try:
-                from signatures.loader import load_set
-                sigset = load_set(user_paths=self.signatures.paths())
+                from signatures.loader import shared_set
+                sigset = shared_set(self.signatures.paths())
             except Exception as exc:  # noqa: BLE001
                 error = type(exc).__name__
         self.about.show_set(sigset, error)
@@ -252,19 +273,36 @@ class MainWindow(QMainWindow):
     def compare_earlier(self) -> None:
         if self.result is None:
             return
+        if self.compare_task is not None and self.compare_task.running():
+            return
         path = self.dialogs.open_earlier(self)
         if not path or self.quick_exit.triggered:
             return
-        try:
-            from app.compare import compare, load_earlier
-            earlier = load_earlier(path, self.result.signatures)
-            comparison = compare(earlier, self.result.to_json_data())
-        except Exception as exc:  # noqa: BLE001 - a file that isn't an earlier check is said plainly
-            from app.report import NOT_READABLE, NotAReport
-            self.results.when.setText(str(exc) if isinstance(exc, NotAReport) else NOT_READABLE)
+        # Read off the GUI thread: the file chosen may be a FIFO or on a hung network folder.
+        from app.compare import compare, load_earlier
+        result = self.result
+        task = Task(lambda: compare(load_earlier(path, result.signatures), result.to_json_data()),
+                    self, name="device-checkup-compare")
+        task.done.connect(lambda comparison: self._compared(task, result, comparison))
+        task.failed.connect(lambda exc: self._compare_failed(task, result, exc))
+        self.compare_task = task
+
+    def _compared(self, task: Task, result, comparison) -> None:
+        self.compare_task = None
+        task.deleteLater()
+        if self.quick_exit.triggered or self.result is not result:
             return
         self.compare_page.show_comparison(comparison)
         self.show_page(self.compare_page)
+
+    def _compare_failed(self, task: Task, result, exc: BaseException) -> None:
+        self.compare_task = None
+        task.deleteLater()
+        if self.quick_exit.triggered or self.result is not result:
+            return
+        # A file that isn't an earlier check is said in one plain sentence, never an error text.
+        from app.report import NOT_READABLE, NotAReport
+        self.results.when.setText(str(exc) if isinstance(exc, NotAReport) else NOT_READABLE)
 
     # -- the scan ---------------------------------------------------------------------------
     def _run_scan(self, *, progress, cancel):
@@ -327,32 +365,51 @@ class MainWindow(QMainWindow):
         if self.result is None:
             return
         name = f"device-checkup-{self.session.reference}.html" if self.session else "device-checkup-report.html"
+        if self.save_task is not None and self.save_task.running():
+            return
         path = self.dialogs.save_file(self, name)
         if not path or self.quick_exit.triggered:
             return
-        try:
-            from app.report import save_report
-            digest = save_report(path, self.result, self.session, replace=True)  # the dialog asked first
-        except Exception as exc:  # noqa: BLE001 - say it calmly, never crash
-            from app.report import ReportNotWhole
-            if isinstance(exc, ReportNotWhole):   # the PDF was not whole: say so, offer the web page
-                self.results.when.setText(str(exc))
-                html_path = self.dialogs.save_file(self, exc.html_name)
-                if html_path and html_path.lower().endswith((".html", ".htm")) and not self.quick_exit.triggered:
-                    try:
-                        digest = save_report(html_path, self.result, self.session)
-                    except OSError as err:
-                        self.results.when.setText(words.RESULTS_SAVE_FAILED.format(why=err.strerror))
-                        return
-                    self.results.when.setText(words.RESULTS_SAVED.format(path=html_path))
-                    self.dialogs.report_saved(self, html_path, digest)
-                return
-            why = getattr(exc, "strerror", None) or type(exc).__name__
-            self.results.when.setText(words.RESULTS_SAVE_FAILED.format(why=why))
+        # Writing goes to a thread of its own: the place chosen may be a FIFO, a hung network
+        # folder or /proc, and the GUI thread (quick exit) must never wait on it.
+        self._start_save(path, replace=True)    # the save dialog asked before replacing a file
+
+    def _start_save(self, path: str, *, replace: bool) -> None:
+        from app.report import save_report
+        result, session = self.result, self.session
+        self.results.save_button.setEnabled(False)
+        self.results.when.setText(words.RESULTS_SAVING)
+        task = Task(lambda: save_report(path, result, session, replace=replace), self, name="device-checkup-save")
+        task.done.connect(lambda digest: self._report_saved(task, path, digest))
+        task.failed.connect(lambda exc: self._report_failed(task, exc))
+        self.save_task = task
+
+    def _report_saved(self, task: Task, path: str, digest: str) -> None:
+        self._save_ended(task)
+        if self.quick_exit.triggered or self.result is None:
             return
         self.results.when.setText(words.RESULTS_SAVED.format(path=path))
-        if not self.quick_exit.triggered:
-            self.dialogs.report_saved(self, path, digest)
+        self.dialogs.report_saved(self, path, digest)
+
+    def _report_failed(self, task: Task, exc: BaseException) -> None:
+        self._save_ended(task)
+        if self.quick_exit.triggered or self.result is None:
+            return
+        from app.report import ReportNotWhole
+        if isinstance(exc, ReportNotWhole):   # the PDF was not whole: say so, offer the web page
+            self.results.when.setText(str(exc))
+            html_path = self.dialogs.save_file(self, exc.html_name)
+            if html_path and html_path.lower().endswith((".html", ".htm")) and not self.quick_exit.triggered:
+                self._start_save(html_path, replace=True)
+            return
+        why = getattr(exc, "strerror", None) or type(exc).__name__
+        self.results.when.setText(words.RESULTS_SAVE_FAILED.format(why=why))
+
+    def _save_ended(self, task: Task) -> None:
+        if self.save_task is task:
+            self.save_task = None
+        self.results.save_button.setEnabled(True)
+        task.deleteLater()
 
     def open_website(self, url: str) -> None:
         ok = self.dialogs.ask(self, words.SUPPORT_HISTORY_TITLE, words.SUPPORT_HISTORY.format(url=url),

@@ -77,6 +77,9 @@ RESULTS_SAVE = "Sa&ve a report…"
 RESULTS_SAVE_NOTE = ("A saved report stays on this laptop where someone else could find it. If that "
                      "isn't safe, you could save it to a USB stick instead, or not save it.")
 RESULTS_SAVED = "The report was saved to {path}."
+RESULTS_SAVING = "Saving the report…"
+RESULTS_MORE = ("We found {count} more things. Each one is in the list \"All findings at a glance\" "
+                "above, and a saved report explains every one.")
 RESULTS_SAVE_FAILED = "We couldn't save the report there ({why}). You could try another place."
 FINDING_WHAT = "What it is"
 FINDING_WHY = "Why it matters"

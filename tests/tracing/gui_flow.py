@@ -57,7 +57,17 @@ def run(args: list[str]) -> int:
                 QTimer.singleShot(0, fill_file_dialog)
                 QTimer.singleShot(0, close_message)
                 w.save_report()
-                steps.append("saved" if os.path.exists(save_to) else "not saved")
+                task = w.save_task      # the report is written off the GUI thread
+
+                def saved(*_):
+                    steps.append("saved" if os.path.exists(save_to) else "not saved")
+                    QTimer.singleShot(0, quick_exit)
+                if task is not None:
+                    task.done.connect(saved)
+                    task.failed.connect(saved)
+                    return
+                saved()
+                return
             QTimer.singleShot(0, quick_exit)
 
         def quick_exit():

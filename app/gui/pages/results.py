@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
 
@@ -99,9 +101,24 @@ class FitTable(QTableView):
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         model.modelReset.connect(self.fit)
 
+    # Sizing rows to their wrapped text asks the model for every cell (Python, per row) at each
+    # resize: seconds for 2,000 findings. Past this many rows, rows are one line high (the full
+    # text is in each cell's tooltip and the accessible text) and the height is counted.
+    WRAP_ROWS = 150
+
     def fit(self) -> None:
-        self.resizeRowsToContents()
-        rows = sum(self.rowHeight(r) for r in range(self.model().rowCount())) if self.model() else 0
+        n = self.model().rowCount() if self.model() else 0
+        header = self.verticalHeader()
+        if n > self.WRAP_ROWS:
+            if header.sectionResizeMode(0) != QHeaderView.ResizeMode.Fixed:
+                header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            self.horizontalHeader().setResizeContentsPrecision(self.WRAP_ROWS)
+            rows = header.length()        # every row's height, summed in C++
+        else:
+            if n and header.sectionResizeMode(0) != QHeaderView.ResizeMode.Interactive:
+                header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            self.resizeRowsToContents()
+            rows = sum(self.rowHeight(r) for r in range(n))
         self.setFixedHeight(self.horizontalHeader().height() + rows + 2 * self.frameWidth() + 2)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
@@ -310,17 +327,89 @@ class ResultsPage(Page):
         self.buttons.addWidget(self.end_button)
         self.buttons.addWidget(self.save_button)
         self.buttons.addWidget(self.again_button)
+        # Findings cards are made a batch at a time from this timer, so 2,000 findings never
+        # hold the event loop (and quick exit) for longer than one batch (issue 14 item 6).
+        self._pending: list[tuple[Any, Any, Any]] = []     # (finding, group layout, session)
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setInterval(0)
+        self._fill_timer.timeout.connect(self._fill_some)
+        self._trash: list[QWidget] = []
+        self._drop_timer = QTimer(self)
+        self._drop_timer.setInterval(0)
+        self._drop_timer.timeout.connect(self._drop_some)
         self.show_result(None)
+
+    # -- filling in, a batch at a time ---------------------------------------------------------
+    FIRST_BATCH = 12            # cards made at once: the first screenful
+    BATCH_SECONDS = 0.02        # after that, at most this long per turn of the event loop
+    # Each card added to the visible page costs a relayout of every card already there (about
+    # 0.45 ms per card on the bench machine), so cards stop here; past it, every finding is
+    # in the table (a model/view list that shows 2,000 rows at once) and said in words.
+    MAX_CARDS = 100
+
+    def filling(self) -> bool:
+        return bool(self._pending)
+
+    def fill_all(self) -> None:
+        """Make every card still waiting (tests, and anything that needs the whole list now)."""
+        self._fill_some(deadline=None)
+
+    def _fill_some(self, deadline: float | None = -1.0) -> None:
+        if deadline == -1.0:
+            deadline = time.perf_counter() + self.BATCH_SECONDS
+        pending = self._pending
+        done = 0
+        # A batch's cards go into one hidden box first, and the box into the page at the end:
+        # the page is laid out once per batch, not once per card.
+        boxes: dict[int, tuple[Any, QWidget, QVBoxLayout]] = {}
+        while done < len(pending):
+            finding, layout, session = pending[done]
+            entry = boxes.get(id(layout))
+            if entry is None:
+                box = QWidget()
+                box_layout = QVBoxLayout(box)
+                box_layout.setContentsMargins(0, 0, 0, 0)
+                box_layout.setSpacing(layout.spacing())
+                entry = boxes[id(layout)] = (layout, box, box_layout)
+            card = FindingCard(finding, session=session)
+            self.cards.append(card)
+            entry[2].addWidget(card)
+            done += 1
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        for layout, box, _ in boxes.values():
+            layout.addWidget(box)
+        del pending[:done]
+        if not pending:
+            self._fill_timer.stop()
+            self.order_tabs()           # the Tab order takes in the cards made after the first batch
+
+    def _drop_some(self) -> None:
+        """Destroy the widgets of an earlier result a slice at a time (hidden already), so
+        "Check again" after 2,000 findings doesn't hold the event loop either."""
+        from shiboken6 import Shiboken
+        deadline = time.perf_counter() + self.BATCH_SECONDS
+        trash = self._trash
+        while trash and time.perf_counter() < deadline:
+            widget = trash.pop()
+            if Shiboken.isValid(widget):
+                Shiboken.delete(widget)
+        if not trash:
+            self._drop_timer.stop()
 
     # -- filling in -------------------------------------------------------------------------
     def clear(self) -> None:
         """Forget everything shown (quick exit, a new check)."""
+        self._fill_timer.stop()
+        self._pending = []
         self.model.clear()
         for w in self._dynamic:
-            w.hide()
-            w.setParent(None)
-            w.deleteLater()
+            w.hide()            # (no setParent(None): re-parenting 2,000 cards to the top costs seconds)
+        # Cards first (deleted one by one, from the last), then what held them.
+        self._trash = self._dynamic + self._trash + self.cards
         self._dynamic = []
+        if self._trash:
+            self._drop_timer.start()
         self.cards = []
         self.headline.setText("")
         self.headline.setAccessibleName("")
@@ -328,7 +417,8 @@ class ResultsPage(Page):
 
     def show_result(self, result, *, advocate: bool = False, session=None) -> None:
         self.clear()
-        show_table = bool(result is not None and advocate and result.findings)
+        many = result is not None and len(result.findings) > self.MAX_CARDS
+        show_table = bool(result is not None and (advocate or many) and result.findings)
         self.table_heading.setVisible(show_table)
         self.table.setVisible(show_table)
         self.save_button.setVisible(result is not None)
@@ -356,13 +446,15 @@ class ResultsPage(Page):
             h = heading(f"{label} ({count})", 2)
             h.setAccessibleName(f"{label}: {count} found, {words.severity(severity)}")
             gl.addWidget(h)
-            for f in findings:
-                card = FindingCard(f, session=session)
-                self.cards.append(card)
-                gl.addWidget(card)
+            room = self.MAX_CARDS - len(self._pending)
+            self._pending.extend((f, gl, session) for f in findings[:max(0, room)])
             self.groups.addWidget(group)
             self._dynamic.append(group)
 
+        if many:
+            more = para(words.RESULTS_MORE.format(count=len(result.findings) - self.MAX_CARDS))
+            more.setObjectName("moreFindings")
+            self._add_after(more)
         self._add_after(heading(words.RESULTS_NOT_CHECKED, 2))
         groups = group_not_checked(result.not_checked)
         if not groups:
@@ -392,6 +484,14 @@ class ResultsPage(Page):
             fold.setObjectName("checkedFold")
             self._add_after(fold)
         self._add_after(para(words.RESULTS_SAVE_NOTE, style="subtle"))
+        first = self._pending[:self.FIRST_BATCH]
+        if first:
+            rest = self._pending[self.FIRST_BATCH:]
+            self._pending = first
+            self.fill_all()
+            self._pending = rest
+        if self._pending:
+            self._fill_timer.start()
         self.order_tabs()
 
     def _add_after(self, widget: QWidget) -> None:
@@ -399,6 +499,7 @@ class ResultsPage(Page):
         self._dynamic.append(widget)
 
     def card_for(self, finding_id: str) -> FindingCard | None:
+        self.fill_all()
         for card in self.cards:
             if card.finding.id == finding_id:
                 return card

@@ -108,8 +108,8 @@ def test_autostart_entries(disk):
         ("xdg-autostart", "update-notifier.desktop", "alex", "/tmp/.x11/upd", True),
         ("xdg-autostart", "slack.desktop", "sam", "/usr/bin/slack", False),
         ("systemd-user", "journal.service", "sam", "/home/sam/.cache/systemd-journald", True),
-        ("cron", "cd", "root", "cd", True),              # "cd / && run-parts …": the first program
-        ("cron", "test", "root", "test", True),
+        ("cron", "run-parts", "root", "run-parts", True),    # "cd / && run-parts …": what runs, not cd
+        ("cron", "e2scrub_all_cron", "root", "/usr/lib/x86_64-linux-gnu/e2fsprogs/e2scrub_all_cron", True),
         ("cron", "agent", "alex", "/home/alex/.local/share/.sys/agent", True),
         ("cron-script", "logrotate", None, "/etc/cron.daily/logrotate", True),
         ("shell-startup", "w", "sam", "/home/sam/.config/.watch/w", True),

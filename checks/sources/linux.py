@@ -612,9 +612,11 @@ class LinuxServicesSource(Source):
             raise Unreadable("absent", "no systemd unit folders or /etc/init.d on this system")
         for name in units.listed():
             unit = units.unit(name)
-            command = _exec_of(unit, (re.match(r"^.+@([^.@]+)\.", name) or [None, ""])[1])
+            instance = (re.match(r"^.+@([^.@]+)\.", name) or [None, ""])[1]
+            command = _exec_of(unit, instance)
             description = (unit.get("Unit", {}).get("Description") or [None])[-1]
             user = (unit.get("Service", {}).get("User") or [None])[-1]
+            description, user = (_specifiers(v, instance) if v else v for v in (description, user))
             yield Service(name=name, source=units.path_of(name) or "", display_name=description, command=command,
                           executable=real_program(command) if command else None, start=units.state(name),
                           user=user)

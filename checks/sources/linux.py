@@ -163,7 +163,7 @@ def parse_dpkg_status(data: bytes | str) -> list[dict[str, str]]:
     return out
 
 
-_BACKGROUND = re.compile(r"^\s*(nohup|setsid|exec\s+nohup|\(\s*\S.*&\s*\))\b|[^&|]&\s*(disown\b.*)?(#.*)?$")
+_BACKGROUND = re.compile(r"^\s*(nohup|setsid|exec\s+nohup)\b|[^&|]&\s*\)?\s*(disown\b.*)?(#.*)?$")
 
 
 def background_commands(text: str) -> list[tuple[int, str]]:
@@ -192,7 +192,7 @@ def preload_libraries(text: str) -> list[str]:
 def _shell_program(command: str) -> str | None:
     """The program a shell line starts: the part that runs in the background, wrappers taken off
     (``[ -x /opt/a ] && nohup /opt/a/agent >/dev/null 2>&1 &`` → ``/opt/a/agent``)."""
-    command = re.sub(r"&\s*(disown\b.*)?(#.*)?$", "", command.strip()).strip()
+    command = re.sub(r"&\s*\)?\s*(disown\b.*)?(#.*)?$", "", command.strip()).strip()
     command = command.strip("()").strip()
     parts = [p for p in re.split(r"\s*(?:&&|\|\||;|\bthen\b|\bdo\b)\s*", command) if p.strip()]
     for part in reversed(parts):
@@ -243,15 +243,17 @@ def template_of(name: str) -> str | None:
 
 
 def _target_of(fs, path: str) -> str | None:
-    """Where a link inside the scanned system points, as that system's own path (None: can't tell)."""
+    """Where a link inside the scanned system points, as that system's own path, read from the
+    link itself (never followed: /dev/null or a file off the disk are answers too)."""
+    folder, name = os.path.split(path)
     try:
-        real = fs.real(path)
-    except Unreadable:
+        where = os.path.join(fs.real(folder), name)
+        target = os.readlink(where)
+    except (Unreadable, OSError):
         return None
-    if fs.live:
-        return os.path.realpath(path)
-    rel = os.path.relpath(real, fs.root)
-    return "/" if rel == "." else "/" + rel.replace(os.sep, "/")
+    if not target.startswith("/"):
+        target = os.path.join(folder, target)
+    return os.path.normpath(target)
 
 
 def _specifiers(text: str, instance: str) -> str:

@@ -295,12 +295,23 @@ def nomachine(root):
     put(root, "/etc/NX/nxserver", "#!/bin/sh\n")
 
 
+def screenconnect(root):
+    # ConnectWise's access-agent guide: /opt/screenconnect-<instance id>/, service screenconnect-<id>.
+    put(root, "/opt/screenconnect-8d2f0c1b9e7a4d31/ClientLaunchParameters.txt", "?h=x&p=443\n")
+    put(root, "/opt/screenconnect-8d2f0c1b9e7a4d31/run.sh", "#!/bin/sh\n")
+    put(root, "/etc/systemd/system/screenconnect-8d2f0c1b9e7a4d31.service",
+        "[Service]\nExecStart=/opt/screenconnect-8d2f0c1b9e7a4d31/run.sh\n[Install]\nWantedBy=multi-user.target\n")
+    enable(root, "/etc/systemd/system/multi-user.target.wants", "screenconnect-8d2f0c1b9e7a4d31.service",
+           "/etc/systemd/system/screenconnect-8d2f0c1b9e7a4d31.service")
+
+
 LINUX_CASES = [
     (xrdp, "xrdp"), (tigervnc, "tigervnc-server"), (tigervnc_scraping, "tigervnc-server"),
     (tightvnc, "tightvnc-server"), (x11vnc, "x11vnc"), (xpra, "xpra-server"),
     (gnome_remote_desktop, "gnome-remote-desktop"), (veyon, "veyon"), (tmate, "tmate"),
     (teamviewer, "teamviewer"), (anydesk, "anydesk"), (rustdesk, "rustdesk"),
     (chrome_remote_desktop, "chrome-remote-desktop"), (meshcentral, "meshcentral-agent"), (nomachine, "nomachine"),
+    (screenconnect, "screenconnect-client"),
 ]
 
 

@@ -7,6 +7,7 @@ shell start files, rc.local and ld.so.preload; dpkg, rpm, flatpak, snap, ``.desk
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sqlite3
@@ -135,7 +136,8 @@ def parse_crontab(text: str, with_user: bool) -> list[tuple[str, str | None, str
     return jobs
 
 
-_DPKG_FIELD = re.compile(rb"(?:\A|\n)(Package|Status|Version|Maintainer|Architecture):([^\n]*)")
+_DPKG_FIELD = re.compile(rb"\n(Package|Status|Version|Maintainer|Architecture):([^\n]*)")
+_DPKG_FIRST = re.compile(rb"(Package|Status|Version|Maintainer|Architecture):([^\n]*)")
 
 
 def parse_dpkg_status(data: bytes | str) -> list[dict[str, str]]:
@@ -148,18 +150,23 @@ def parse_dpkg_status(data: bytes | str) -> list[dict[str, str]]:
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     out: list[dict[str, str]] = []
-    current: dict[str, str] | None = None
-    for m in _DPKG_FIELD.finditer(data):
-        key = m.group(1).decode("ascii")
-        value = m.group(2).strip().decode("utf-8", "replace")
-        if key == "Package":
-            if current and current.get("Status", "").endswith(" installed"):
-                out.append(current)
-            current = {"Package": value}
-        elif current is not None:
-            current.setdefault(key, value)
-    if current and current.get("Status", "").endswith(" installed"):
-        out.append(current)
+    current: dict[bytes, bytes] | None = None
+
+    def done(stanza: dict[bytes, bytes]) -> None:
+        if stanza.get(b"Status", b"").rstrip().endswith(b" installed"):
+            out.append({k.decode("ascii"): v.strip().decode("utf-8", "replace") for k, v in stanza.items()})
+
+    first = _DPKG_FIRST.match(data)
+    for m in itertools.chain([first] if first else [], _DPKG_FIELD.finditer(data)):
+        key, value = m.groups()
+        if key == b"Package":
+            if current:
+                done(current)
+            current = {b"Package": value}
+        elif current is not None and key not in current:
+            current[key] = value
+    if current:
+        done(current)
     return out
 
 

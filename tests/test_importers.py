@@ -226,7 +226,7 @@ def test_the_shipped_set_holds_all_three_files_with_attribution():
     sigset = load_set()
     assert sigset.problems == [] and sigset.changed == []
     labels = {os.path.basename(sf.path): sf for sf in sigset.files}
-    assert set(labels) == {"curated.yaml", "echap.yaml", "lolrmm.yaml"}
+    assert {"curated.yaml", "echap.yaml", "lolrmm.yaml", "remote-access.yaml"} <= set(labels)
     assert "Echap" in labels["echap.yaml"].attribution and "LOLRMM" in labels["lolrmm.yaml"].attribution
     counts = sigset.counts()
     assert counts["families"] >= 45 + 174 + 250

@@ -371,3 +371,12 @@ def test_desktop_parsing_stops_at_the_entry_and_dpkg_is_read_as_bytes():
     status = b"Package: a\nStatus: install ok installed\nVersion: 1\nDescription: \xff\xfe\n\nPackage: b\nStatus: deinstall ok config-files\n\n"
     assert [p["Package"] for p in parse_dpkg_status(status)] == ["a"]
     assert [p["Package"] for p in parse_dpkg_status(status.decode("latin-1"))] == ["a"]
+
+
+def test_kde_plasma_start_scripts(tmp_path):
+    root = tmp_path / "disk"
+    put(root, "/home/alex/.config/autostart-scripts/sync.sh", "#!/bin/sh\n/home/alex/.s/agent &\n")
+    put(root, "/home/alex/.config/plasma-workspace/env/path.sh", "export X=1\n")
+    got = autostart_of(root)
+    assert got[("kde-autostart", "sync.sh", "alex")].executable == "/home/alex/.config/autostart-scripts/sync.sh"
+    assert ("kde-autostart", "path.sh", "alex") in got

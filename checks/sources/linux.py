@@ -1,9 +1,13 @@
 """Linux: what starts by itself, services, and installed programs.
 
-Read from files only, live or offline, following research/persistence-locations.md: XDG
-autostart entries, systemd units (system and per user) and the links that enable them, cron,
-shell start files, rc.local and ld.so.preload; dpkg, rpm, flatpak, snap, ``.desktop`` files and
-``/opt``. Every parser is small, reads a bounded amount and turns junk into a note.
+Read from files only, live or offline, following research/persistence-locations.md and the way
+the OS itself reads them (systemd.unit(5) load paths, drop-ins, template instances, linked and
+masked units; the XDG autostart spec and GLib's key-file rules): XDG autostart entries, systemd
+units (system and per user) and the links that enable them, cron, shell start files, rc.local,
+ld.so.preload and LD_PRELOAD, udev RUN+=, update-motd.d, systemd generators, NetworkManager
+dispatcher scripts, APT hooks and KDE's start scripts; dpkg, rpm, flatpak, snap, ``.desktop``
+files and ``/opt``. Wrappers (env, sh -c, nohup, setsid…) are taken off, so the program judged
+is the one that runs. Every parser is small, reads a bounded amount and turns junk into a note.
 """
 from __future__ import annotations
 
@@ -406,6 +410,20 @@ class LinuxAutostartSource(Source):
         yield from self._shell(fs, homes, notes)
         yield from self._rc_local_and_preload(fs, homes, notes)
         yield from self._hooks(fs, notes)
+        yield from self._kde(fs, homes, notes)
+
+    def _kde(self, fs, homes, notes):
+        """KDE Plasma's own start places: scripts in ~/.config/autostart-scripts (Plasma 5 runs
+        each at login) and ~/.config/plasma-workspace/env/*.sh (sourced before the session)."""
+        places = [(fs.join(h, ".config/autostart-scripts"), u) for u, h in homes]
+        places += [(fs.join(h, ".config/plasma-workspace/env"), u) for u, h in homes]
+        places += [("/etc/xdg/plasma-workspace/env", None)]
+        for folder, user in places:
+            for entry in _list(fs, folder, notes):
+                if entry.is_dir or entry.name.startswith("."):
+                    continue
+                yield AutostartEntry(kind="kde-autostart", name=entry.name, location=folder, command=entry.path,
+                                     executable=entry.path, user=user, enabled=True)
 
     def _xdg_dirs(self, fs, notes) -> list[str]:
         """XDG_CONFIG_DIRS as sessions set it: /etc/xdg, and the /etc/xdg/xdg-SESSION folders

@@ -380,3 +380,12 @@ def test_kde_plasma_start_scripts(tmp_path):
     got = autostart_of(root)
     assert got[("kde-autostart", "sync.sh", "alex")].executable == "/home/alex/.config/autostart-scripts/sync.sh"
     assert ("kde-autostart", "path.sh", "alex") in got
+
+
+def test_a_merged_usr_folder_is_read_once(tmp_path):
+    root = tmp_path / "disk"
+    put(root, "/usr/lib/systemd/system-generators/g", "#!/bin/sh\n")
+    put(root, "/usr/lib/udev/rules.d/50-x.rules", 'RUN+="/usr/bin/x"\n')
+    os.symlink("usr/lib", root / "lib")
+    records, _ = collect(LinuxAutostartSource(), Machine.offline(str(root), "linux"))
+    assert sorted(r.kind for r in records if r.kind in ("systemd-generator", "udev-rule")) == ["systemd-generator", "udev-rule"]

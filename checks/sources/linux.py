@@ -556,9 +556,24 @@ class LinuxAutostartSource(Source):
     def _hooks(self, fs, notes):
         """Other places Linux runs programs by itself: udev rules' RUN+= (a device is plugged in),
         update-motd.d (someone logs in), systemd generators (every boot and reload),
-        NetworkManager dispatcher scripts (a network comes or goes) and APT hooks (updates)."""
+        NetworkManager dispatcher scripts (a network comes or goes) and APT hooks (updates).
+        /lib is /usr/lib on most systems now: a folder met twice is read once."""
+        met: set[str] = set()
+
+        def once(folder: str) -> bool:
+            try:
+                real = os.path.realpath(folder) if fs.live else fs.real(folder)
+            except Unreadable:
+                return False
+            if real in met:
+                return False
+            met.add(real)
+            return True
+
         for folder in ("/etc/udev/rules.d", "/run/udev/rules.d", "/usr/local/lib/udev/rules.d",
                        "/usr/lib/udev/rules.d", "/lib/udev/rules.d"):
+            if not once(folder):
+                continue
             for entry in _list(fs, folder, notes):
                 if entry.is_dir or not entry.name.endswith(".rules"):
                     continue
@@ -580,6 +595,8 @@ class LinuxAutostartSource(Source):
         kinds = {"update-motd.d": "motd", "generators": "systemd-generator", "dispatcher.d": "network-dispatcher"}
         for folder in scripts:
             kind = next(k for part, k in kinds.items() if part in folder)
+            if not once(folder):
+                continue
             for entry in _list(fs, folder, notes):
                 if entry.is_dir or entry.name.startswith(".") or entry.name.endswith((".dpkg-old", ".dpkg-dist")):
                     continue

@@ -100,7 +100,8 @@ def test_windows_program_names_match_on_windows_only(shipped):
 
 CLIENTS = ["vncviewer.exe", "vncviewer", "tvnviewer.exe", "xtigervncviewer", "xtightvncviewer", "remmina",
            "remmina-gnome", "krdc", "vinagre", "xfreerdp", "wlfreerdp", "rdesktop", "mstsc.exe", "putty.exe",
-           "ssh", "veyon-master", "TightVNCViewerPortable-1.2.exe", "realvnc-vnc-viewer", "tigervnc-viewer"]
+           "ssh", "veyon-master", "TightVNCViewerPortable-1.2.exe", "realvnc-vnc-viewer", "tigervnc-viewer",
+           "epoptes", "xfreerdp3", "freerdp2-x11"]
 
 
 @pytest.mark.parametrize("platform", DESKTOP)
@@ -295,6 +296,21 @@ def nomachine(root):
     put(root, "/etc/NX/nxserver", "#!/bin/sh\n")
 
 
+def shellinabox(root):
+    plant_package(root, "shellinabox")
+    link(root, "/etc/rc2.d/S01shellinabox", "../init.d/shellinabox")
+
+
+def freerdp_shadow(root):
+    plant_package(root, "freerdp2-shadow-x11")
+
+
+def epoptes_client(root):
+    plant_package(root, "epoptes-client")
+    enable(root, "/etc/systemd/system/multi-user.target.wants", "epoptes-client.service",
+           "/lib/systemd/system/epoptes-client.service")
+
+
 def screenconnect(root):
     # ConnectWise's access-agent guide: /opt/screenconnect-<instance id>/, service screenconnect-<id>.
     put(root, "/opt/screenconnect-8d2f0c1b9e7a4d31/ClientLaunchParameters.txt", "?h=x&p=443\n")
@@ -311,7 +327,8 @@ LINUX_CASES = [
     (gnome_remote_desktop, "gnome-remote-desktop"), (veyon, "veyon"), (tmate, "tmate"),
     (teamviewer, "teamviewer"), (anydesk, "anydesk"), (rustdesk, "rustdesk"),
     (chrome_remote_desktop, "chrome-remote-desktop"), (meshcentral, "meshcentral-agent"), (nomachine, "nomachine"),
-    (screenconnect, "screenconnect-client"),
+    (screenconnect, "screenconnect-client"), (shellinabox, "shellinabox"), (freerdp_shadow, "freerdp-shadow"),
+    (epoptes_client, "epoptes-client"),
 ]
 
 
@@ -346,7 +363,7 @@ def test_a_persons_screen_sharing_is_a_remote_login_setting(tmp_path, shipped):
     assert remote == [("GNOME Remote Desktop", "alex")]
 
 
-CLIENT_PACKAGES = ["tigervnc-viewer", "xtightvncviewer", "remmina", "veyon-master"]
+CLIENT_PACKAGES = ["tigervnc-viewer", "xtightvncviewer", "remmina", "veyon-master", "epoptes", "novnc"]
 
 
 def test_viewers_and_a_default_gnome_install_give_nothing(tmp_path, shipped):

@@ -311,6 +311,12 @@ def epoptes_client(root):
            "/lib/systemd/system/epoptes-client.service")
 
 
+def x2goserver(root):
+    plant_package(root, "x2goserver")
+    enable(root, "/etc/systemd/system/multi-user.target.wants", "x2goserver.service",
+           "/lib/systemd/system/x2goserver.service")
+
+
 def screenconnect(root):
     # ConnectWise's access-agent guide: /opt/screenconnect-<instance id>/, service screenconnect-<id>.
     put(root, "/opt/screenconnect-8d2f0c1b9e7a4d31/ClientLaunchParameters.txt", "?h=x&p=443\n")
@@ -328,7 +334,8 @@ LINUX_CASES = [
     (teamviewer, "teamviewer"), (anydesk, "anydesk"), (rustdesk, "rustdesk"),
     (chrome_remote_desktop, "chrome-remote-desktop"), (meshcentral, "meshcentral-agent"), (nomachine, "nomachine"),
     (screenconnect, "screenconnect-client"), (shellinabox, "shellinabox"), (freerdp_shadow, "freerdp-shadow"),
-    (epoptes_client, "epoptes-client"),
+    (epoptes_client, "epoptes-client"), (x2goserver, "x2goserver"),
+    (lambda r: plant_package(r, "wayvnc"), "wayvnc"), (lambda r: plant_package(r, "tty-share"), "tty-share"),
 ]
 
 

@@ -282,6 +282,14 @@ def import_tool(path: str, data: dict, commit: str | None) -> tuple[dict | None,
         if p not in platforms:
             notes.append(f"{base}: {name}: sold for {p}, but LOLRMM gives no {p} artefact; "
                          f"the platform is not claimed here")
+    # A name without a Windows ending (.exe…) matches wherever it is met unless it says where:
+    # a tool sold only for Windows, or only for Linux and macOS, keeps its names there.
+    from ..loader import name_platforms
+    desktop = [p for p in platforms if p in ("windows", "macos", "linux")]
+    if desktop and len(desktop) < 3 and "process_names" in indicators:
+        scoped = sorted(set(desktop) if "windows" not in desktop else {"windows"})
+        indicators["process_names"] = [n if name_platforms(n) else {"name": n, "platforms": scoped}
+                                       for n in indicators["process_names"]]
     stem = os.path.splitext(base)[0]
     where = f"{REPOSITORY}/blob/{commit or 'main'}/yaml/{base}"
     sources = [{"url": where, "covers": "program names, install paths, files, registry keys, domains and hashes"}]

@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import textwrap
 from typing import Sequence
+
+from checks.inert import shown
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 
@@ -132,9 +135,12 @@ def cmd_scan(args) -> int:
     signatures = load_set(args.signatures)
     result = run_scan(signatures=signatures, machine=machine, snapshot=snapshot)
     if args.save_snapshot:
-        try:
-            with open(args.save_snapshot, "w", encoding="utf-8") as fh:
-                result.snapshot.dump(fh)
+        import io
+        from app.safe_write import write_new
+        buffer = io.StringIO()
+        result.snapshot.dump(buffer)
+        try:                    # a new file only, never through a link planted at that name
+            write_new(args.save_snapshot, buffer.getvalue().encode("utf-8"))
         except OSError as exc:
             raise InputError(f"can't save the snapshot to {args.save_snapshot}: {exc.strerror}") from None
     if args.report:
@@ -146,7 +152,7 @@ def cmd_scan(args) -> int:
             raise InputError(f"can't save the report to {args.report}: {exc.strerror}") from None
         print(f"Report saved to {args.report}. Its SHA-256 is {digest}", file=sys.stderr)
     if args.json:
-        json.dump(result.to_json_data(), sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write(_json_text(result.to_json_data()))
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(result))
@@ -154,9 +160,27 @@ def cmd_scan(args) -> int:
 
 
 def _wrap(text: str, indent: str = "", width: int = 88) -> str:
-    """Wrap a paragraph; a "- " bullet's following lines line up under its text."""
+    """Wrap a paragraph; a "- " bullet's following lines line up under its text.
+
+    Every line the terminal shows goes through here, and through ``shown``: names from the
+    machine may hold escape sequences (which could clear the screen and draw a fake result),
+    carriage returns, backspaces or bidi controls; they are shown as visible escapes (``\\x1b``).
+    """
+    text = shown(text, keep_lines=True)       # tabs and newlines are only spaces to textwrap
     follow = indent + "  " if text.startswith("- ") else indent
     return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=follow)
+
+
+def _json_text(data) -> str:
+    """JSON that is inert in a terminal too: ``json`` escapes C0 controls but, with
+    ``ensure_ascii=False``, leaves C1 controls, DEL, bidi and invisible characters and lone
+    surrogates raw; they are written as ``\\uXXXX`` escapes (still the same JSON strings)."""
+    text = json.dumps(data, indent=1, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029"
+                        "\u2060-\u2069\ufeff\u00ad\ufff9-\ufffb\ud800-\udfff]")
 
 
 def render_text(result) -> str:
@@ -166,13 +190,13 @@ def render_text(result) -> str:
     snap = result.snapshot
     out: list[str] = []
     where = f"the disk in {snap.root}" if snap.mode == "offline" else "this computer"
-    out.append(f"Device Checkup — a check of {where} ({snap.os_version or snap.platform}), {snap.started_at}")
+    out.append(_wrap(f"Device Checkup — a check of {where} ({snap.os_version or snap.platform}), {snap.started_at}"))
     out.append("")
     out.append(_wrap(result.headline))
     out.append("")
     for tier, findings in result.by_tier():
         label = texts.text("tiers", tier, "label")
-        out.append(f"== {label} ({len(findings)}) ==")
+        out.append(_wrap(f"== {label} ({len(findings)}) =="))
         out.append("")
         for f in findings:
             out.append(_wrap(f.title))
@@ -206,7 +230,23 @@ def render_text(result) -> str:
     for line in texts.cannot_see():
         out.append(_wrap(f"- {line}", "  "))
     out.append("")
+    out.extend(_signature_lines(result))
     return "\n".join(out)
+
+
+def _signature_lines(result) -> list[str]:
+    """The signature set's versions and fingerprint, to compare with the published one from a
+    device you trust (someone with administrator rights can change the app itself)."""
+    sigs = getattr(result, "signatures", None)
+    if sigs is None:
+        return []
+    versions = "; ".join(f"{f.label} {f.version or ''}".strip() + (" (added by you)" if f.user_file else "")
+                         for f in sigs.files) or "none"
+    return ["== The signature set used ==",
+            _wrap(f"Versions: {versions}.", "  "),
+            "  Fingerprint (SHA-256): " + shown(sigs.sha256),      # one line, to compare at a glance
+            _wrap("Compare this fingerprint with the published one from a phone or computer you trust.", "  "),
+            ""]
 
 
 # -- signatures ------------------------------------------------------------------------------
@@ -221,7 +261,7 @@ def cmd_validate(args) -> int:
     sigset = load_set(args.paths, builtin_files=others)
     own = [p for p in sigset.problems if not p.file.startswith("built-in ")]
     for p in own:
-        print(p)
+        print(shown(str(p)))
     families = sum(len(f.families) for f in sigset.files if f.user_file)
     if own:
         print(f"{len(own)} problem(s) found.", file=sys.stderr)
@@ -278,7 +318,7 @@ def cmd_info(args) -> int:
         if sf.attribution:
             print(_wrap(sf.attribution, "  "))
     for p in sigset.problems:
-        print(f"problem: {p}", file=sys.stderr)
+        print(shown(f"problem: {p}"), file=sys.stderr)
     return EXIT_OK
 
 

@@ -16,8 +16,10 @@ from typing import Any
 
 from checks import __version__, texts
 from checks.base import shown_value
+from checks.inert import shown
 from checks.records import to_dict
 
+from .safe_write import write_new
 from .session import CLIENT_SAYS, Session, questions
 
 SCAN_DATA_ID = "device-checkup-scan"
@@ -47,7 +49,7 @@ def when(iso: str) -> str:
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+    return html.escape(shown("" if value is None else str(value), keep_lines=True))
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:
@@ -139,7 +141,7 @@ def build_html(result, session: Session | None = None, *, made_at: str | None = 
     data = {"scan": result.to_json_data(), "session": {
         "reference": session.reference,
         "notes": {fid: vars(n) for fid, n in session.notes.items() if not n.empty}}}
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    payload = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
     add(f"<script type='application/json' id='{SCAN_DATA_ID}'>{payload}</script>")
     add("</body></html>")
     return "\n".join(out)
@@ -191,7 +193,7 @@ def read_scan_data(path: str) -> dict[str, Any]:
     return json.loads(text[start + len(marker):end].replace("<\\/", "</"))
 
 
-def write_pdf(html_text: str, path: str) -> None:
+def write_pdf(html_text: str, path: str | None = None) -> bytes:
     """Render the report to PDF with Qt's own text layout (no browser, no network)."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
@@ -199,7 +201,10 @@ def write_pdf(html_text: str, path: str) -> None:
     if QGuiApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         write_pdf._app = QGuiApplication([])  # type: ignore[attr-defined]  # kept alive while rendering
-    writer = QPdfWriter(path)
+    from PySide6.QtCore import QBuffer, QIODevice
+    buffer = QBuffer()                      # rendered in memory, written by app.safe_write
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle("Device Checkup report")
@@ -207,20 +212,25 @@ def write_pdf(html_text: str, path: str) -> None:
     doc = QTextDocument()
     doc.setHtml(html_text)
     doc.print_(writer)      # paginates to the writer's page size and margins
+    del writer
+    buffer.close()
+    data = bytes(buffer.data())
+    if path is not None:
+        write_new(path, data)
+    return data
 
 
-def save_report(path: str, result, session: Session | None = None) -> str:
-    """Write the report as HTML or PDF (by the file's ending); return the file's SHA-256."""
+def save_report(path: str, result, session: Session | None = None, *, replace: bool = False) -> str:
+    """Write the report as HTML or PDF (by the file's ending); return the file's SHA-256.
+
+    A new file only, never through a link (``app.safe_write``); ``replace=True`` only after the
+    person was asked whether to replace the file at that name."""
     html_text = build_html(result, session)
     if path.lower().endswith(".pdf"):
-        write_pdf(html_text, path)
+        data = write_pdf(html_text)
     elif path.lower().endswith((".html", ".htm")):
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(html_text)
+        data = html_text.encode("utf-8")
     else:
         raise ValueError("a report is saved as .html or .pdf")
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    write_new(path, data, replace=replace)
+    return hashlib.sha256(data).hexdigest()

@@ -112,6 +112,8 @@ class ScanResult:
 
 def all_checks() -> list[Check]:
     from .apps import AppsCheck
+    from .capture import CaptureCheck
+    from .listening import ListenersCheck
     from .autostart import AutostartCheck
     from .extensions import ExtensionsCheck
     from .known_places import KnownFilesCheck, RegistryCheck
@@ -123,7 +125,7 @@ def all_checks() -> list[Check]:
     from .tasks import TasksCheck
     return [ProcessesCheck(), AutostartCheck(), ServicesCheck(), TasksCheck(), AppsCheck(),
             KnownFilesCheck(), RegistryCheck(), ExtensionsCheck(), ConnectionsCheck(),
-            SettingsCheck(), RemoteSessionsCheck()]
+            SettingsCheck(), RemoteSessionsCheck(), ListenersCheck(), CaptureCheck()]
 
 
 def _not_checked(item: NotRead, platform: str, what: str | None = None) -> NotChecked:
@@ -139,7 +141,9 @@ class _Worker:
 
     def __init__(self) -> None:
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        threading.Thread(target=self._loop, name="checkup-step", daemon=True).start()
+        thread = threading.Thread(target=self._loop, name="checkup-step", daemon=True)
+        thread.start()
+        self.ident = thread.ident
 
     def _loop(self) -> None:
         while True:
@@ -156,7 +160,8 @@ _idle_lock = threading.Lock()
 
 
 def _run_guarded(fn: Callable[[], Any], limit: float, cancel: threading.Event | None) -> tuple[str, Any]:
-    """Run ``fn`` on a helper thread: ("ok", value), ("error", exc), ("timeout", None) or ("cancelled", None)."""
+    """Run ``fn`` on a helper thread: ("ok", value), ("error", exc), ("timeout", thread id) or
+    ("cancelled", None). The thread id lets the caller ask the reader what the step was reading."""
     with _idle_lock:
         worker = _idle_workers.pop() if _idle_workers else None
     worker = worker or _Worker()
@@ -168,7 +173,7 @@ def _run_guarded(fn: Callable[[], Any], limit: float, cancel: threading.Event | 
         if cancel is not None and cancel.is_set():
             return "cancelled", None
         if time.monotonic() > deadline:
-            return "timeout", None
+            return "timeout", worker.ident
     with _idle_lock:
         _idle_workers.append(worker)
     if "error" in box:
@@ -184,10 +189,20 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
     sources = list(all_sources() if sources is None else sources)
     snap = Snapshot(platform=machine.platform, mode="live" if machine.live else "offline",
                     root=machine.fs.root, tool_version=__version__, started_at=now_iso())
-    try:
-        snap.os_version = machine.os_version()
-    except Exception:  # noqa: BLE001
-        snap.os_version = ""
+    # Even the system's name is read under a time limit: a planted /etc/os-release may be anything.
+    def os_version():
+        machine.fs.idle()
+        return machine.os_version()
+
+    status, value = _run_guarded(os_version, min(time_limit, 10.0), cancel)
+    if status == "cancelled":
+        raise ScanCancelled()
+    snap.os_version = value if status == "ok" and isinstance(value, str) else ""
+    if status == "timeout":
+        snap.not_read.append(NotRead("os-version", "timeout", _stopped(machine, value, min(time_limit, 10.0)),
+                                     "the name of the system"))
+    for reason, detail, what in machine.fs.drain():
+        snap.not_read.append(NotRead("os-version", reason, detail, what or "the name of the system"))
     total = total or len(sources)
     for i, source in enumerate(sources, 1):
         if cancel is not None and cancel.is_set():
@@ -201,14 +216,20 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             progress(Progress("collect", step_offset + i, total, source.id,
                               texts.text("progress", "collect", what=source.what)))
         notes = Notes(source.id)
-        status, value = _run_guarded(lambda: list(source.collect(machine, notes)), time_limit, cancel)
+        def step(source=source, notes=notes):
+            machine.fs.idle()                   # forget what this helper read for the step before
+            return list(source.collect(machine, notes))
+
+        status, value = _run_guarded(step, time_limit, cancel)
         if status == "cancelled":
             raise ScanCancelled()
         snap.not_read.extend(notes.items)
+        for reason, detail, what in machine.fs.drain():     # what the reader refused or cut short
+            snap.not_read.append(NotRead(source.id, reason, detail, what or source.what))
         if status == "ok":
             snap.sources[source.id] = snap.add(source.kind, value)
         elif status == "timeout":
-            snap.not_read.append(NotRead(source.id, "timeout", f"stopped after {time_limit:.0f} s", source.what))
+            snap.not_read.append(NotRead(source.id, "timeout", _stopped(machine, value, time_limit), source.what))
         else:
             snap.not_read.append(NotRead(source.id, _reason_of(value), _describe(value), source.what))
     registry = machine.registry
@@ -216,6 +237,12 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
         snap.not_read.append(NotRead("registry", reason, detail, "part of the Windows registry"))
     snap.finished_at = now_iso()
     return snap
+
+
+def _stopped(machine: Machine, thread_id: int | None, limit: float) -> str:
+    """Time-out detail that names what hung, when the reader knows it."""
+    busy = machine.fs.busy_with(thread_id)
+    return f"stopped after {limit:.0f} s" + (f", while reading {busy}" if busy else "")
 
 
 def _reason_of(exc: BaseException) -> str:

@@ -7,6 +7,7 @@ from importlib import resources
 from typing import Any
 
 from . import yamlsafe
+from .inert import shown
 
 
 @functools.lru_cache(maxsize=4)
@@ -31,6 +32,8 @@ class _Values(dict):
 def fill(template: str, **values: Any) -> str:
     """Fill ``{placeholders}`` in a template; shared texts like {save_evidence} expand too."""
     common = load()["common"]
+    # Values may come from the machine (names, paths): they go into sentences inert.
+    values = {k: shown(v, keep_lines=True, limit=1000) if isinstance(v, str) else v for k, v in values.items()}
     out = string.Formatter().vformat(template, (), _Values(values, common))
     return " ".join(out.split())
 

@@ -6,6 +6,10 @@ results if they differ. (Someone who edits the manifest too is not caught by thi
 docs/security.md.) The manifest is in `sha256sum` format, so `sha256sum -c MANIFEST.sha256`
 checks it by hand as well.
 
+The words the app shows (``checks/texts/*.yaml``) are in the manifest too: editing them could
+make the headline say nothing was found above a real finding. They are named by their path
+from the data folder (``../../checks/texts/en.yaml``), so ``sha256sum -c`` still works there.
+
 Regenerate after changing a shipped file:  python -m signatures.manifest
 """
 from __future__ import annotations
@@ -20,6 +24,12 @@ MANIFEST = "MANIFEST.sha256"
 
 def data_folder() -> str:
     return str(resources.files("signatures").joinpath("data"))
+
+
+def texts_files() -> dict[str, str]:
+    """The shipped words files: manifest name → path."""
+    folder = resources.files("checks").joinpath("texts")
+    return {f"../../checks/texts/{p.name}": str(p) for p in folder.iterdir() if p.name.endswith(".yaml")}
 
 
 def _digest(path: str) -> str:
@@ -51,13 +61,18 @@ def changes(folder: str | None = None, digests: dict[str, str] | None = None) ->
         expected = read_manifest(folder)
     except (OSError, ValueError):
         return ["the list of the signature files' fingerprints is missing or damaged"]
-    present = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+    words = texts_files()
+    present = sorted(n for n in os.listdir(folder) if n.endswith(".yaml")) + sorted(words)
     out = []
     for name in present:
         if name not in expected:
             out.append(f"{name} was added")
             continue
-        actual = (digests or {}).get(name) or _digest(os.path.join(folder, name))
+        try:
+            actual = (digests or {}).get(name) or _digest(words.get(name) or os.path.join(folder, name))
+        except OSError:
+            out.append(f"{name} can't be read")
+            continue
         if actual != expected[name]:
             out.append(f"{name} has been changed")
     for name in sorted(set(expected) - set(present)):
@@ -69,6 +84,7 @@ def write(folder: str | None = None) -> str:
     folder = folder or data_folder()
     names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
     lines = [f"{_digest(os.path.join(folder, n))}  {n}\n" for n in names]
+    lines += [f"{_digest(path)}  {name}\n" for name, path in sorted(texts_files().items())]
     path = os.path.join(folder, MANIFEST)
     with open(path, "w", encoding="utf-8") as fh:
         fh.writelines(lines)

@@ -122,12 +122,25 @@ def test_every_file_read_can_hold_anything(platform):
 
 
 def test_a_tcc_database_that_is_not_one_is_a_note(tmp_path):
+    from checks.sources.base import Notes
+    from checks.sources.settings import macos_privacy_grants
+    where = "/Library/Application Support/com.apple.TCC/TCC.db"
+
+    def grants():
+        notes = Notes("settings.macos")
+        found = list(macos_privacy_grants(Machine.offline(str(tmp_path), "macos").fs, notes))
+        return found, [(n.reason, n.detail.split(":")[0]) for n in notes.items]
+
     for content in (b"SQLite format 3\x00" + os.urandom(4000), b"", os.urandom(100)):
-        db = write(tmp_path, "macos", "/Library/Application Support/com.apple.TCC/TCC.db", content)
-        run_sources(tmp_path, "macos")
+        db = write(tmp_path, "macos", where, content)
+        assert grants() == ([], [("error", where)])
     db.unlink()
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE access (x)")        # the wrong shape
     con.commit()
     con.close()
-    run_sources(tmp_path, "macos")
+    assert grants() == ([], [("error", where)])
+    db.unlink()
+    os.mkfifo(db)                                 # and a FIFO is refused, not waited on
+    found, notes = grants()
+    assert found == [] and [r for r, _ in notes] == ["error"] and notes[0][1].startswith(where + " is a FIFO")

@@ -100,3 +100,56 @@ def test_mangled_records_in_a_snapshot_give_value_errors(record):
     else:
         assert len(snap.of("processes")) == 1
         json.dumps(snap.to_json_data(), default=str)
+
+
+# -- tampering, honestly (issue 14 item 8) --------------------------------------------------------
+def test_an_edited_words_file_is_noticed_like_an_edited_signature_file(tmp_path, monkeypatch):
+    """Editing checks/texts/en.yaml could make the headline say nothing was found above a real
+    finding; the words file is in the manifest, so the change is the first finding."""
+    import shutil
+    from signatures import manifest
+    words = {name: tmp_path / "en.yaml" for name in manifest.texts_files()}
+    assert list(words) == ["../../checks/texts/en.yaml"]
+    shutil.copy(next(iter(manifest.texts_files().values())), tmp_path / "en.yaml")
+    monkeypatch.setattr(manifest, "texts_files", lambda: {n: str(p) for n, p in words.items()})
+    assert manifest.changes() == []
+    text = (tmp_path / "en.yaml").read_text(encoding="utf-8")
+    (tmp_path / "en.yaml").write_text(text.replace("We found software that can be used to watch this computer.",
+                                                   "We didn't find any known monitoring software."), encoding="utf-8")
+    assert manifest.changes() == ["../../checks/texts/en.yaml has been changed"]
+    from signatures.loader import load_set
+    assert load_set().changed == ["../../checks/texts/en.yaml has been changed"]
+
+
+def test_a_rewritten_manifest_still_shows_in_the_fingerprint_people_can_compare(tmp_path, capsys):
+    """Removing a family and rewriting MANIFEST.sha256 goes past the manifest check; the set's
+    SHA-256, printed by the command line (and shown in About and the report), changes, so an
+    advocate comparing it with the published value from a safe device sees it."""
+    from app.cli import main
+    from signatures import loader
+    shipped = loader.load_set()
+    path = next(p for p in loader.builtin_paths() if p.endswith("curated.yaml"))
+    text = open(path, encoding="utf-8").read()
+    first = text.index("\n  - id: ")
+    second = text.index("\n  - id: ", first + 1)
+    edited = tmp_path / "curated.yaml"
+    edited.write_text(text[:first] + text[second:], encoding="utf-8")        # one family gone
+    others = [p for p in loader.builtin_paths() if not p.endswith("curated.yaml")]
+    tampered = loader.load_set(builtin_files=others + [str(edited)])
+    assert len(tampered.families) == len(shipped.families) - 1
+    assert tampered.sha256 != shipped.sha256
+    tests_tree = tmp_path / "disk"
+    (tests_tree / "etc").mkdir(parents=True)
+    assert main(["scan", "--root", str(tests_tree), "--platform", "linux"]) == 0
+    out = capsys.readouterr().out
+    assert f"Fingerprint (SHA-256): {shipped.sha256}" in out
+    assert "== The signature set used ==" in out
+
+
+def test_what_it_cannot_see_says_an_administrator_can_change_the_app(capsys):
+    from app.cli import main
+    from checks import texts
+    line = next(x for x in texts.cannot_see() if "administrator rights" in x)
+    assert "change Device Checkup itself" in line
+    assert main(["signatures", "info"]) == 0                 # (the words file loads and is in use)
+    capsys.readouterr()

@@ -185,7 +185,7 @@ def test_the_planted_disk_shows_what_was_planted():
     ]
     ikm = next(f for f in result.findings if f.family == "ikeymonitor")
     assert {e.record.location for e in ikm.evidence} >= {"/Library/LaunchAgents/com.ab.em.update.plist"}
-    assert {n.source for n in result.snapshot.not_read} <= {"processes", "connections", "interfaces", "gateways"}
+    assert {n.source for n in result.snapshot.not_read} <= {"processes", "connections", "listeners", "interfaces", "gateways"}
 
 
 def test_the_same_disk_without_plants_shows_nothing(tmp_path):
@@ -373,11 +373,13 @@ def test_parse_plist():
 
 def test_deep_xml_nesting_is_bounded():
     xml = ("<plist><dict><key>a</key>" + "<array>" * 50_000 + "</array>" * 50_000 + "</dict></plist>").encode()
-    try:
-        value = parse_plist(xml)
-    except PlistError:
-        return
+    value = parse_plist(xml)                 # expat builds it without recursion; reading it is bounded
+    assert list(value) == ["a"] and isinstance(value["a"], list)
     assert launchd_job(value) == (None, "", None, None) and btm_items(value) == []
+    # The same depth read as an agent: nothing is made of it and nothing breaks.
+    job = dict(value, Label="com.x.deep", ProgramArguments=value["a"])
+    label, program, args, _ = launchd_job(job)
+    assert label == "com.x.deep" and program in (None, "")
 
 
 # -- fuzzing (bounded: no crash, only PlistError) ----------------------------------------------

@@ -4,12 +4,14 @@ application-wide filter. Files are chosen with Qt's own dialog, never the system
 lands in the system's recent-files lists."""
 from __future__ import annotations
 
+import os
 from typing import Callable
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QWidget
 
+from . import words
 from .widgets import ExitButton, ShiftStatus
 
 
@@ -36,6 +38,7 @@ class Dialogs:
         box = QMessageBox(parent)
         box.setWindowTitle("Device Checkup")
         box.setIcon(QMessageBox.Icon.Question)
+        box.setTextFormat(Qt.TextFormat.PlainText)      # never rich text, whatever a name holds
         box.setText(title)
         box.setInformativeText(text)
         box.setTextInteractionFlags(box.textInteractionFlags())
@@ -79,6 +82,11 @@ class Dialogs:
         path = chosen[0]
         if not path.lower().endswith((".html", ".htm", ".pdf")):
             path += ".pdf" if "pdf" in name_filter.lower() else ".html"
+            # The dialog asked about the name without its ending; ask about the real one.
+            if os.path.lexists(path) and not self.ask(
+                    parent, words.REPORT_REPLACE_TITLE, words.REPORT_REPLACE_TEXT.format(name=os.path.basename(path)),
+                    words.REPORT_REPLACE_YES, words.REPORT_REPLACE_NO):
+                return None
         return path
 
     def open_earlier(self, parent: QWidget | None) -> str | None:
@@ -97,6 +105,7 @@ class Dialogs:
         box = QMessageBox(parent)
         box.setWindowTitle("Device Checkup")
         box.setIcon(QMessageBox.Icon.Information)
+        box.setTextFormat(Qt.TextFormat.PlainText)      # the path may hold anything
         box.setText(words.REPORT_SAVED_TITLE)
         box.setInformativeText(words.REPORT_SAVED_TEXT.format(path=path, sha256=sha256))
         box.setTextInteractionFlags(box.textInteractionFlags())

@@ -10,8 +10,10 @@ from typing import Any, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from checks.base import shown_value
+from checks.inert import shown
 
 from . import words
+from .widgets import plain_tip
 
 SEVERITY, TITLE, WHERE = range(3)
 HEADERS = {SEVERITY: "How serious", TITLE: "What we found", WHERE: "Where"}
@@ -79,12 +81,17 @@ class FindingsModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                     Qt.ItemDataRole.AccessibleTextRole):
+            text = None
             if col == SEVERITY:
-                return words.severity(f.severity)
-            if col == TITLE:
-                return f.title
-            if col == WHERE:
-                return where_words(f)
+                text = words.severity(f.severity)
+            elif col == TITLE:
+                text = f.title
+            elif col == WHERE:
+                text = where_words(f)
+            if text is None:
+                return None
+            # Inert, and a tooltip is never rich text (a planted name could draw a fake banner).
+            return plain_tip(text) if role == Qt.ItemDataRole.ToolTipRole else shown(text)
         if role == self.FindingRole:
             return f
         return None

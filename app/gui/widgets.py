@@ -14,8 +14,18 @@ except ImportError:  # pragma: no cover
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from checks.inert import shown
+
 from . import words
 from .quick_exit import progress_words
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows ``text`` as it is: Qt renders any tooltip that looks like HTML as
+    rich text (a planted ``<img src=…>`` name would draw a picture), so the text is made inert
+    and escaped into a paragraph of its own."""
+    from PySide6.QtGui import Qt as QtGuiNamespace
+    return QtGuiNamespace.convertFromPlainText(shown(text, keep_lines=True))
 
 
 def set_style(widget: QWidget, style: str) -> None:
@@ -109,7 +119,9 @@ class TopBar(QWidget):
 
 
 def heading(text: str, level: int = 1) -> QLabel:
+    text = shown(text)                     # names from the machine may be in a title
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     factor = {1: 1.6, 2: 1.3, 3: 1.1}.get(level, 1.0)
     label.setFont(scaled_font(label.font(), factor, bold=True))
@@ -121,7 +133,9 @@ def heading(text: str, level: int = 1) -> QLabel:
 
 def para(text: str, *, selectable: bool = False, style: str | None = None) -> QLabel:
     """A word-wrapped paragraph. ``selectable`` adds keyboard selection (a tab stop): use it for
-    things a person may want to copy, like phone numbers."""
+    things a person may want to copy, like phone numbers. Always plain text, made inert
+    (``checks.inert.shown``): paragraphs show names and paths from the machine."""
+    text = shown(text, keep_lines=True)
     label = QLabel(text)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -173,7 +187,7 @@ class WrapButton(QPushButton):
         self.set_words(text)
 
     def set_words(self, text: str) -> None:
-        self.label.setText(text)
+        self.label.setText(shown(text))
         self.updateGeometry()
 
     def words(self) -> str:

@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
             return
         try:
             from app.report import save_report
-            digest = save_report(path, self.result, self.session)
+            digest = save_report(path, self.result, self.session, replace=True)  # the dialog asked first
         except Exception as exc:  # noqa: BLE001 - say it calmly, never crash
             why = getattr(exc, "strerror", None) or type(exc).__name__
             self.results.when.setText(words.RESULTS_SAVE_FAILED.format(why=why))

@@ -164,6 +164,10 @@ REPORT_SAVED_TEXT = (
     "It was saved to:\n{path}\n\nIts fingerprint (SHA-256) is below. You could write it down: "
     "it shows later that the report was not changed.\n\n{sha256}")
 REPORT_COPY = "&Copy the fingerprint"
+REPORT_REPLACE_TITLE = "Replace the file that is already there?"
+REPORT_REPLACE_TEXT = "There is already a file called {name} in that folder. Saving the report replaces it."
+REPORT_REPLACE_YES = "&Replace it"
+REPORT_REPLACE_NO = "&Keep it"
 REPORT_CLOSE = "&Close"
 
 COMPARE = "C&ompare with an earlier check…"

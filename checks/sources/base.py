@@ -86,7 +86,9 @@ def _linux_version(fs: FileSystem) -> str:
     for path in ("/etc/os-release", "/usr/lib/os-release"):
         try:
             text = fs.read_text(path, 64 * 1024)
-        except Unreadable:
+        except Unreadable as exc:
+            if exc.reason != "absent":      # a FIFO or a locked file is said, not skipped silently
+                fs.note(exc.reason, exc.detail, "the name of the system")
             continue
         for line in text.splitlines():
             if line.startswith("PRETTY_NAME="):
@@ -95,11 +97,15 @@ def _linux_version(fs: FileSystem) -> str:
 
 
 def _macos_version(fs: FileSystem) -> str:
-    import plistlib
+    from .fs import parse_plist
     try:
-        data = plistlib.loads(fs.read_bytes("/System/Library/CoreServices/SystemVersion.plist", 1 << 20))
+        data = parse_plist(fs.read_bytes("/System/Library/CoreServices/SystemVersion.plist", 1 << 20))
         return f"macOS {data.get('ProductVersion', '')}".strip()
-    except Exception:
+    except Unreadable as exc:
+        if exc.reason != "absent":
+            fs.note(exc.reason, exc.detail, "the name of the system")
+        return ""
+    except Exception:  # noqa: BLE001 - plistlib raises many kinds on junk
         return ""
 
 

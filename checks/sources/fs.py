@@ -12,6 +12,23 @@ Sources ask for paths the way the scanned machine's OS writes them (``C:\\Users`
 
 Every method that fails for a reason a person should hear about raises :class:`Unreadable`
 with a reason from :data:`checks.snapshot.REASONS`.
+
+This is the one reader every source uses (a test fails if a source opens or lists files another
+way). The scanned machine may be hostile, so:
+
+* only regular files are ever opened: a FIFO, socket or device is refused before it is opened
+  (``lstat``/``stat``) and again after (``fstat``), and files are opened ``O_NONBLOCK`` (and
+  ``O_NOFOLLOW`` offline, where links are resolved by :meth:`FileSystem.real`), so no read can
+  wait for a writer that never comes;
+* every read is bounded in size, every listing in entries, every walk in depth and entries, and
+  a walk never enters the same folder twice (no circles) or leaves the root;
+* hashing reads regular files only, each file (device and inode) once, within a byte and time
+  budget for the whole scan; what is skipped is noted;
+* what the reader leaves out is noted in :attr:`FileSystem.problems` (the engine hands the notes
+  to the source that was running), never dropped silently;
+* :meth:`FileSystem.busy_with` tells which path a thread is reading, so a time-out can name
+  what hung;
+* one policy for text encodings: :func:`decode_text`.
 """
 from __future__ import annotations
 
@@ -21,11 +38,51 @@ import hashlib
 import os
 import re
 import stat
+import threading
+import time
 from dataclasses import dataclass
 from typing import Iterator
 
 MAX_LINK_HOPS = 40
 HASH_LIMIT = 64 * 1024 * 1024          # files larger than this are not hashed
+READ_LIMIT = 65 * 1024 * 1024          # the most any one read returns (dpkg status: 64 MB)
+MAX_LISTING = 1_000_000                # entries one folder listing returns at most
+HASH_BYTES_BUDGET = 2 * 1024 ** 3      # bytes hashed in a whole scan at most
+HASH_TIME_BUDGET = 30.0                # seconds spent hashing in a whole scan at most
+MAX_PROBLEMS = 200                     # notes kept between two drains
+_FOLDER_CACHE = 20_000                 # resolved folders kept (offline)
+
+_O_READ = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+           | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0))
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def kind_of(mode: int) -> str:
+    """Plain words for a file type the reader refuses."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (a pipe that could make the check wait for ever)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def decode_text(data: bytes) -> str:
+    """The one encoding policy: a BOM (UTF-8, UTF-16, UTF-32) wins; UTF-16 without a BOM is
+    recognised by its zero bytes; otherwise UTF-8. Undecodable bytes become U+FFFD."""
+    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"\xef\xbb\xbf", "utf-8")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, errors="replace")
+    head = data[:200]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+        if head[1::2].count(0) > head[0::2].count(0):
+            return data.decode("utf-16-le", errors="replace")
+        return data.decode("utf-16-be", errors="replace")
+    return data.decode("utf-8", errors="replace")
 
 
 class Unreadable(Exception):
@@ -65,10 +122,47 @@ class FileSystem:
         self.root = os.path.abspath(root) if root is not None else None
         self.sep = "\\" if platform == "windows" else "/"
         self.case_insensitive = platform in ("windows", "macos")
+        self.problems: list[tuple[str, str, str]] = []      # (reason, detail, what), drained by the engine
+        self._dropped = 0
+        self._lock = threading.Lock()
+        self._busy: dict[int, str] = {}
+        self._folders: dict[tuple[str, ...], str] = {}      # resolved folders (offline)
+        self._hashes: dict[tuple[int, int, int, int], str] = {}
+        self._hash_bytes = 0
+        self._hash_seconds = 0.0
 
     @property
     def live(self) -> bool:
         return self.root is None
+
+    # -- what the reader left out, and what it is doing -----------------------------------
+    def note(self, reason: str, detail: str, what: str = "") -> None:
+        """Something the reader refused or cut short; the engine gives it to the running source."""
+        with self._lock:
+            if len(self.problems) < MAX_PROBLEMS:
+                self.problems.append((reason, detail, what))
+            else:
+                self._dropped += 1
+
+    def drain(self) -> list[tuple[str, str, str]]:
+        """The notes since the last drain (one summary note for those beyond the cap)."""
+        with self._lock:
+            out, self.problems = self.problems, []
+            if self._dropped:
+                out.append(("error", f"and {self._dropped:,} more things the reader refused or cut short", ""))
+                self._dropped = 0
+        return out
+
+    def _mark(self, path: str) -> None:
+        self._busy[threading.get_ident()] = path
+
+    def idle(self) -> None:
+        """The calling thread starts a new step: it is reading nothing yet."""
+        self._busy.pop(threading.get_ident(), None)
+
+    def busy_with(self, thread_id: int | None) -> str | None:
+        """The last path the thread ``thread_id`` opened or listed (to name what hung)."""
+        return self._busy.get(thread_id) if thread_id is not None else None
 
     # -- path arithmetic on the machine's own paths -------------------------------------
     def join(self, *parts: str) -> str:
@@ -99,14 +193,26 @@ class FileSystem:
     def real(self, path: str) -> str:
         """The path on this computer that holds ``path``; never outside the root.
 
-        Raises Unreadable("absent") when a component is missing.
+        Raises Unreadable("absent") when a component is missing. Offline, the folder part of a
+        path is resolved once and remembered, so the files of one folder cost one ``lstat`` each.
         """
         if self.live:
             if self.platform == "windows" and os.name != "nt":
                 raise Unreadable("unsupported", "a live Windows path on another OS")
             return path
-        current = self.root
-        todo = self.parts(path)
+        parts = self.parts(path)
+        if not parts:
+            return self.root
+        key = tuple(parts[:-1])
+        folder = self._folders.get(key)
+        if folder is None:
+            folder = self._resolve(self.root, list(key), path)
+            if len(self._folders) >= _FOLDER_CACHE:
+                self._folders.clear()
+            self._folders[key] = folder
+        return self._resolve(folder, parts[-1:], path)
+
+    def _resolve(self, current: str, todo: list[str], path: str) -> str:
         hops = 0
         while todo:
             name = todo.pop(0)
@@ -124,17 +230,23 @@ class FileSystem:
                 if found is None:
                     raise Unreadable("absent", path) from None
                 candidate = os.path.join(current, found)
-                st = os.lstat(candidate)
+                try:
+                    st = os.lstat(candidate)
+                except OSError as exc:
+                    raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
             except OSError as exc:
                 raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
             if stat.S_ISLNK(st.st_mode):
                 hops += 1
                 if hops > MAX_LINK_HOPS:
                     raise Unreadable("error", f"{path}: too many links (a link loop)")
-                target = os.readlink(candidate)
+                try:
+                    target = os.readlink(candidate)
+                except OSError as exc:
+                    raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
                 if target.startswith("/") or (self.platform == "windows" and (_DRIVE.match(target) or target.startswith("\\"))):
                     current = self.root
-                todo = self.parts(target) + todo
+                todo[:0] = self.parts(target)
                 continue
             current = candidate
         return current
@@ -144,9 +256,12 @@ class FileSystem:
             return None
         try:
             wanted = name.casefold()
-            for other in os.listdir(folder):
-                if other.casefold() == wanted:
-                    return other
+            with os.scandir(folder) as it:
+                for n, de in enumerate(it):
+                    if de.name.casefold() == wanted:
+                        return de.name
+                    if n >= MAX_LISTING:
+                        return None
         except OSError:
             return None
         return None
@@ -172,18 +287,23 @@ class FileSystem:
         except OSError as exc:
             raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
 
-    def list(self, path: str) -> list[Entry]:
-        """The entries of a folder, sorted by name. Raises Unreadable."""
+    def list(self, path: str, limit: int = MAX_LISTING) -> list[Entry]:
+        """The entries of a folder, sorted by name; at most ``limit`` (the cut is noted). Raises Unreadable."""
         real = self.real(path)
+        self._mark(path)
         try:
             with os.scandir(real) as it:
                 items = []
                 for de in it:
+                    if len(items) >= limit:
+                        self.note("error", f"{path}: more than {limit:,} entries; only the first were read", path)
+                        break
                     is_link = de.is_symlink()
                     if is_link:
                         try:
-                            is_dir = os.path.isdir(self.real(self.join(path, de.name)))
-                        except Unreadable:
+                            is_dir = os.path.isdir(self.real(self.join(path, de.name))) if not self.live \
+                                else de.is_dir(follow_symlinks=True)
+                        except (Unreadable, OSError):
                             is_dir = False
                     else:
                         is_dir = de.is_dir(follow_symlinks=False)
@@ -193,36 +313,156 @@ class FileSystem:
         items.sort(key=lambda e: e.name)
         return items
 
-    def read_bytes(self, path: str, limit: int = 16 * 1024 * 1024) -> bytes:
-        """The first ``limit`` bytes of a file. Raises Unreadable."""
+    def walk(self, path: str, *, max_depth: int = 16, max_entries: int = 100_000,
+             what: str = "") -> Iterator[Entry]:
+        """Every file below ``path`` (folders first listed, then entered, breadth first).
+
+        Never enters a folder twice (links in circles, a folder linked into itself), never
+        leaves the root, goes at most ``max_depth`` folders deep and yields at most
+        ``max_entries`` files; what it leaves out is noted. Raises Unreadable only for ``path``.
+        """
+        top = self.stat(path)
+        seen = {(top.st_dev, top.st_ino)}
+        queue = [(path, 0)]
+        count = 0
+        first = True
+        while queue:
+            folder, depth = queue.pop(0)
+            try:
+                entries = self.list(folder)
+            except Unreadable as exc:
+                if first:
+                    raise
+                if exc.reason != "absent":
+                    self.note(exc.reason, exc.detail, what or folder)
+                continue
+            first = False
+            for entry in entries:
+                if entry.is_dir:
+                    try:
+                        st = self.stat(entry.path)
+                    except Unreadable:
+                        continue
+                    ident = (st.st_dev, st.st_ino)
+                    if ident in seen:
+                        continue                          # a circle, or a folder reached twice
+                    if depth + 1 > max_depth:
+                        self.note("error", f"{entry.path}: more than {max_depth} folders deep; not read", what or path)
+                        continue
+                    seen.add(ident)
+                    queue.append((entry.path, depth + 1))
+                    continue
+                count += 1
+                if count > max_entries:
+                    self.note("error", f"more than {max_entries:,} files under {path}; only the first were read",
+                              what or path)
+                    return
+                yield entry
+
+    # -- reading ------------------------------------------------------------------------
+    def open_fd(self, real: str, path: str | None = None) -> int:
+        """A read-only descriptor for a regular file at the real path ``real``.
+
+        Refuses FIFOs, sockets and devices before opening (``stat``) and after (``fstat``);
+        opens ``O_NONBLOCK`` (and ``O_NOFOLLOW`` offline, where :meth:`real` resolved every
+        link already). Raises OSError, or Unreadable for something that is not a file.
+        """
+        shown_path = path or real
+        self._mark(shown_path)
+        st = os.stat(real)
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable("error", f"{shown_path} is {kind_of(st.st_mode)}, not read")
+        fd = os.open(real, _O_READ | (0 if self.live else _O_NOFOLLOW))
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise Unreadable("error", f"{shown_path} is {kind_of(st.st_mode)}, not read")
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def open_regular(self, path: str):
+        """A binary file object for the regular file at the machine path ``path``. Raises Unreadable."""
         real = self.real(path)
         try:
-            with open(real, "rb") as fh:
-                return fh.read(limit)
+            return os.fdopen(self.open_fd(real, path), "rb")
         except OSError as exc:
             raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
 
+    def read_bytes(self, path: str, limit: int = 16 * 1024 * 1024) -> bytes:
+        """The first ``limit`` bytes of a regular file (at most READ_LIMIT). Raises Unreadable."""
+        limit = min(limit, READ_LIMIT)
+        with self.open_regular(path) as fh:
+            try:
+                return fh.read(limit)
+            except OSError as exc:
+                raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
+
     def read_text(self, path: str, limit: int = 16 * 1024 * 1024) -> str:
-        data = self.read_bytes(path, limit)
-        for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"\xef\xbb\xbf", "utf-8")):
-            if data.startswith(bom):
-                return data[len(bom):].decode(enc, errors="replace")
-        return data.decode("utf-8", errors="replace")
+        return decode_text(self.read_bytes(path, limit))
+
+    def sqlite(self, path: str):
+        """A read-only, immutable SQLite connection to the regular file at ``path`` (nothing
+        written, not even a journal). Raises Unreadable."""
+        import sqlite3
+        from urllib.parse import quote
+        real = self.real(path)
+        try:
+            os.close(self.open_fd(real, path))       # a FIFO or device is refused before SQLite opens it
+            return sqlite3.connect(f"file:{quote(real)}?mode=ro&immutable=1", uri=True)
+        except OSError as exc:
+            raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
+        except sqlite3.Error as exc:
+            raise Unreadable("error", f"{path}: {exc}") from None
 
     def sha256(self, path: str, limit: int = HASH_LIMIT) -> str | None:
-        """SHA-256 of a regular file no larger than ``limit``; None if not hashable."""
+        """SHA-256 of a regular file no larger than ``limit``; None if not hashed.
+
+        Each file (device, inode, size, time) is hashed once however many names it has; the
+        whole scan hashes at most HASH_BYTES_BUDGET bytes in HASH_TIME_BUDGET seconds. A file
+        skipped for the budget or its size is noted.
+        """
         try:
             real = self.real(path)
             st = os.stat(real)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-                return None
-            digest = hashlib.sha256()
-            with open(real, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(chunk)
-            return digest.hexdigest()
         except (Unreadable, OSError):
             return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        with self._lock:
+            done = self._hashes.get(key)
+        if done is not None:
+            return done
+        if st.st_size > limit:
+            self.note("error", f"{path}: larger than {limit // (1024 * 1024)} MB, not hashed", "a file's fingerprint")
+            return None
+        if self._hash_bytes + st.st_size > HASH_BYTES_BUDGET or self._hash_seconds > HASH_TIME_BUDGET:
+            self.note("error", f"{path}: not hashed (the check's hashing budget is spent)", "a file's fingerprint")
+            return None
+        start = time.monotonic()
+        digest = hashlib.sha256()
+        read = 0
+        try:
+            with os.fdopen(self.open_fd(real, path), "rb") as fh:
+                while read <= limit:
+                    chunk = fh.read(1 << 20)
+                    if not chunk:
+                        break
+                    read += len(chunk)
+                    digest.update(chunk)
+        except (Unreadable, OSError):
+            return None
+        finally:
+            self._hash_bytes += read
+            self._hash_seconds += time.monotonic() - start
+        if read > limit:
+            return None
+        value = digest.hexdigest()
+        with self._lock:
+            self._hashes[key] = value
+        return value
 
     # -- patterns -------------------------------------------------------------------------
     def glob(self, pattern: str, max_results: int = 10_000) -> Iterator[Entry]:
@@ -304,3 +544,41 @@ class FileSystem:
             if home and all(h != home for _, h in homes) and os.path.isdir(home):
                 homes.append((os.path.basename(home) or home, home))
         return homes
+
+
+# -- structured files, bounded ------------------------------------------------------------------
+MAX_ELEMENTS = 200_000                 # values a parsed plist or JSON document may hold, counted expanded
+
+
+def bounded(value, limit: int = MAX_ELEMENTS):
+    """``value`` itself, if it holds at most ``limit`` values counted as a reader would walk them
+    (a shared array counts each time it is referred to: a small binary plist can refer to one
+    array millions of times). Raises ValueError otherwise."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            raise ValueError(f"more than {limit:,} values")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return value
+
+
+def parse_plist(data: bytes, limit: int = MAX_ELEMENTS):
+    """A property list (XML or binary), bounded. Raises ValueError with plain words.
+
+    Entity declarations are refused (no expansion); nesting too deep and documents holding more
+    than ``limit`` values are refused."""
+    import plistlib
+    if not data.startswith(b"bplist") and b"<!entity" in data[:65536].lower():
+        raise ValueError("a property list with entity declarations is not read")
+    try:
+        value = plistlib.loads(data)
+    except RecursionError:
+        raise ValueError("a property list nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - plistlib raises many kinds on junk
+        raise ValueError(f"not a readable property list ({type(exc).__name__})") from None
+    return bounded(value, limit)

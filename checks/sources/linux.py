@@ -707,9 +707,7 @@ class LinuxAppsSource(Source):
                                      "is not read", "programs installed with rpm")
             return
         try:
-            real = fs.real(path)
-            uri = "file:" + real.replace("?", "%3f").replace("#", "%23") + "?mode=ro&immutable=1"
-            db = sqlite3.connect(uri, uri=True)
+            db = fs.sqlite(path)                    # the one reader: read-only, immutable, a regular file
             try:
                 rows = db.execute("SELECT blob FROM Packages").fetchall()
             finally:

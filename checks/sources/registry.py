@@ -283,7 +283,10 @@ class HiveRegistry(Registry):
                 self.problems.append((exc.reason, exc.detail if path in exc.detail else f"{path}: {exc.detail}"))
             return None
         try:
-            fd = os.open(real, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+            fd = self.fs.open_fd(real, path)        # the one reader: never a FIFO or a device
+        except Unreadable as exc:
+            self.problems.append((exc.reason, exc.detail))
+            return None
         except OSError as exc:
             reason = "permission" if isinstance(exc, PermissionError) else (
                 "absent" if isinstance(exc, FileNotFoundError) else "error")

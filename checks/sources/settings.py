@@ -6,14 +6,13 @@ and leaves the judgement to ``checks/settings.py``. Locations follow
 """
 from __future__ import annotations
 
-import plistlib
 import re
 import sqlite3
 from typing import Callable, Iterable, Iterator
 
 from ..records import Setting
 from .base import Machine, Notes, Source
-from .fs import Unreadable
+from .fs import Unreadable, parse_plist
 
 _SMALL = 4 * 1024 * 1024
 
@@ -137,27 +136,30 @@ def linux_root_certificates(fs, notes: Notes) -> Iterator[Setting]:
     for folder in ("/usr/local/share/ca-certificates", "/etc/pki/ca-trust/source/anchors"):
         try:
             entries = fs.list(folder)
-        except Unreadable:
+        except Unreadable as exc:
+            notes.unreadable(exc, "security certificates an administrator added")
             continue
         for entry in entries:
             if entry.is_dir:
                 try:
                     inner = fs.list(entry.path)
-                except Unreadable:
+                except Unreadable as exc:
+                    notes.unreadable(exc, "security certificates an administrator added")
                     continue
                 files = [e for e in inner if not e.is_dir]
             else:
                 files = [entry]
             for f in files:
                 if f.name.lower().endswith((".crt", ".pem", ".cer")):
-                    yield S("root-certificate", _cert_subject(fs, f.path) or f.name, "added by an administrator", f.path)
+                    yield S("root-certificate", _cert_subject(fs, f.path, notes) or f.name, "added by an administrator", f.path)
 
 
-def _cert_subject(fs, path: str) -> str | None:
+def _cert_subject(fs, path: str, notes: Notes) -> str | None:
     """The certificate's common name, read without any crypto library (best effort)."""
     try:
         data = fs.read_bytes(path, 256 * 1024)
-    except Unreadable:
+    except Unreadable as exc:
+        notes.unreadable(exc, "security certificates an administrator added")
         return None
     m = re.search(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", data, re.S)
     if m:
@@ -179,7 +181,8 @@ def _cert_subject(fs, path: str) -> str | None:
 def env_proxies(fs, notes: Notes) -> Iterator[Setting]:
     try:
         text = fs.read_text("/etc/environment", _SMALL)
-    except Unreadable:
+    except Unreadable as exc:
+        notes.unreadable(exc, "settings that send web traffic through another computer")
         return
     for line in text.splitlines():
         m = re.match(r"\s*(?:export\s+)?(https?_proxy|all_proxy|HTTPS?_PROXY|ALL_PROXY)\s*=\s*['\"]?([^'\"\s]+)", line)
@@ -190,11 +193,11 @@ def env_proxies(fs, notes: Notes) -> Iterator[Setting]:
 # -- macOS ----------------------------------------------------------------------------------------
 def _plist(fs, path: str, notes: Notes, what: str):
     try:
-        return plistlib.loads(fs.read_bytes(path, _SMALL))
+        return parse_plist(fs.read_bytes(path, _SMALL))     # the reader's bounded plist helper
     except Unreadable as exc:
         notes.unreadable(exc, what)
-    except Exception as exc:  # noqa: BLE001 - a malformed plist is a note, not a crash
-        notes.could_not_read("error", f"{path}: {type(exc).__name__}", what)
+    except ValueError as exc:
+        notes.could_not_read("error", f"{path}: {exc}", what)
     return None
 
 
@@ -250,13 +253,11 @@ def macos_privacy_grants(fs, notes: Notes) -> Iterator[Setting]:
         fs.join(home, "Library/Application Support/com.apple.TCC/TCC.db") for _, home in fs.user_homes()]
     for path in paths:
         try:
-            real = fs.real(path)
+            con = fs.sqlite(path)
         except Unreadable as exc:
             notes.unreadable(exc, "which apps may see the screen, the keyboard or all files")
             continue
         try:
-            from urllib.parse import quote
-            con = sqlite3.connect(f"file:{quote(real)}?mode=ro&immutable=1", uri=True)
             try:
                 cols = {r[1] for r in con.execute("PRAGMA table_info(access)")}
                 allowed = "auth_value" if "auth_value" in cols else "allowed"

@@ -517,46 +517,31 @@ class WindowsTasksSource(Source):
         except Exception:  # noqa: BLE001 - names are a nicety; the tasks are what matters
             accounts = dict(WELL_KNOWN_SIDS)
         homes = {name.casefold(): name for name, _ in fs.user_homes()}
-        stack, seen = [(TASKS, 0)], 0
-        while stack:
-            folder, depth = stack.pop(0)
+        # The shared walker: never a folder twice (links in circles), never out of the disk,
+        # bounded in depth and files, and what it leaves out is noted.
+        for entry in fs.walk(TASKS, max_depth=self.MAX_DEPTH, max_entries=self.MAX_FILES,
+                             what="scheduled tasks"):
+            name = entry.path[len(TASKS):]
             try:
-                entries = fs.list(folder)
+                task = parse_task(fs.read_bytes(entry.path, _SMALL + 1))
             except Unreadable as exc:
-                notes.unreadable(exc, folder)
+                notes.unreadable(exc, entry.path)
                 continue
-            for entry in entries:
-                if entry.is_dir:
-                    if entry.is_link or depth >= self.MAX_DEPTH:
-                        continue                      # Windows keeps no links here; a loop would never end
-                    stack.append((entry.path, depth + 1))
-                    continue
-                seen += 1
-                if seen > self.MAX_FILES:
-                    notes.could_not_read("error", f"more than {self.MAX_FILES:,} task files under {TASKS}",
-                                         "scheduled tasks")
-                    return
-                name = entry.path[len(TASKS):]
-                try:
-                    task = parse_task(fs.read_bytes(entry.path, _SMALL + 1))
-                except Unreadable as exc:
-                    notes.unreadable(exc, entry.path)
-                    continue
-                except ValueError as exc:
-                    notes.could_not_read("error", f"{entry.path}: {exc}", "a scheduled task")
-                    continue
-                user = task["user"]
-                if user:
-                    user = accounts.get(user.lower(), user)
-                owner = homes.get(user.rsplit("\\", 1)[-1].casefold()) if user else None
-                for cmd, args in task["commands"] or [("", "")]:
-                    command = f"{cmd} {args}".strip()
-                    exe = None
-                    if cmd and not cmd.startswith("COM "):
-                        quoted = f'"{cmd}"' if " " in cmd and not cmd.startswith('"') else cmd
-                        exe = program_of(quoted, "windows", owner)
-                    yield ScheduledTask(name=name, source=entry.path, command=command, executable=exe,
-                                        triggers=task["triggers"], enabled=task["enabled"], user=user)
+            except ValueError as exc:
+                notes.could_not_read("error", f"{entry.path}: {exc}", "a scheduled task")
+                continue
+            user = task["user"]
+            if user:
+                user = accounts.get(user.lower(), user)
+            owner = homes.get(user.rsplit("\\", 1)[-1].casefold()) if user else None
+            for cmd, args in task["commands"] or [("", "")]:
+                command = f"{cmd} {args}".strip()
+                exe = None
+                if cmd and not cmd.startswith("COM "):
+                    quoted = f'"{cmd}"' if " " in cmd and not cmd.startswith('"') else cmd
+                    exe = program_of(quoted, "windows", owner)
+                yield ScheduledTask(name=name, source=entry.path, command=command, executable=exe,
+                                    triggers=task["triggers"], enabled=task["enabled"], user=user)
 
 
 class WindowsAppsSource(Source):

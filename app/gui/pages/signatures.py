@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton, QWidget
 
 from .. import words
-from ..widgets import Page, para
+from ..widgets import Page, para, plain_tip
 
 
 @dataclass
@@ -128,7 +128,7 @@ class SignaturesPage(Page):
         self.list.clear()
         for c in self.checks:
             item = QListWidgetItem(c.status())
-            item.setToolTip(c.words())
+            item.setToolTip(plain_tip(c.words()))
             item.setData(0x0100, c.path)
             self.list.addItem(item)
         self.empty.setVisible(not self.checks)

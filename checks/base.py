@@ -60,7 +60,7 @@ def ask(ctx: Context, probes: Iterable[Probe]) -> list[tuple[Hit, Probe]]:
         elif probe.kind == "registry_keys":
             hits = index.registry_key(probe.value)
         else:
-            hits = index.name(probe.kind, probe.value)
+            hits = index.name(probe.kind, probe.value, ctx.platform)
         out.extend((hit, probe) for hit in hits)
     return out
 

@@ -113,7 +113,8 @@ class AutostartEntry:
     """Something the system starts by itself: at boot, at login or on a schedule.
 
     ``kind`` says which mechanism: run-key, startup-folder, winlogon, launch-agent,
-    launch-daemon, login-item, xdg-autostart, systemd-unit, cron, shell-startup, …
+    launch-daemon, login-item, xdg-autostart, systemd-user, cron, shell-startup, preload, udev-rule,
+    motd, systemd-generator, network-dispatcher, apt-hook, kde-autostart, …
     ``name`` is the entry's own name (registry value name, launchd label, ``.desktop`` file
     name, unit name). ``executable`` is the program it starts, where it can be worked out.
     """

@@ -327,8 +327,14 @@ class CompiledSet:
         # REFERENCE_KINDS (phone app ids) are not looked for on a laptop.
 
     # -- questions the checks ask --------------------------------------------------------
-    def name(self, kind: str, value: str | None) -> list[Hit]:
-        return self.names[kind].match(value) if value else []
+    def name(self, kind: str, value: str | None, platform: str | None = None) -> list[Hit]:
+        """Name indicators matching ``value``; with ``platform``, only those that can be there."""
+        if not value:
+            return []
+        hits = self.names[kind].match(value)
+        if platform:
+            hits = [h for h in hits if not h.indicator.platforms or platform in h.indicator.platforms]
+        return hits
 
     def path(self, kind: str, path: str | None, platform: str) -> list[Hit]:
         index = self.paths.get((kind, platform))

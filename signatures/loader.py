@@ -63,7 +63,7 @@ class Indicator:
     value: str                      # as written (regex source for a regex)
     regex: bool = False
     key: str | None = None          # registry_values: the key; value is the value name
-    platforms: tuple[str, ...] = () # for paths: the platforms their form belongs to
+    platforms: tuple[str, ...] = () # where it can match (paths: their form; names: .exe or as written; empty: any)
     line: int = 0
 
 
@@ -384,9 +384,26 @@ class _Validator:
             fields = self.mapping(node, f"{who}: {kind} item")
             if fields is None:
                 return None
-            if set(fields) != {"regex"}:
-                self.bad(node, f"{who}: a {kind} item is a name, a glob or {{regex: PATTERN}}")
+            keys = set(fields) - {"platforms"}
+            if keys not in ({"regex"}, {"name"}):
+                self.bad(node, f"{who}: a {kind} item is a name, a glob, {{regex: PATTERN}} or "
+                               f"{{name: NAME, platforms: [...]}}")
                 return None
+            plats: tuple[str, ...] = ()
+            if "platforms" in fields:
+                listed = [v for v, _ in self.string_list(fields["platforms"][1], f"{who}: platforms")]
+                if not listed or any(p not in DESKTOP for p in listed):
+                    self.bad(fields["platforms"][1], f"{who}: an indicator's platforms are some of {', '.join(DESKTOP)}")
+                    return None
+                plats = tuple(listed)
+            if "name" in fields:
+                value = self.string(fields["name"][1], f"{who}: name")
+                if value is None:
+                    return None
+                if problem := glob_problem(value.strip()):
+                    self.bad(node, f"{who}: {kind} '{value}': {problem}")
+                    return None
+                return Indicator(kind, value.strip(), platforms=plats or name_platforms(value), line=line)
             pattern = self.string(fields["regex"][1], f"{who}: regex")
             if pattern is None:
                 return None
@@ -395,7 +412,7 @@ class _Validator:
             except re.error as exc:
                 self.bad(fields["regex"][1], f"{who}: bad regex '{pattern}': {exc}")
                 return None
-            return Indicator(kind, pattern, regex=True, line=line)
+            return Indicator(kind, pattern, regex=True, platforms=plats, line=line)
         value = self.string(node, f"{who}: an item of {kind}")
         if value is None:
             return None
@@ -404,7 +421,7 @@ class _Validator:
             if problem := glob_problem(value):
                 self.bad(node, f"{who}: {kind} '{value}': {problem}")
                 return None
-            return Indicator(kind, value, line=line)
+            return Indicator(kind, value, platforms=name_platforms(value) if kind in NAME_KINDS else (), line=line)
         if kind in PATH_KINDS:
             if problem := glob_problem(value):
                 self.bad(node, f"{who}: {kind} '{value}': {problem}")
@@ -458,6 +475,15 @@ def glob_problem(pattern: str) -> str | None:
     if depth:
         return "'[' without its closing ']'"
     return None
+
+
+_WINDOWS_PROGRAM = re.compile(r"\.(exe|com|scr|bat|cmd|msi|cpl|sys|dll)$", re.I)
+
+
+def name_platforms(name: str) -> tuple[str, ...]:
+    """The platforms a name indicator can match on (empty: any). A Windows program's file name
+    (``vncviewer.exe``) is never a Linux or macOS program's name, so it matches on Windows only."""
+    return ("windows",) if _WINDOWS_PROGRAM.search(name.strip()) else ()
 
 
 def path_platforms(path: str) -> tuple[str, ...]:

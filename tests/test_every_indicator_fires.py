@@ -43,8 +43,10 @@ def synthesise(ind):
     """(platform, record kind, record) a source could give for this indicator."""
     kind = ind.kind
     value = regex_example(ind.value) if ind.regex else concrete(ind.value)
+    # A name indicator fires where it can be (a Linux program's name on Linux, .exe on Windows).
+    where = ind.platforms[0] if ind.platforms and kind not in ("executable_paths", "file_paths") else "windows"
     if kind == "process_names":
-        return [("windows", "processes", Process(pid=1, name=value))]
+        return [(where, "processes", Process(pid=1, name=value))]
     if kind == "executable_paths":
         return [(plat, "processes", Process(pid=1, name="x", exe=machine_path(concrete(g), plat)))
                 for plat in ind.platforms for g in expand_path(ind.value, plat)[:1]]
@@ -56,13 +58,13 @@ def synthesise(ind):
     if kind == "launchd_labels":
         return [("macos", "autostart", AutostartEntry(kind="launch-agent", name="x.plist", location="/x", label=value))]
     if kind == "autostart_names":
-        return [("windows", "autostart", AutostartEntry(kind="run-key", name=value, location="HKLM"))]
+        return [(where, "autostart", AutostartEntry(kind="run-key", name=value, location="HKLM"))]
     if kind == "service_names":
-        return [("windows", "services", Service(name=value, source="test"))]
+        return [(where, "services", Service(name=value, source="test"))]
     if kind == "task_names":
         return [("windows", "tasks", ScheduledTask(name="\\" + value, source="test"))]
     if kind == "program_names":
-        return [("windows", "apps", InstalledApp(name=value, source="uninstall-key"))]
+        return [(where, "apps", InstalledApp(name=value, source="uninstall-key"))]
     if kind == "extension_ids":
         return [("windows", "extensions", BrowserExtension(browser="chrome", profile="Default", id=value,
                                                            name="x", location="x"))]
@@ -96,8 +98,15 @@ def reported_families(sigset) -> dict[str, str]:
     reported = {f.id: f.id for f in sigset.families}
     for fam in sigset.families:
         for other in fam.same_as:
-            reported[other] = fam.id
-    return reported
+            if reported.get(other) == other:
+                reported[other] = fam.id
+    def canon(fid):                 # links chain: lolrmm.x → lolrmm.y → curated y
+        seen = set()
+        while reported[fid] != fid and fid not in seen:
+            seen.add(fid)
+            fid = reported[fid]
+        return fid
+    return {fid: canon(fid) for fid in reported}
 
 
 def test_every_shipped_indicator_fires_for_its_family(shipped):

@@ -169,7 +169,8 @@ def test_left_out_tools_and_shared_or_generic_indicators_are_not_shipped(lolrmm)
     assert "lolrmm.nvda" not in ids and "lolrmm.putty" not in ids
     domains = {d for f in doc["families"] for d in f["indicators"].get("domains", [])}
     assert not domains & {"github.com", "raw.githubusercontent.com", "microsoft.com", "google.com"}
-    names = {n.lower() for f in doc["families"] for n in f["indicators"].get("process_names", [])}
+    names = {(n["name"] if isinstance(n, dict) else n).lower() for f in doc["families"]
+             for n in f["indicators"].get("process_names", [])}
     assert not names & {"agent.exe", "connect.exe", "qq.exe", "level.exe", "libeay32.dll"}
     everything = yaml.safe_dump(doc)
     assert "<" not in everything.replace("<-", "") and "**" not in everything
@@ -235,8 +236,9 @@ def test_the_shipped_set_holds_the_imported_and_curated_files_with_attribution()
     sigset = load_set()
     assert sigset.problems == [] and sigset.changed == []
     labels = {os.path.basename(sf.path): sf for sf in sigset.files}
-    assert {"curated.yaml", "echap.yaml", "lolrmm.yaml"} <= set(labels)
-    assert all(name.startswith("curated") for name in set(labels) - {"echap.yaml", "lolrmm.yaml"})
+    assert {"curated.yaml", "echap.yaml", "lolrmm.yaml", "remote-access.yaml"} <= set(labels)
+    assert all(name.startswith("curated") or name == "remote-access.yaml"
+               for name in set(labels) - {"echap.yaml", "lolrmm.yaml"})
     assert all(sf.attribution for sf in labels.values())
     assert "Echap" in labels["echap.yaml"].attribution and "LOLRMM" in labels["lolrmm.yaml"].attribution
     curated = sum(len(sf.families) for name, sf in labels.items() if name.startswith("curated"))
@@ -270,3 +272,14 @@ def test_as_domain_and_host_of():
     assert as_domain("*.example.com") == "example.com"
     assert as_domain("relay-[a-f0-9]{8}.net.anydesk.com") is None
     assert as_domain("user_managed") is None and as_domain("10.0.0.1") is None
+
+
+def test_lolrmm_names_without_a_windows_ending_keep_to_the_tools_platforms(lolrmm):
+    doc, _ = lolrmm
+    by_id = {f["id"]: f for f in doc["families"]}
+    scoped = {n["name"]: n["platforms"] for f in doc["families"]
+              for n in f["indicators"].get("process_names", []) if isinstance(n, dict)}
+    assert scoped["tmate"] == ["linux", "macos"] and scoped["AnyViewer"] == ["windows"]
+    assert "vncviewer.exe" not in by_id["lolrmm.ultra-vnc"]["indicators"]["process_names"]
+    assert "tvnserver.exe" not in by_id["lolrmm.tigervnc"]["indicators"].get("process_names", [])
+    assert by_id["lolrmm.screenconnect"]["same_as"] == ["lolrmm.connectwise-control", "lolrmm.247ithelp-com-connectwise"]

@@ -34,10 +34,10 @@ def test_a_changed_added_or_missing_file_is_named(tmp_path):
 
 
 def test_a_changed_set_is_reported_first_in_the_results(tmp_path):
-    sigs = sigset_from_text("schema: 1\nfamilies:\n" + family_yaml("x", "stalkerware", "process_names: [x.exe]"))
+    sigs = sigset_from_text("schema: 1\nfamilies:\n" + family_yaml("x", "stalkerware", "process_names: [x-agent]"))
     sigs.changed = ["curated.yaml has been changed"]
     machine = Machine(platform="linux", fs=FileSystem("linux", str(tmp_path)), live=True)
-    result = run_scan(signatures=sigs, machine=machine, sources=[ListSource("processes", [Process(pid=1, name="x.exe")])])
+    result = run_scan(signatures=sigs, machine=machine, sources=[ListSource("processes", [Process(pid=1, name="x-agent")])])
     first = result.findings[0]
     assert first.heuristic == "signatures-changed"
     assert first.title == "Device Checkup's own list of known monitoring software has been changed"
@@ -46,10 +46,10 @@ def test_a_changed_set_is_reported_first_in_the_results(tmp_path):
 
 
 def test_user_added_files_are_labelled_as_such(tmp_path):
-    sigs = sigset_from_text("schema: 1\nfamilies:\n" + family_yaml("x", "stalkerware", "process_names: [x.exe]"),
+    sigs = sigset_from_text("schema: 1\nfamilies:\n" + family_yaml("x", "stalkerware", "process_names: [x-agent]"),
                             user_file=True)
     machine = Machine(platform="linux", fs=FileSystem("linux", str(tmp_path)), live=True)
-    result = run_scan(signatures=sigs, machine=machine, sources=[ListSource("processes", [Process(pid=1, name="x.exe")])])
+    result = run_scan(signatures=sigs, machine=machine, sources=[ListSource("processes", [Process(pid=1, name="x-agent")])])
     (f,) = result.findings
     assert f.user_signatures and all(m.user_file for m in f.matches)
     assert result.to_json_data()["findings"][0]["user_signatures"] is True

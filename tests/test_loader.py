@@ -134,3 +134,46 @@ def test_the_shipped_set_loads_without_problems():
     sigset = load_set()
     assert sigset.problems == []
     assert sigset.families, "the built-in set is empty"
+
+
+def test_name_indicators_carry_a_platform(tmp_path):
+    """A Windows program name matches on Windows only; {name, platforms} says where a name can be."""
+    from signatures.index import compile_set
+    from signatures.loader import load_set
+    p = tmp_path / "x.yaml"
+    p.write_text("""schema: 1
+families:
+  - id: vnc
+    name: VNC
+    tier: remote-access
+    description: d
+    sources: [https://example.org]
+    indicators:
+      process_names: [vncviewer.exe, {name: x11vnc, platforms: [linux]}, plain]
+""")
+    sigset = load_set([str(p)], builtin=False)
+    assert not sigset.problems
+    index = compile_set(sigset)
+    assert index.name("process_names", "vncviewer.exe", "windows")
+    assert not index.name("process_names", "vncviewer.exe", "linux")
+    assert not index.name("process_names", "vncviewer.exe", "macos")
+    assert index.name("process_names", "x11vnc", "linux")
+    assert not index.name("process_names", "x11vnc", "windows")
+    assert all(index.name("process_names", "plain", plat) for plat in ("windows", "macos", "linux"))
+
+
+def test_bad_indicator_platforms_are_problems(tmp_path):
+    from signatures.loader import load_set
+    p = tmp_path / "x.yaml"
+    p.write_text("""schema: 1
+families:
+  - id: vnc
+    name: VNC
+    tier: remote-access
+    description: d
+    sources: [https://example.org]
+    indicators:
+      process_names: [{name: x11vnc, platforms: [android]}, {name: a, regex: b}]
+""")
+    sigset = load_set([str(p)], builtin=False)
+    assert len(sigset.problems) == 2

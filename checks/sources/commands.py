@@ -82,3 +82,80 @@ def program_of(command: str, platform: str, user: str | None = None) -> str | No
     while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
         words.pop(0)
     return words[0] if words else None
+
+
+# Programs that only start another program: the program they start is the one to judge.
+_WRAPPERS = {"env", "nohup", "setsid", "exec", "nice", "ionice", "chrt", "taskset", "stdbuf", "timeout",
+             "sudo", "doas", "runuser", "flock", "caffeinate", "command", "builtin"}
+_SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "mksh", "busybox"}
+# Options of a wrapper that take a value (so the value is not the program).
+_TAKES_VALUE = {"env": {"-u", "--unset", "-C", "--chdir", "-S", "--split-string"},
+                "nice": {"-n", "--adjustment"}, "ionice": {"-c", "-n", "-p", "--class", "--classdata"},
+                "chrt": {"-p"}, "taskset": {"-p", "-c"}, "timeout": {"-s", "--signal", "-k", "--kill-after"},
+                "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"}, "doas": {"-u", "-C"},
+                "runuser": {"-u", "-g", "-G", "--user", "--group"}, "flock": {"-w", "-E", "--timeout"},
+                "stdbuf": {"-i", "-o", "-e"}}
+_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# Shell steps that prepare rather than start something: "cd /opt && ./agent" runs ./agent.
+_SHELL_STEPS = {"cd", "export", "sleep", "true", ":", "test", "[", "set", "umask", "ulimit", "unset", "wait",
+                "echo", "printf", "trap", "source", ".", "shopt", "local", "readonly", "pkill", "killall"}
+
+
+def _words(command: str) -> list[str]:
+    try:
+        return shlex.split(command, comments=False, posix=True)
+    except ValueError:
+        return command.split()
+
+
+def real_command(command: str, depth: int = 0) -> list[str]:
+    """The words of the command a Linux or macOS command line really runs, wrappers taken off:
+    ``env A=1 nohup setsid /opt/x/agent --quiet`` → ``['/opt/x/agent', '--quiet']``;
+    ``sh -c "exec /tmp/.x/run >/dev/null 2>&1"`` → ``['/tmp/.x/run']``. The first word is the program."""
+    words = _words((command or "").strip())
+    while words and depth < 8:
+        while words and (_ASSIGN.match(words[0]) or words[0] in ("(", "{", "!")):
+            words.pop(0)
+        if not words:
+            break
+        base = words[0].rsplit("/", 1)[-1]
+        if base in _WRAPPERS:
+            takes = _TAKES_VALUE.get(base, set())
+            words.pop(0)
+            while words and (words[0].startswith("-") or _ASSIGN.match(words[0])):
+                option = words.pop(0)
+                if option == "--":
+                    break
+                if option in takes and words:
+                    words.pop(0)
+            if base == "timeout" and words and re.match(r"^\d", words[0]):
+                words.pop(0)                              # timeout 10 prog
+            if base == "flock" and words:
+                words.pop(0)                              # flock FILE prog
+            continue
+        if base in _SHELLS:
+            rest = words[1:]
+            if base == "busybox" and rest and rest[0] in _SHELLS:
+                rest = rest[1:]
+            for i, word in enumerate(rest):
+                if word == "-c" or (word.startswith("-") and not word.startswith("--") and word.endswith("c")):
+                    if i + 1 < len(rest):
+                        inner = re.split(r"\s*(?:&&|\|\||;|\||&(?!>))\s*", rest[i + 1].strip())
+                        for part in inner:
+                            got = real_command(part, depth + 1) if part.strip() else []
+                            if got and got[0] not in _SHELL_STEPS:
+                                return got
+                        return words
+                    break
+                if not word.startswith("-"):
+                    return words[i + 1:] if i + 1 < len(words) else words       # sh /path/script.sh
+            return words
+        break
+    # Redirections are not words of the program.
+    return [w for w in words if not re.match(r"^\d*[<>]", w)]
+
+
+def real_program(command: str) -> str | None:
+    """The program a Linux or macOS command line really runs (wrappers and shells taken off)."""
+    words = real_command(command)
+    return words[0] if words else None

@@ -110,25 +110,24 @@ def linux_accounts(fs, notes: Notes) -> Iterator[Setting]:
 
 
 def linux_remote_login(fs, notes: Notes) -> Iterator[Setting]:
-    wants = ("/etc/systemd/system/multi-user.target.wants", "/etc/systemd/system/sockets.target.wants",
-             "/etc/systemd/system/graphical.target.wants")
+    """Remote login and remote desktop servers that start by themselves: units enabled for the
+    system, for every user and by each person, template instances included (sshd, xrdp, VNC
+    servers, GNOME's and KDE's screen sharing, Chrome Remote Desktop)."""
+    from .linux import enabled_units, template_of
     servers = {"ssh.service": "Remote login (SSH)", "sshd.service": "Remote login (SSH)",
-               "ssh.socket": "Remote login (SSH)", "xrdp.service": "Remote desktop (xrdp)",
-               "x11vnc.service": "Screen sharing (VNC)", "vncserver@.service": "Screen sharing (VNC)",
-               "gnome-remote-desktop.service": "GNOME Remote Desktop"}
+               "ssh.socket": "Remote login (SSH)", "sshd.socket": "Remote login (SSH)",
+               "xrdp.service": "Remote desktop (xrdp)", "x11vnc.service": "Screen sharing (VNC)",
+               "vncserver@.service": "Screen sharing (VNC)", "tigervncserver@.service": "Screen sharing (VNC)",
+               "vncserver-x11-serviced.service": "Screen sharing (VNC)", "xpra.socket": "Remote desktop (Xpra)",
+               "xpra.service": "Remote desktop (Xpra)", "gnome-remote-desktop.service": "GNOME Remote Desktop",
+               "vino-server.service": "Screen sharing (Vino)",
+               "chrome-remote-desktop@.service": "Chrome Remote Desktop"}
     seen = set()
-    for folder in wants:
-        try:
-            entries = fs.list(folder)
-        except Unreadable as exc:
-            notes.unreadable(exc, "which remote-login services start with the computer")
-            continue
-        for entry in entries:
-            base = re.sub(r"@[^.]+\.", "@.", entry.name)
-            what = servers.get(entry.name) or servers.get(base)
-            if what and what not in seen:
-                seen.add(what)
-                yield S("remote-login", what, "on", entry.path)
+    for name, path, whose in enabled_units(fs, notes):
+        what = servers.get(name) or servers.get(template_of(name) or "")
+        if what and (what, whose) not in seen:
+            seen.add((what, whose))
+            yield S("remote-login", what, "on", path, user=whose if whose not in (None, "every user") else None)
 
 
 def linux_root_certificates(fs, notes: Notes) -> Iterator[Setting]:

@@ -60,14 +60,38 @@ class LolrmmError(ValueError):
     """The input is not a LOLRMM folder."""
 
 
+_INDICATORS_LEFT_OUT = "indicators left out"
+_SAME_PRODUCT = "same product"
+
+
+def _left_out_doc() -> dict:
+    text = resources.files(__package__).joinpath("lolrmm_left_out.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text) or {}
+
+
 def left_out() -> dict[str, str]:
     """LOLRMM file name (without extension) → why the tool is not imported."""
-    text = resources.files(__package__).joinpath("lolrmm_left_out.yaml").read_text(encoding="utf-8")
     out = {}
-    for reason, names in (yaml.safe_load(text) or {}).items():
+    for reason, names in _left_out_doc().items():
+        if reason in (_INDICATORS_LEFT_OUT, _SAME_PRODUCT):
+            continue
         for name in names:
             out[str(name)] = reason
     return out
+
+
+def indicators_left_out() -> dict[str, dict[str, str]]:
+    """LOLRMM file name → {indicator value (lower case) → why it is left out of that tool}."""
+    out: dict[str, dict[str, str]] = {}
+    for stem, values in (_left_out_doc().get(_INDICATORS_LEFT_OUT) or {}).items():
+        out[str(stem)] = {str(v).lower(): str(why) for v, why in (values or {}).items()}
+    return out
+
+
+def same_product() -> list[list[str]]:
+    """Groups of LOLRMM file names that describe one product (LOLRMM lists some twice or more);
+    the first of each group is reported for all of them, so one product is one finding."""
+    return [[str(n) for n in group] for group in (_left_out_doc().get(_SAME_PRODUCT) or [])]
 
 
 def _list(value: Any) -> list:
@@ -245,11 +269,36 @@ def import_tool(path: str, data: dict, commit: str | None) -> tuple[dict | None,
         if isinstance(item, dict) and re.fullmatch(r"[0-9a-fA-F]{64}", str(item.get("src_file_sha256", ""))):
             ind["sha256"].append(str(item["src_file_sha256"]).lower())
 
+    skip = indicators_left_out().get(os.path.splitext(base)[0], {})
+    for kind in ind:
+        kept = []
+        for value in ind[kind]:
+            if str(value).lower() in skip:
+                drop(value, skip[str(value).lower()])
+            else:
+                kept.append(value)
+        ind[kind] = kept
     indicators = {k: unique(v) for k, v in ind.items() if v}
     if not indicators:
         return None, notes + [f"{base}: {name}: no indicator a laptop check can use; left out"]
-    platforms = unique(PLATFORM_OF[o.lower()] for o in _list(details.get("SupportedOS"))
-                       if isinstance(o, str) and o.lower() in PLATFORM_OF)
+    claimed = unique(PLATFORM_OF[o.lower()] for o in _list(details.get("SupportedOS"))
+                     if isinstance(o, str) and o.lower() in PLATFORM_OF)
+    # A platform is kept only where an indicator can match there: LOLRMM's names end in .exe and
+    # its paths are mostly Windows ones, so "linux" or "mac" in SupportedOS is often a claim that
+    # no artefact backs. The curated families (remote-access.yaml) give those platforms' forms.
+    platforms = [p for p in claimed if p not in ("linux", "macos") or _usable_on(indicators, p)]
+    for p in claimed:
+        if p not in platforms:
+            notes.append(f"{base}: {name}: sold for {p}, but LOLRMM gives no {p} artefact; "
+                         f"the platform is not claimed here")
+    # A name without a Windows ending (.exe…) matches wherever it is met unless it says where:
+    # a tool sold only for Windows, or only for Linux and macOS, keeps its names there.
+    from ..loader import name_platforms
+    desktop = [p for p in platforms if p in ("windows", "macos", "linux")]
+    if desktop and len(desktop) < 3 and "process_names" in indicators:
+        scoped = sorted(set(desktop) if "windows" not in desktop else {"windows"})
+        indicators["process_names"] = [n if name_platforms(n) else {"name": n, "platforms": scoped}
+                                       for n in indicators["process_names"]]
     stem = os.path.splitext(base)[0]
     where = f"{REPOSITORY}/blob/{commit or 'main'}/yaml/{base}"
     sources = [{"url": where, "covers": "program names, install paths, files, registry keys, domains and hashes"}]
@@ -269,11 +318,34 @@ def import_tool(path: str, data: dict, commit: str | None) -> tuple[dict | None,
     return family, notes
 
 
+def _usable_on(indicators: dict, platform: str) -> bool:
+    """Whether one of a tool's indicators can match on ``platform`` (domains, addresses and
+    Windows program hashes don't say the tool is installed there)."""
+    from ..loader import name_platforms
+    for kind, values in indicators.items():
+        for value in values:
+            if kind in ("executable_paths", "file_paths") and platform in path_platforms(value):
+                return True
+            if kind == "process_names" and not name_platforms(value):
+                return True
+    return False
 # Indicators that name a vendor rather than one of its products when several products share them.
 _VENDOR_KINDS = ("domains", "registry_keys", "file_paths", "executable_paths")
 
 
-def drop_vendor_wide(families: list[dict]) -> list[str]:
+def _products(families: list[dict]) -> dict[str, str]:
+    """Family name -> the name of the product it is one entry of (entries linked with same_as
+    as one product listed twice keep what they share)."""
+    by_id = {f["id"]: f for f in families}
+    out = {}
+    for fam in families:
+        for other in fam.get("same_as") or []:
+            if other in by_id:
+                out[by_id[other]["name"]] = out.get(fam["name"], fam["name"])
+    return out
+
+
+def drop_vendor_wide(families: list[dict], product_of: dict[str, str] | None = None) -> list[str]:
     """Leave out domains, registry keys and folders that *different* products share
     (faronics.com and HKLM\\SOFTWARE\\Faronics belong to Deep Freeze, Deploy, Core and the Insight
     classroom monitor alike): they would name the wrong product, under the wrong tier. Entries
@@ -283,7 +355,7 @@ def drop_vendor_wide(families: list[dict]) -> list[str]:
     for fam in families:
         for kind in _VENDOR_KINDS:
             for value in fam["indicators"].get(kind, []):
-                owners.setdefault((kind, value.lower()), set()).add(fam["name"])
+                owners.setdefault((kind, value.lower()), set()).add((product_of or {}).get(fam["name"], fam["name"]))
     drop: dict[tuple[str, str], set[str]] = {}
     for key, names in owners.items():
         norm = sorted({re.sub(r"[^a-z0-9]", "", n.lower()) for n in names}, key=len)
@@ -298,7 +370,7 @@ def drop_vendor_wide(families: list[dict]) -> list[str]:
             kept = [v for v in values if (kind, v.lower()) not in drop]
             for v in values:
                 if (kind, v.lower()) in drop:
-                    others = ", ".join(sorted(drop[(kind, v.lower())] - {fam["name"]}))
+                    others = ", ".join(sorted(drop[(kind, v.lower())] - {(product_of or {}).get(fam["name"], fam["name"])}))
                     notes.append(f"{fam['name']}: '{v}' left out: other products share it ({others})")
             if kept:
                 fam["indicators"][kind] = kept
@@ -350,12 +422,23 @@ def import_lolrmm(folder: str) -> tuple[dict, list[str]]:
             continue
         used.add(family["id"])
         families.append(family)
-    notes += drop_vendor_wide(families)
+    by_stem = {f["sources"][0]["url"].rsplit("/", 1)[-1].rsplit(".", 1)[0]: f for f in families}
+    for group in same_product():
+        present = [by_stem[stem] for stem in group if stem in by_stem]
+        if len(present) > 1:
+            present[0]["same_as"] = [f["id"] for f in present[1:]]
+    notes += drop_vendor_wide(families, product_of=_products(families))
     for fam in [f for f in families if not f["indicators"]]:
         base = fam["sources"][0]["url"].rsplit("/", 1)[-1]
         notes.append(f"{base}: {fam['name']}: once what other products share is left out, "
                      "no indicator a laptop check can use; left out")
         families.remove(fam)
+    kept_ids = {f["id"] for f in families}
+    for fam in families:
+        if fam.get("same_as"):
+            fam["same_as"] = [i for i in fam["same_as"] if i in kept_ids]
+            if not fam["same_as"]:
+                del fam["same_as"]
     doc = {
         "schema": 1,
         "name": "LOLRMM remote-access tools",

@@ -68,6 +68,10 @@ def usable_on(ind, platform: str) -> bool:
 # Claims kept although no artefact backs them yet, each with the reason. The test fails when one
 # is no longer needed, so the list can't go stale.
 NOT_YET_BACKED = {
+    "netwire: linux": "curated RAT sold for Linux too: the only public install artefact found (SigmaHQ) is "
+                      "its Windows registry key",
+    "netwire: macos": "curated RAT sold for macOS too: the only public install artefact found (SigmaHQ) is "
+                      "its Windows registry key",
     "flexispy: macos": "curated (stalkerware, not this file): the only public indicators are Echap's "
                        "network names; the macOS agent's files are not in a public source we have",
 }

@@ -476,10 +476,12 @@ def test_the_app_never_saves_a_report_through_a_planted_link(qtbot, tmp_path):
         qtbot.mouseClick(w.session_page.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     w.save_report()
+    qtbot.waitUntil(lambda: w.save_task is None, timeout=15000)   # written on a thread of its own
     assert not target.exists() and link.is_symlink()
     assert dialogs.saved == []                                  # nothing said to be saved
     dialogs.save_to = str(tmp_path / "real.html")
     w.save_report()
+    qtbot.waitUntil(lambda: w.save_task is None, timeout=15000)
     assert [p for p, _ in dialogs.saved] == [str(tmp_path / "real.html")]
     w.shutdown()
 

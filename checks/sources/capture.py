@@ -18,6 +18,7 @@ import shlex
 
 from ..records import Capture
 from .base import Machine, Notes, Source, listing, text_of
+from .fs import list_kernel, read_kernel_text
 
 _SMALL = 1024 * 1024
 
@@ -192,19 +193,6 @@ def keyboards(devices: str) -> set[str]:
     return out
 
 
-def _read_proc(path: str, limit: int = 65536) -> str | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        return os.read(fd, limit).decode("utf-8", "surrogateescape")
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 class CaptureProgramsSource(Source):
     id = "capture.programs"
     kind = "capture"
@@ -213,9 +201,9 @@ class CaptureProgramsSource(Source):
     live_only = True
 
     def collect(self, machine: Machine, notes: Notes):
-        kbd = keyboards(_read_proc("/proc/bus/input/devices", 1 << 20) or "")
+        kbd = keyboards(read_kernel_text("/proc/bus/input/devices", 1 << 20) or "")
         try:
-            pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+            pids = [int(p) for p in list_kernel("/proc") if p.isdigit()]
         except OSError as exc:
             notes.could_not_read("error", f"/proc: {exc.strerror}", self.what)
             return
@@ -224,13 +212,13 @@ class CaptureProgramsSource(Source):
         for pid in pids:
             if pid == me:
                 continue
-            raw = _read_proc(f"/proc/{pid}/cmdline")
+            raw = read_kernel_text(f"/proc/{pid}/cmdline")
             cmdline = [a for a in (raw or "").split("\0") if a]
             try:
                 exe = os.readlink(f"/proc/{pid}/exe")
             except OSError:
                 exe = None
-            comm = (_read_proc(f"/proc/{pid}/comm", 64) or "").strip()
+            comm = (read_kernel_text(f"/proc/{pid}/comm", 64) or "").strip()
             program = exe.removesuffix(" (deleted)") if exe else (cmdline[0] if cmdline else comm)
             if x_recorder(cmdline):
                 yield Capture("x-input-recorder", program, f"/proc/{pid}", " ".join(cmdline)[:300], pid=pid,
@@ -238,7 +226,7 @@ class CaptureProgramsSource(Source):
             if not kbd:
                 continue
             try:
-                fds = os.listdir(f"/proc/{pid}/fd")
+                fds = list_kernel(f"/proc/{pid}/fd")
             except PermissionError:
                 unreadable += 1
                 continue

@@ -582,3 +582,31 @@ def parse_plist(data: bytes, limit: int = MAX_ELEMENTS):
     except Exception as exc:  # noqa: BLE001 - plistlib raises many kinds on junk
         raise ValueError(f"not a readable property list ({type(exc).__name__})") from None
     return bounded(value, limit)
+
+
+# -- the live kernel's own files --------------------------------------------------------------
+# /proc is made by the running kernel, not by the machine's owner: its files report a size of 0
+# and are read as far as they go. Read without blocking, bounded, never following a link.
+def read_kernel_text(path: str, limit: int = 65536) -> str | None:
+    """A small /proc file of the live machine, or None if it can't be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        return os.read(fd, limit).decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def list_kernel(path: str, limit: int = MAX_LISTING) -> list[str]:
+    """The names in a /proc folder of the live machine (at most ``limit``); OSError if refused."""
+    names = []
+    with os.scandir(path) as it:
+        for entry in it:
+            names.append(entry.name)
+            if len(names) >= limit:
+                break
+    return names

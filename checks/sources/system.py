@@ -7,23 +7,9 @@ import sys
 
 from ..records import Connection, Gateway, Interface, Listener, Process
 from .base import Machine, Notes, Source
+from .fs import read_kernel_text as _proc_text
 
 _HASHED_LIMIT = 64 * 1024 * 1024
-
-
-def _proc_text(path: str, limit: int = 4096) -> str | None:
-    """A small file of the live kernel's /proc (never a file the machine's owner planted):
-    read without blocking, bounded; None if it can't be read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        return os.read(fd, limit).decode("utf-8", "surrogateescape")
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def hidepid_option(mountinfo: str | None) -> str | None:

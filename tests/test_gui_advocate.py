@@ -250,6 +250,7 @@ def test_a_pdf_that_is_not_whole_is_not_called_saved_and_the_web_page_is_offered
     qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialogs.saved), timeout=60000)  # both saves run off the GUI thread
     assert not (tmp_path / "cut.pdf").exists()
     assert offered[1].endswith(".html")
     html_path = tmp_path / "instead.html"

@@ -252,6 +252,6 @@ def test_the_scan_and_compare_pages_tab_and_have_unique_letters(qtbot, make_wind
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     earlier.write_text(json.dumps(w.result.to_json_data()))
     qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
-    assert w.current_page() is w.compare_page
+    qtbot.waitUntil(lambda: w.current_page() is w.compare_page, timeout=15000)   # read off the GUI thread
     chain, _ = check_page(w, w.compare_page)
     assert w.compare_page.back_button in chain

@@ -243,7 +243,8 @@ def test_compare_says_one_plain_sentence_for_a_file_it_cannot_read(result, tmp_p
 
 
 def test_machine_names_are_inert_and_escaped_in_the_html(tmp_path):
-    machine = Machine(platform="linux", fs=FileSystem("linux", str(tmp_path)), live=True)
+    # A Windows program name (.exe names are matched on Windows only).
+    machine = Machine(platform="windows", fs=FileSystem("windows", str(tmp_path)), live=True)
     evil = "sysdiag.exe"
     res = run_scan(signatures=sigset_from_text(SET), machine=machine, sources=[
         ListSource("processes", [Process(pid=7, name=evil, exe="/opt/<script>alert(1)</script>\u202e\x1b[2J/sysdiag.exe")])])

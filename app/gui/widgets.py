@@ -13,7 +13,7 @@ except ImportError:  # pragma: no cover
     QAccessibleAnnouncementEvent = None
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider, QAccessibleWidget, QApplication,
                                QComboBox,
-                               QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
+                               QFrame, QHBoxLayout, QLabel, QLayout, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
                                QSizePolicy, QTextEdit, QVBoxLayout, QWidget)
 
 from checks.inert import shown
@@ -299,20 +299,35 @@ _LEAVES = (QAbstractItemView, QComboBox, QLineEdit, QTextEdit, QPlainTextEdit, Q
 
 
 def tab_chain(layout) -> list[QWidget]:
-    """The widgets that take Tab, in the order their layouts show them (top to bottom)."""
+    """The widgets that take Tab, in the order their layouts show them (top to bottom).
+
+    The order comes from ``layout.indexOf`` over the layout's widgets and child layouts; no
+    QLayoutItem is ever asked for: PySide's wrappers of the items ``itemAt`` returns were freed
+    with the C++ items still in use, which crashed the app on "Check again"
+    (tests/test_stress_app.py)."""
     out: list[QWidget] = []
     if layout is None:
         return out
-    for i in range(layout.count()):
-        item = layout.itemAt(i)
-        w = item.widget()
-        if w is not None:
-            if w.focusPolicy() & Qt.FocusPolicy.TabFocus:
-                out.append(w)
-            if not isinstance(w, _LEAVES):
-                out.extend(tab_chain(w.layout()))
-        elif item.layout() is not None:
-            out.extend(tab_chain(item.layout()))
+    members = []
+    owner = layout.parentWidget()
+    if owner is not None:
+        for w in owner.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            i = layout.indexOf(w)
+            if i >= 0:
+                members.append((i, w))
+    for sub in layout.children():
+        if isinstance(sub, QLayout):
+            i = layout.indexOf(sub)
+            if i >= 0:
+                members.append((i, sub))
+    for _, m in sorted(members, key=lambda t: t[0]):
+        if isinstance(m, QLayout):
+            out.extend(tab_chain(m))
+            continue
+        if m.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            out.append(m)
+        if not isinstance(m, _LEAVES):
+            out.extend(tab_chain(m.layout()))
     return out
 
 
@@ -391,10 +406,9 @@ class Page(QWidget):
         if top is not None:
             chain += [b for b in (top.help_button, top.exit_button) if b is not None]
         chain += tab_chain(self.body)
-        outer = self.layout()
-        for i in range(outer.count()):          # the rows of buttons under the scrolling content
-            if outer.itemAt(i).layout() is not None:
-                chain += tab_chain(outer.itemAt(i).layout())
+        outer = self.layout()                   # the rows of buttons under the scrolling content
+        for sub in sorted((c for c in outer.children() if isinstance(c, QLayout)), key=outer.indexOf):
+            chain += tab_chain(sub)
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
         return chain

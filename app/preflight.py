@@ -65,10 +65,13 @@ def uses_xcb(environ: Mapping[str, str], platform: str) -> bool:
     return not (environ.get("XDG_SESSION_TYPE") == "wayland" and environ.get("WAYLAND_DISPLAY"))
 
 
-def missing_packages(environ: Mapping[str, str] = os.environ, platform: str = sys.platform,
-                     lookup: Callable[[str], bool] = system_has) -> list[str]:
-    """The Debian/Ubuntu packages to install before the app can open, in a stable order."""
-    if not uses_xcb(environ, platform):
+def missing_packages(environ: Mapping[str, str] | None = None, platform: str | None = None,
+                     lookup: Callable[[str], bool] | None = None) -> list[str]:
+    """The Debian/Ubuntu packages to install before the app can open, in a stable order.
+    `lookup(soname)` says whether a library can be loaded (system_has unless given)."""
+    environ = os.environ if environ is None else environ
+    lookup = lookup or system_has
+    if not uses_xcb(environ, platform or sys.platform):
         return []
     return sorted({pkg for soname, pkg in XCB_LIBRARIES.items() if not lookup(soname)})
 
@@ -79,13 +82,14 @@ def problem_line(packages: list[str], program: str = "checkup") -> str:
             f"(a check in the terminal works already: {program} scan)")
 
 
-def no_new_dbus_session(environ=os.environ) -> None:
+def no_new_dbus_session(environ=None) -> None:
     """Never let Qt's D-Bus library start a session bus of its own.
 
     Without DBUS_SESSION_BUS_ADDRESS (a bare X session, a live USB, a terminal over SSH),
     libdbus "autolaunches" a new dbus-daemon, which leaves a process running and files in the
     home folder. Pointing the address at a place that can't exist makes the first connection
     fail at once instead. A desktop's existing session bus (screen readers use it) is kept."""
+    environ = os.environ if environ is None else environ
     if not environ.get("DBUS_SESSION_BUS_ADDRESS"):
         environ["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=" + os.path.join(os.devnull, "no-session-bus")
 
@@ -97,5 +101,5 @@ def stop_before_qt(stream=None, **kwargs) -> bool:
         program = os.path.basename(sys.argv[0] or "") or "checkup"
         print(problem_line(packages, program), file=stream or sys.stderr)
         return True
-    no_new_dbus_session(kwargs.get("environ", os.environ))
+    no_new_dbus_session(kwargs.get("environ"))
     return False

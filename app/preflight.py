@@ -11,6 +11,7 @@ Nothing here imports Qt, writes anything or starts a program.
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import os
 import sys
 from typing import Callable, Mapping
@@ -39,13 +40,25 @@ XCB_LIBRARIES: dict[str, str] = {
 }
 
 
-def system_has(soname: str) -> bool:
-    """Whether the system loader finds `soname`, exactly as it would for Qt's plugin.
+def qt_lib_folder() -> str | None:
+    """PySide6's own library folder, found without importing Qt. Qt's plugin looks there first
+    ($ORIGIN), and the portable app carries its copies of the xcb libraries there."""
+    try:
+        spec = importlib.util.find_spec("PySide6")
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return os.path.join(locations[0], "Qt", "lib") if locations else None
 
-    Loading the library is what Qt would do a moment later; it runs no program and writes
-    nothing (unlike ctypes.util.find_library, which may run a compiler in the temp folder)."""
-    bundled = getattr(sys, "_MEIPASS", None)      # the portable app carries its own copies
-    if bundled and os.path.exists(os.path.join(bundled, soname)):
+
+def system_has(soname: str, beside_qt: str | None = None) -> bool:
+    """Whether Qt's plugin will find `soname`: beside Qt's own libraries, or through the system
+    loader, exactly as the plugin would a moment later.
+
+    Loading the library runs no program and writes nothing (unlike ctypes.util.find_library,
+    which may run a compiler in the temp folder)."""
+    folder = beside_qt if beside_qt is not None else qt_lib_folder()
+    if folder and os.path.exists(os.path.join(folder, soname)):
         return True
     try:
         ctypes.CDLL(soname)

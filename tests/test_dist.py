@@ -149,6 +149,9 @@ def test_the_bundle_holds_the_signature_set_its_manifest_and_all_package_data(bu
         for name in ours:
             assert (lib / rel / name).read_bytes() == (ROOT / rel / name).read_bytes(), f"{rel}/{name}"
     assert (lib / "signatures/data/MANIFEST.sha256").is_file()
+    # The xcb library Ubuntu lacks travels beside Qt, where both Qt's plugin and the pre-flight
+    # check (app/preflight.py) look for it.
+    assert (lib / "PySide6/Qt/lib/libxcb-cursor.so.0").is_file()
     assert not list(bundle.rglob("*.py")), "sources would be compiled (and written) at run time"
 
 

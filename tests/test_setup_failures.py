@@ -65,6 +65,23 @@ def test_the_real_lookup_finds_what_this_machine_has_and_not_what_it_lacks():
     assert not preflight.system_has("libdevice-checkup-no-such-library.so.7")
 
 
+def test_a_library_carried_beside_qt_counts_as_there(tmp_path):
+    # The portable app carries libxcb-cursor.so.0 in its Qt folder, where the plugin looks first.
+    name = "libdevice-checkup-carried.so.0"
+    assert not preflight.system_has(name, beside_qt=str(tmp_path))
+    (tmp_path / name).write_bytes(b"")
+    assert preflight.system_has(name, beside_qt=str(tmp_path))
+
+
+def test_the_qt_folder_is_found_without_importing_qt():
+    code = ("import sys; from app import preflight; f = preflight.qt_lib_folder(); "
+            "import os; assert f and os.path.isdir(f), f; "
+            "assert not any(m.split('.')[0] in ('PySide6', 'shiboken6') for m in sys.modules); print(f)")
+    proc = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_no_session_bus_is_started_when_there_is_none():
     env = {}
     preflight.no_new_dbus_session(env)

@@ -111,7 +111,9 @@ def stop_before_qt(stream=None, **kwargs) -> bool:
     """Run before Qt is imported. Prints one plain line and returns True if the app can't open."""
     packages = missing_packages(**kwargs)
     if packages:
-        program = os.path.basename(sys.argv[0] or "") or "checkup"
+        program = os.path.splitext(os.path.basename(sys.argv[0] or ""))[0]
+        if program not in ("checkup", "device-checkup"):      # python -m app.cli, a test
+            program = "checkup"
         print(problem_line(packages, program), file=stream or sys.stderr)
         return True
     no_new_dbus_session(kwargs.get("environ"))

@@ -235,3 +235,31 @@ def test_the_app_starts_scans_and_quick_exits_from_a_read_only_folder_writing_no
     assert listing(person["folders"]) == before
     # No program was started (libdbus would run dbus-launch to start a session bus of its own).
     assert [Path(p).name for p in programs_run(log)] == ["setpriv", "device-checkup"]
+
+
+def test_the_app_opens_on_a_machine_without_libxcb_cursor0(bundle, person, display):
+    """Ubuntu's desktop has no libxcb-cursor0: the bundle brings its own. The system's copy is made
+    unloadable for this run only (a private mount namespace), as on a fresh Ubuntu."""
+    from tests.test_setup_failures import hiding
+    prefix = hiding("libxcb-cursor.so.0")
+    if prefix is None:
+        pytest.skip("needs unshare and mount to hide a library from one process")
+    env = dict(person["env"], DISPLAY=display)
+    cmd = prefix + ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--",
+                    str(bundle / "device-checkup")]
+    app = subprocess.Popen(cmd, env=env, cwd="/", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        found = xdo(display, "search", "--sync", "--onlyvisible", "--name", "^Device Checkup$", timeout=240)
+        assert found.returncode == 0 and found.stdout.split(), found.stderr
+        xdo(display, "key", "--delay", "120", "shift", "shift", "shift")
+        out, err = app.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        out, err = app.communicate()
+        pytest.fail("the app didn't open or didn't quit: " + err[-3000:])
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+    assert app.returncode == 0, err[-3000:]
+    assert "missing" not in err and "xcb" not in err, err

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 
@@ -114,3 +115,38 @@ def test_the_real_checkup_command_stops_with_the_line_before_qt(tmp_path):
     assert len(lines) == 1, proc.stderr
     assert "sudo apt install libxcb-cursor0" in lines[0]
     assert proc.stdout == ""
+
+
+def system_file(soname: str) -> str | None:
+    for folder in ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+                   "/usr/lib64", "/usr/lib"):
+        if os.path.exists(os.path.join(folder, soname)):
+            return os.path.realpath(os.path.join(folder, soname))
+    return None
+
+
+def hiding(soname: str) -> list[str] | None:
+    """A command prefix that runs its command with `soname` really gone: /dev/null mounted over
+    the file in a private mount namespace (nothing outside it changes). None where that can't
+    be done (no root, no unshare)."""
+    path = system_file(soname)
+    if path is None or os.geteuid() != 0 or not shutil.which("unshare"):
+        return None
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind /dev/null '{path}'"],
+                           capture_output=True, timeout=60)
+    if probe.returncode != 0:
+        return None
+    return ["unshare", "-m", "sh", "-c", f"mount --bind /dev/null '{path}' && exec \"$0\" \"$@\""]
+
+
+@pytest.mark.skipif(hiding("libxcb-cursor.so.0") is None,
+                    reason="needs root and unshare to hide a library from one process (CI has both)")
+def test_make_run_on_a_machine_really_without_libxcb_cursor0(tmp_path):
+    """No injection: the library is really unloadable for this process, as on a fresh Ubuntu."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "WAYLAND", "XDG_SESSION"))}
+    env.update(DISPLAY=":99", PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    cmd = hiding("libxcb-cursor.so.0") + [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main([]))"]
+    proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "sudo apt install libxcb-cursor0 (a check in the terminal works already: checkup scan)" in proc.stderr

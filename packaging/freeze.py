@@ -42,7 +42,10 @@ def xcb_helpers() -> list[tuple[str, str]]:  # (system file, name in the bundle)
     search path ($ORIGIN) looks first. The core X libraries (libxcb, libX11) stay the system's."""
     if not sys.platform.startswith("linux"):
         return []
-    from app.preflight import XCB_LIBRARIES
+    try:
+        from device_checkup.app.preflight import XCB_LIBRARIES
+    except ImportError:
+        from app.preflight import XCB_LIBRARIES
     wanted = [name for name in XCB_LIBRARIES if name.startswith(("libxcb-", "libxkbcommon"))]
     found = []
     for name in wanted:

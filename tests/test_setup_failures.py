@@ -61,6 +61,10 @@ def test_the_line_is_one_plain_line_with_the_command_to_run():
     assert "Traceback" not in text and "plugin" not in text
 
 
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux libraries and Qt layout")
+
+
+@LINUX_ONLY
 def test_the_real_lookup_finds_what_this_machine_has_and_not_what_it_lacks():
     assert preflight.system_has("libc.so.6")
     assert not preflight.system_has("libdevice-checkup-no-such-library.so.7")
@@ -74,6 +78,7 @@ def test_a_library_carried_beside_qt_counts_as_there(tmp_path):
     assert preflight.system_has(name, beside_qt=str(tmp_path))
 
 
+@LINUX_ONLY
 def test_the_qt_folder_is_found_without_importing_qt():
     code = ("import sys; from app import preflight; f = preflight.qt_lib_folder(); "
             "import os; assert f and os.path.isdir(f), f; "

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test scan bench clean
+.PHONY: run test scan bench dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,5 +30,25 @@ scan: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+# The portable app: one folder that runs without Python (packaging/freeze.py, cx_Freeze), and a
+# tarball of it made the same way every time (sorted, fixed owner and dates). See docs/building.md.
+DIST_STAMP := $(VENV)/.installed-dist
+DIST_NAME   = device-checkup-$(shell $(PY) -c "import tomllib;print(tomllib.load(open('pyproject.toml','rb'))['project']['version'])")-linux-$(shell uname -m)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+$(DIST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dist]'
+	touch $(DIST_STAMP)
+
+dist: $(DIST_STAMP)
+	rm -rf dist/device-checkup
+	$(PY) packaging/freeze.py build_exe --build-exe dist/device-checkup
+	tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
+	    --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+	    -C dist -cf - device-checkup | gzip -n -9 > dist/$(DIST_NAME).tar.gz
+	cd dist && sha256sum $(DIST_NAME).tar.gz > $(DIST_NAME).tar.gz.sha256
+	@echo "dist/device-checkup/device-checkup  (folder: $$(du -sh dist/device-checkup | cut -f1))"
+	@cat dist/$(DIST_NAME).tar.gz.sha256
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -120,6 +120,9 @@ def _command(argv: list[str]) -> int:
 
 
 def gui_main() -> int:
+    from app.preflight import stop_before_qt
+    if stop_before_qt():               # missing system parts: one plain line, not Qt's abort
+        return EXIT_INPUT
     try:
         from app.gui import main as run_gui
     except ImportError as exc:

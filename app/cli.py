@@ -54,9 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     v = gs.add_parser("validate", help="check signature files and print each problem as file:line: message")
     v.add_argument("paths", nargs="+", metavar="FILE")
     i = gs.add_parser("import", help="make a signature file from a public data set")
-    i.add_argument("source", choices=("echap", "lolrmm"))
+    i.add_argument("source", choices=("echap", "lolrmm", "stix2"))
     i.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="echap: ioc.yaml [watchware.yaml]; lolrmm: the folder of tool files")
+                   help="echap: ioc.yaml [watchware.yaml]; lolrmm: the folder of tool files; "
+                        "stix2: one or more STIX 2.1 bundles (as MVT and Echap publish them)")
     i.add_argument("-o", "--output", required=True, metavar="OUT")
     gs.add_parser("info", help="what the built-in signature set holds, and where it comes from")
     return p
@@ -133,6 +134,8 @@ def cmd_scan(args) -> int:
         except Unreadable as exc:
             raise InputError(f"can't check {args.root}: {exc.detail}") from None
     signatures = load_set(args.signatures)
+    for note in signatures.notes:
+        print(f"checkup: {note}", file=sys.stderr)
     result = run_scan(signatures=signatures, machine=machine, snapshot=snapshot)
     if args.save_snapshot:
         import io
@@ -273,7 +276,20 @@ def cmd_validate(args) -> int:
 def cmd_import(args) -> int:
     from signatures.importers import dump_signature_file
     from signatures.importers.regenerate import ECHAP_HEADER, LOLRMM_HEADER
-    if args.source == "echap":
+    if args.source == "stix2":
+        from signatures.importers.stix2 import Stix2Error, import_stix2, laptop_families
+        for path in args.inputs:
+            if not os.path.isfile(path):
+                raise InputError(f"can't read {path}: it does not exist")
+        try:
+            doc, notes = import_stix2(args.inputs)
+        except (Stix2Error, OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"can't import: {exc}") from None
+        if not laptop_families(doc):
+            print(f"note: {notes[-1]}", file=sys.stderr)
+            raise InputError("nothing to write: these files hold nothing a laptop check can look for")
+        header = "Converted from STIX 2 by: checkup signatures import stix2"
+    elif args.source == "echap":
         from signatures.importers.echap import import_echap
         if len(args.inputs) > 2:
             raise UsageError("echap takes ioc.yaml and, optionally, watchware.yaml")
@@ -304,6 +320,20 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
+def platform_tier_counts(sigset) -> dict[str, dict[str, int]]:
+    """platform → tier → families. A family's platforms are those it names, and those its path
+    indicators belong to; one with neither is counted under "unknown"."""
+    from signatures.loader import PLATFORMS
+    table: dict[str, dict[str, int]] = {p: {} for p in PLATFORMS + ("unknown",)}
+    for fam in sigset.families:
+        platforms = set(fam.platforms)
+        for ind in fam.indicators:
+            platforms.update(ind.platforms)
+        for p in platforms or {"unknown"}:
+            table[p][fam.tier] = table[p].get(fam.tier, 0) + 1
+    return {p: row for p, row in table.items() if row}
+
+
 def cmd_info(args) -> int:
     from signatures.loader import load_set
     sigset = load_set()
@@ -313,6 +343,13 @@ def cmd_info(args) -> int:
           f"(and {counts['indicators'] - counts['laptop_indicators']} phone app ids kept for reference)")
     for tier, n in counts["by_tier"].items():
         print(f"  {tier}: {n}")
+    print("\nFamilies by platform and tier (a family sold for several platforms counts on each):")
+    table = platform_tier_counts(sigset)
+    tiers = sorted({t for row in table.values() for t in row})
+    print("  " + "platform".ljust(10) + "".join(t.rjust(15) for t in tiers) + "total".rjust(8))
+    for platform, row in table.items():
+        print("  " + platform.ljust(10) + "".join(str(row.get(t, 0)).rjust(15) for t in tiers)
+              + str(sum(row.values())).rjust(8))
     for sf in sigset.files:
         print(f"\n{sf.label} ({os.path.basename(sf.path)}), version {sf.version or '-'}, licence {sf.license or '-'}")
         if sf.attribution:

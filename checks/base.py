@@ -121,7 +121,9 @@ def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
 
 
 _SHOWN = {
-    "processes": lambda r: r.exe or r.name,
+    "processes": lambda r: _process_shown(r),
+    "listeners": lambda r: f"{r.exe or r.process_name or 'a program'}, port {r.port}",
+    "capture": lambda r: r.value,
     "connections": lambda r: f"{r.remote_address}:{r.remote_port}" if r.remote_address else f"port {r.local_port}",
     "autostart": lambda r: r.name if not r.executable else f"{r.name}, which starts {r.executable}",
     "services": lambda r: r.display_name or r.name,
@@ -135,6 +137,22 @@ _SHOWN = {
     "interfaces": lambda r: r.name,
     "gateways": lambda r: r.address,
 }
+
+
+def _process_shown(r) -> str:
+    """A running program by its file; the name it gives itself is only a claim, shown as one
+    beside the file when they differ, or alone when the file could not be read."""
+    name = r.name or ""
+    from .heuristics import interpreter_script
+    script = interpreter_script(r.cmdline, r.exe)
+    if script and (r.exe or r.cmdline):
+        return f"{r.exe or r.cmdline[0]} running {script[0]}"
+    if r.exe:
+        base = r.exe.replace("\\", "/").rsplit("/", 1)[-1]
+        return r.exe if not name or base.startswith(name) else f'{r.exe} (calls itself "{name}")'
+    if getattr(r, "exe_readable", None) is False:
+        return f'"{name}" (the name it gives itself; its file could not be read)'
+    return name
 
 
 def shown_value(record_kind: str, record) -> str:

@@ -112,6 +112,8 @@ class ScanResult:
 
 def all_checks() -> list[Check]:
     from .apps import AppsCheck
+    from .capture import CaptureCheck
+    from .listening import ListenersCheck
     from .autostart import AutostartCheck
     from .extensions import ExtensionsCheck
     from .known_places import KnownFilesCheck, RegistryCheck
@@ -123,7 +125,7 @@ def all_checks() -> list[Check]:
     from .tasks import TasksCheck
     return [ProcessesCheck(), AutostartCheck(), ServicesCheck(), TasksCheck(), AppsCheck(),
             KnownFilesCheck(), RegistryCheck(), ExtensionsCheck(), ConnectionsCheck(),
-            SettingsCheck(), RemoteSessionsCheck()]
+            SettingsCheck(), RemoteSessionsCheck(), ListenersCheck(), CaptureCheck()]
 
 
 def _not_checked(item: NotRead, platform: str, what: str | None = None) -> NotChecked:

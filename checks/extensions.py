@@ -33,6 +33,8 @@ def powerful_extension(ext) -> list[str]:
     """The powers that make ``ext`` worth a look, or [] (store extensions are left alone)."""
     if not (ext.by_policy or ext.from_store is False):
         return []
+    if ext.by_system and not ext.by_policy:
+        return []          # installed by the system's package manager (Debian's webext-*), for everyone
     return powers(ext.permissions)
 
 

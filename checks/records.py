@@ -29,6 +29,52 @@ class Process:
     parent_name: str | None = None
     started: float | None = None          # seconds since the epoch
     sha256: str | None = None             # of the executable, where it could be read
+    # The name the program gives itself (Linux ``comm``), which it may choose freely, as may its
+    # argv[0] (``cmdline[0]``); ``name`` is psutil's pick between them. ``exe`` is the file the
+    # system says it runs, the one name a program cannot choose.
+    comm: str | None = None
+    exe_deleted: bool | None = None       # its file was deleted (or replaced) after it started
+    exe_readable: bool | None = None      # False: the system would not say which file it runs
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A program that accepts connections from other computers (a TCP socket listening on an
+    address other than loopback). Only a check of the running computer can see these."""
+    address: str                           # "0.0.0.0", "::" or one of this computer's addresses
+    port: int
+    family: str                            # "ipv4" or "ipv6"
+    pid: int | None = None
+    process_name: str | None = None
+    exe: str | None = None
+    cmdline: tuple[str, ...] = ()
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A way of recording what is typed, shown or done that is set up on this computer.
+
+    ``kind`` is one of CAPTURE_KINDS; ``value`` is what does it (a program or library);
+    ``location`` where it was found (a file, or ``/proc/<pid>``); ``detail`` the line or device.
+    """
+    kind: str
+    value: str
+    location: str
+    detail: str = ""
+    pid: int | None = None
+    user: str | None = None
+
+
+CAPTURE_KINDS = (
+    "input-reader",        # a program holding a keyboard's /dev/input/event* device open
+    "x-input-recorder",    # a program recording every key of the X display (xinput test…)
+    "session-recorder",    # an account's login shell records the whole terminal session
+    "tty-audit-passwords", # pam_tty_audit set to log what is typed, passwords included
+    "sudo-io-log",         # sudo records what is typed (log_input) or shown (log_output)
+    "preload",             # a library /etc/ld.so.preload loads into every program
+    "preload-env",         # LD_PRELOAD set for every program (e.g. in /etc/environment)
+)
 
 
 @dataclass(frozen=True)
@@ -157,6 +203,7 @@ class BrowserExtension:
     by_policy: bool = False
     enabled: bool | None = None
     user: str | None = None
+    by_system: bool = False                # its files were installed by the system's package manager
 
 
 @dataclass(frozen=True)
@@ -208,6 +255,8 @@ SETTING_KINDS = (
 RECORD_TYPES: dict[str, type] = {
     "processes": Process,
     "connections": Connection,
+    "listeners": Listener,
+    "capture": Capture,
     "interfaces": Interface,
     "gateways": Gateway,
     "autostart": AutostartEntry,

@@ -105,6 +105,7 @@ class SignatureSet:
     files: list[SignatureFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)   # built-in files that differ from the manifest
+    notes: list[str] = field(default_factory=list)     # plain lines about user files (what a STIX 2 file lost)
 
     @property
     def families(self) -> list[Family]:
@@ -544,6 +545,31 @@ def builtin_paths() -> list[str]:
     return sorted(str(p) for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def _stix2_text(path: str, result: SignatureSet) -> str | None | bool:
+    """A user file that is a STIX 2 bundle, as signature-file text; None for any other file;
+    False when it can't be used or adds nothing a laptop scan looks for (said in problems)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return None
+    from .importers.stix2 import Stix2Error, import_stix2, laptop_families, looks_like_stix2
+    if not looks_like_stix2(head):
+        return None
+    from .importers import render_signature_file
+    try:
+        doc, notes = import_stix2([path])
+    except (Stix2Error, OSError, UnicodeDecodeError) as exc:
+        result.problems.append(Problem(path, 0, f"can't read this STIX 2 file: {exc}"))
+        return False
+    if not laptop_families(doc):
+        result.problems.append(Problem(path, 0, "this STIX 2 file adds nothing a laptop check can look for "
+                                       "(" + notes[-1] + "); it was not loaded"))
+        return False
+    result.notes.append(f"{path}: {notes[-1]}")
+    return render_signature_file(doc, "Converted from STIX 2 by Device Checkup")
+
+
 def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
              builtin_files: Iterable[str] | None = None) -> SignatureSet:
     """The built-in set plus user files. Problems are collected, never raised."""
@@ -555,7 +581,10 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
     owner: dict[str, str] = {}
     for path, is_user in paths:
         label = f"built-in {os.path.basename(path)}" if not is_user else path
-        sf, problems = load_file(path, user_file=is_user, label=label if not is_user else None)
+        converted = _stix2_text(path, result) if is_user else None
+        if converted is False:
+            continue
+        sf, problems = load_file(path, user_file=is_user, label=label if not is_user else None, text=converted)
         result.problems.extend(problems)
         kept = []
         for fam in sf.families:

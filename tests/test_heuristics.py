@@ -17,6 +17,30 @@ def test_watching_words(name, word):
     assert watching_word(name) == word
 
 
+# Anti-spyware, games and time trackers, written as installers, packages and app bundles write
+# them: joined, split by capitals, spaces, hyphens, underscores or dots, with versions after.
+HARMLESS = ["SpyHunter", "Spy Hunter", "spy-hunter", "spyhunter5", "SpyHunter 5", "SpyHunter5.exe",
+            "SpyShelter", "Spy Shelter", "spyshelter-free", "SpyShelter_Premium", "Spybot - Search & Destroy",
+            "Spyro Reignited Trilogy", "Spyro", "spyro.exe", "Trackmania", "TrackMania Nations Forever",
+            "trackmania-2020", "TrackIR", "Track IR 5", "trackir5.exe", "Toggl Track", "TogglTrack",
+            "toggl-track", "Toggl_Track.app", "Tracktion Waveform", "tracktion_engine", "Tracktion",
+            "SUPERAntiSpyware", "Anti-Spy", "heaptrack-gui"]
+
+
+@pytest.mark.parametrize("name", HARMLESS)
+def test_harmless_names_split_or_joined_are_not_watching_words(name):
+    assert watching_word(name) is None
+
+
+@pytest.mark.parametrize("name, word", [
+    # A harmless name must not excuse a watching word beside it.
+    ("Spyro Spy Agent", "spy"), ("Toggl Track Keylogger", "keylog"), ("SpyHunter-Stealth", "stealth"),
+    ("trackmania track-agent", "track"), ("Spy", "spy"), ("SpyShelterSpy", "spy"),
+])
+def test_harmless_names_do_not_hide_a_watching_word_beside_them(name, word):
+    assert watching_word(name) == word
+
+
 @pytest.mark.parametrize("path, platform, where", [
     ("/tmp/x/agent", "linux", "/tmp"), ("/home/a/.hidden/agent", "linux", ".hidden"),
     ("/Users/a/.x/agent", "macos", ".x"), ("C:\\Users\\a\\AppData\\Local\\Temp\\x.exe", "windows", "appdata/local/temp"),

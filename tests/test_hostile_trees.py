@@ -163,7 +163,19 @@ def test_a_scan_of_programs_that_end_while_they_are_looked_at(shipped):
         t.join()
     assert len(started) > before              # and while it ran
     assert result.snapshot.of("processes")
-    assert not [n for n in result.not_checked if n.source == "processes"]
+    # Programs that ended are not "permission": only programs still running that refuse to say
+    # which file they run may be counted (in some sandboxes, pid 1 refuses even the administrator).
+    import psutil
+    refusing = 0
+    for p in psutil.process_iter():
+        try:
+            p.exe()
+        except psutil.AccessDenied:
+            refusing += 1
+        except psutil.Error:
+            pass
+    counted = [int(n.detail.split()[0]) for n in result.not_checked if n.source == "processes"]
+    assert all(c <= refusing for c in counted), (counted, refusing)
 
 
 def _as_nobody(*args: str, cwd: Path, code: Path) -> subprocess.CompletedProcess:

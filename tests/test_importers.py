@@ -55,12 +55,20 @@ def validates(doc, header, tmp_path, name):
 def test_every_echap_family_is_imported_once(echap):
     doc, _ = echap
     entries = raw_entries(ECHAP_FILES[0]) + raw_entries(ECHAP_FILES[1])
-    assert len(doc["families"]) == len(entries) == 174
-    assert [f["name"] for f in doc["families"]] == [e["name"] for e in entries]
+    names = list(dict.fromkeys(e["name"] for e in entries))
+    assert len(entries) == 174 and len(doc["families"]) == len(names) == 172
+    assert [f["name"] for f in doc["families"]] == names
     ids = [f["id"] for f in doc["families"]]
     assert len(set(ids)) == len(ids)
-    # WiseMo and FindMyKids are in both files: the watchware entry gets its own id.
-    assert {"echap.wisemo", "echap.wisemo-watchware", "echap.findmykids", "echap.findmykids-watchware"} <= set(ids)
+    # WiseMo and FindMyKids are in both files: one product, one family, one tier (ioc.yaml's),
+    # holding what both files know of it.
+    both = {f["id"]: f for f in doc["families"] if f["id"] in ("echap.wisemo", "echap.findmykids")}
+    assert {f["tier"] for f in both.values()} == {"stalkerware"} and len(both) == 2
+    for fam in both.values():
+        from_files = {s["covers"].rsplit("(from ", 1)[1].rstrip(")") for s in fam["sources"]}
+        assert from_files == {"ioc.yaml", "watchware.yaml"}
+    watch = [e for e in raw_entries(ECHAP_FILES[1]) if e["name"] == "WiseMo"][0]
+    assert set(d.lower() for d in watch.get("websites", [])) <= set(both["echap.wisemo"]["indicators"]["domains"])
     tiers = {f["tier"] for f in doc["families"]}
     assert tiers == {"stalkerware", "watchware"}
 
@@ -73,7 +81,8 @@ def test_every_echap_network_indicator_survives_or_is_named_in_the_notes(echap):
     missing = []
     for path in ECHAP_FILES:
         for entry in raw_entries(path):
-            fam = next(f for f in by_name[entry["name"]] if f["sources"][0]["covers"].endswith(f"{os.path.basename(path)})"))
+            fam = next(f for f in by_name[entry["name"]]
+                           if any(src["covers"].endswith(f"{os.path.basename(path)})") for src in f["sources"]))
             kept = set(fam["indicators"].get("domains", [])) | set(fam["indicators"].get("ips", []))
             c2 = entry.get("c2") or {}
             for raw in (entry.get("websites") or []) + (entry.get("distribution") or []) + \
@@ -222,14 +231,17 @@ def test_the_shipped_files_are_what_the_importers_make_today(name, make, header)
         f"{name} is out of date: run python -m signatures.importers.regenerate"
 
 
-def test_the_shipped_set_holds_all_three_files_with_attribution():
+def test_the_shipped_set_holds_the_imported_and_curated_files_with_attribution():
     sigset = load_set()
     assert sigset.problems == [] and sigset.changed == []
     labels = {os.path.basename(sf.path): sf for sf in sigset.files}
-    assert set(labels) == {"curated.yaml", "echap.yaml", "lolrmm.yaml"}
+    assert {"curated.yaml", "echap.yaml", "lolrmm.yaml"} <= set(labels)
+    assert all(name.startswith("curated") for name in set(labels) - {"echap.yaml", "lolrmm.yaml"})
+    assert all(sf.attribution for sf in labels.values())
     assert "Echap" in labels["echap.yaml"].attribution and "LOLRMM" in labels["lolrmm.yaml"].attribution
-    counts = sigset.counts()
-    assert counts["families"] >= 45 + 174 + 250
+    curated = sum(len(sf.families) for name, sf in labels.items() if name.startswith("curated"))
+    assert curated >= 150
+    assert sigset.counts()["families"] >= curated + 172 + 250
 
 
 def test_the_import_commands_write_a_file_that_validates(tmp_path):
@@ -237,9 +249,9 @@ def test_the_import_commands_write_a_file_that_validates(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "import", "echap", *ECHAP_FILES,
                            "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "wrote 174 families" in proc.stderr
+    assert "wrote 172 families" in proc.stderr
     sf, problems = load_file(str(out))
-    assert problems == [] and len(sf.families) == 174
+    assert problems == [] and len(sf.families) == 172
     # Validating it beside the built-in set names each id the shipped echap.yaml already uses.
     check = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "validate", str(out)],
                            cwd=ROOT, capture_output=True, text=True, timeout=120)

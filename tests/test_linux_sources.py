@@ -141,7 +141,7 @@ def test_installed_programs(disk):
 def test_the_planted_disk_shows_what_was_planted(disk):
     result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "linux"))
     families = {(f.tier, f.family) for f in result.findings if f.family}
-    assert families == {("watchware", "kidlogger"), ("monitoring", "teramind"), ("monitoring", "staffcop")}
+    assert families == {("stalkerware", "kidlogger"), ("monitoring", "teramind"), ("monitoring", "staffcop")}
     heuristics = sorted((f.heuristic, f.evidence[0].record.name) for f in result.findings if f.heuristic)
     assert heuristics == [("hidden-or-temporary-start", "agent"), ("hidden-or-temporary-start", "update-notifier.desktop"),
                           ("hidden-or-temporary-start", "w"), ("system-name-wrong-place", "journal.service")]

@@ -185,7 +185,7 @@ def test_the_planted_disk_shows_what_was_planted():
     ]
     ikm = next(f for f in result.findings if f.family == "ikeymonitor")
     assert {e.record.location for e in ikm.evidence} >= {"/Library/LaunchAgents/com.ab.em.update.plist"}
-    assert {n.source for n in result.snapshot.not_read} <= {"processes", "connections", "interfaces", "gateways"}
+    assert {n.source for n in result.snapshot.not_read} <= {"processes", "connections", "listeners", "interfaces", "gateways"}
 
 
 def test_the_same_disk_without_plants_shows_nothing(tmp_path):

@@ -139,7 +139,7 @@ def test_the_planted_disk_shows_exactly_what_was_planted(disk):
     result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "windows"))
     families = {(f.tier, f.family) for f in result.findings if f.family}
     assert families == {("stalkerware", "refog"), ("stalkerware", "elite-keylogger"),
-                        ("monitoring", "teramind"), ("watchware", "kidlogger")}
+                        ("monitoring", "teramind"), ("stalkerware", "kidlogger")}
     heuristics = [(f.heuristic, f.evidence[0].record.name) for f in result.findings if f.heuristic]
     assert heuristics == [("system-name-wrong-place", "Windows Host")]
     refog = next(f for f in result.findings if f.family == "refog")
@@ -505,7 +505,7 @@ def test_fixture_scan_finds_the_planted_families_and_the_svchost_bait():
     watching = {(f.tier, f.family) for f in result.findings
                 if f.family and f.tier in ("stalkerware", "monitoring", "watchware")}
     assert watching == {("stalkerware", "spyagent"), ("stalkerware", "elite-keylogger"),
-                        ("monitoring", "teramind"), ("watchware", "kidlogger")}
+                        ("monitoring", "teramind"), ("stalkerware", "kidlogger")}
     kid = next(f for f in result.findings if f.family == "kidlogger")
     assert {e.record_kind for e in kid.evidence} >= {"autostart", "tasks", "apps", "registry"}
     heuristics = [(f.heuristic, f.evidence[0].record.name, f.evidence[0].record.user)

@@ -6,7 +6,7 @@ import importlib
 from .base import Source
 
 # Modules that export SOURCES; each source says which platforms it reads.
-_MODULES = ("system", "windows", "macos", "linux", "settings", "browsers", "remote_logs", "probe")
+_MODULES = ("system", "capture", "windows", "macos", "linux", "settings", "browsers", "remote_logs", "probe")
 
 
 def all_sources() -> list[Source]:

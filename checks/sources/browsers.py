@@ -66,6 +66,8 @@ STORE_UPDATE_URLS = (
 
 FIREFOX_BUILTIN = frozenset({"app-builtin", "app-builtin-addons", "app-system-defaults",
                              "app-system-addons", "app-system-profile"})
+# Add-on locations for folders every user shares (XPIProvider KEY_APP_SYSTEM_SHARE, _LOCAL, KEY_APP_GLOBAL).
+FIREFOX_SYSTEM = frozenset({"app-system-share", "app-system-local", "app-global"})
 AMO_HOSTS = ("addons.mozilla.org", "addons.cdn.mozilla.net", "addons.mozilla.net")
 
 
@@ -136,7 +138,12 @@ _POLICY_MACOS = {
 _FIREFOX_HOMES = {
     "windows": (_RA + "Mozilla\\Firefox",),
     "macos": (_AS + "Firefox",),
-    "linux": (".mozilla/firefox", "snap/firefox/common/.mozilla/firefox",
+    # Firefox 147 and later keep profiles in $XDG_CONFIG_HOME/mozilla/firefox (Debian's current
+    # firefox does), older ones in ~/.mozilla/firefox; snap and flatpak move both under their own
+    # home ($SNAP_USER_COMMON, ~/.var/app/<id> with XDG_CONFIG_HOME=~/.var/app/<id>/config).
+    "linux": (".config/mozilla/firefox", ".mozilla/firefox",
+              "snap/firefox/common/.config/mozilla/firefox", "snap/firefox/common/.mozilla/firefox",
+              ".var/app/org.mozilla.firefox/config/mozilla/firefox",
               ".var/app/org.mozilla.firefox/.mozilla/firefox"),
 }
 _FIREFOX_POLICIES = {
@@ -410,7 +417,7 @@ def _chromium_enabled(entry: dict) -> bool | None:
 
 
 def chromium_extensions(fs: FileSystem, platform: str, browser: Chromium, profile: str, profile_dir: str,
-                        user: str | None, forced: set[str], notes: Notes):
+                        user: str | None, forced: set[str], notes: Notes, packages: "SystemPackages | None" = None):
     what = f"the extensions of {browser.name} for {user}" if user else f"the extensions of {browser.name}"
     settings: dict[str, dict] = {}
     found_file = False
@@ -464,7 +471,10 @@ def chromium_extensions(fs: FileSystem, platform: str, browser: Chromium, profil
             location=ext_dir or prefs_path, version=version,
             permissions=_chromium_permissions(manifest, entry), from_store=from_store,
             by_policy=location in POLICY_LOCATIONS or ext_id.lower() in forced,
-            enabled=_chromium_enabled(entry), user=user)
+            enabled=_chromium_enabled(entry), user=user,
+            # Debian's webext-* packages put Chromium add-ons in /usr/share/chromium/extensions.
+            by_system=bool(packages and platform == "linux" and isinstance(entry.get("path"), str)
+                           and entry["path"].startswith("/") and packages.owns(entry["path"])))
 
 
 # -- Firefox ---------------------------------------------------------------------------------
@@ -554,8 +564,59 @@ def _amo(url) -> bool:
     return any(host == h or host.endswith("." + h) for h in AMO_HOSTS)
 
 
+# Folders where the system's package manager puts browser add-ons for every user (Debian's
+# webext-* packages: /usr/share/mozilla/extensions/{ec8030f7-…}/<id>, /usr/share/webext/…).
+_SYSTEM_ADDON_DIRS = ("/usr/share/", "/usr/lib/", "/usr/lib64/")
+_DPKG_INFO = "/var/lib/dpkg/info"
+_DPKG_BUDGET = 64 * 1024 * 1024
+
+
+class SystemPackages:
+    """Which files the system's package manager installed (dpkg's lists), read lazily and once.
+
+    Debian names browser add-on packages ``webext-*`` (formerly ``xul-ext-*``); their lists are
+    read first, then the others within a byte budget, stopping when every asked path is found.
+    Without a dpkg database (rpm systems), an add-on in the system's own folders counts as the
+    system's: only an administrator can write there."""
+
+    def __init__(self, fs: FileSystem):
+        self.fs = fs
+        self.known: dict[str, bool] = {}
+        self._lists: list | None = None
+
+    def owns(self, path: str) -> bool:
+        if not path.startswith(_SYSTEM_ADDON_DIRS):
+            return False
+        if path in self.known:
+            return self.known[path]
+        if not self.fs.is_dir(_DPKG_INFO):
+            self.known[path] = True
+            return True
+        if self._lists is None:
+            try:
+                entries = [e for e in self.fs.list(_DPKG_INFO) if e.name.endswith(".list")]
+            except Unreadable:
+                entries = []
+            first = [e for e in entries if e.name.startswith(("webext-", "xul-ext-"))]
+            self._lists = first + [e for e in entries if e not in first]
+        spent, found = 0, False
+        for entry in self._lists:
+            if spent > _DPKG_BUDGET:
+                break
+            try:
+                text = self.fs.read_text(entry.path, 8 * 1024 * 1024)
+            except Unreadable:
+                continue
+            spent += len(text)
+            if path in text.splitlines():
+                found = True
+                break
+        self.known[path] = found
+        return found
+
+
 def firefox_extensions(fs: FileSystem, profile: str, profile_dir: str, user: str | None,
-                       forced: set[str], notes: Notes):
+                       forced: set[str], notes: Notes, packages: SystemPackages | None = None):
     what = f"the add-ons of Firefox for {user}" if user else "the add-ons of Firefox"
     path = fs.join(profile_dir, "extensions.json")
     data = _read_json(fs, path, notes, what)
@@ -586,9 +647,11 @@ def firefox_extensions(fs: FileSystem, profile: str, profile_dir: str, user: str
             addon.get("userDisabled"), bool) else None)
         xpi = addon.get("path")
         location = xpi if isinstance(xpi, str) and 0 < len(xpi) < 1024 else path
+        by_system = bool(packages and isinstance(xpi, str) and addon.get("location") in FIREFOX_SYSTEM
+                         and packages.owns(xpi))
         yield BrowserExtension(browser="Firefox", profile=profile, id=ext_id, name=name[:300], location=location,
                                version=version, permissions=_unique(perms), from_store=from_store,
-                               by_policy=by_policy, enabled=enabled, user=user)
+                               by_policy=by_policy, enabled=enabled, user=user, by_system=by_system)
     if skipped:
         notes.could_not_read("error", f"{path}: {skipped} add-on entries could not be read", what)
 
@@ -625,6 +688,7 @@ class BrowserExtensionsSource(Source):
         plat = machine.platform
         policy = chromium_policy_ids(machine, notes)
         fx_policy = firefox_policy_ids(machine, notes)
+        packages = SystemPackages(fs)
         seen_dirs: set[str] = set()
         for user, home in fs.user_homes():
             for browser in CHROMIUM_BROWSERS:
@@ -639,7 +703,8 @@ class BrowserExtensionsSource(Source):
                         if key in seen_dirs:
                             continue
                         seen_dirs.add(key)
-                        yield from chromium_extensions(fs, plat, browser, profile, folder, user, forced, notes)
+                        yield from chromium_extensions(fs, plat, browser, profile, folder, user, forced, notes,
+                                                       packages)
             for rel in _FIREFOX_HOMES.get(plat, ()):
                 base = fs.join(home, rel)
                 if not fs.is_dir(base):
@@ -649,7 +714,7 @@ class BrowserExtensionsSource(Source):
                     if key in seen_dirs:
                         continue
                     seen_dirs.add(key)
-                    yield from firefox_extensions(fs, profile, folder, user, fx_policy, notes)
+                    yield from firefox_extensions(fs, profile, folder, user, fx_policy, notes, packages)
             if plat == "macos":
                 yield from safari_extensions(fs, home, user, notes)
 

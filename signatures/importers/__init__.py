@@ -7,6 +7,7 @@ so that a re-import of unchanged data gives a byte-identical file.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -104,6 +105,19 @@ def as_domain(value: str) -> str | None:
     if labels[-1].isdigit():
         return None
     return value
+
+
+@functools.lru_cache(maxsize=1)
+def left_out_indicators() -> dict[str, dict[str, str]]:
+    """kind → value (lower case) → why it is left out of the shipped set (left_out_indicators.yaml)."""
+    from importlib import resources
+    text = resources.files(__package__).joinpath("left_out_indicators.yaml").read_text(encoding="utf-8")
+    return {kind: {str(k).lower(): str(v) for k, v in (values or {}).items()}
+            for kind, values in (yaml.safe_load(text) or {}).items()}
+
+
+def left_out_indicator(kind: str, value: str) -> str | None:
+    return left_out_indicators().get(kind, {}).get(value.lower())
 
 
 def shared(domain: str) -> bool:

@@ -64,7 +64,7 @@ def upstream_commit(paths: list[str]) -> str | None:
 def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
     notes: list[str] = []
     families: list[dict] = []
-    used: set[str] = set()
+    by_id: dict[str, dict] = {}
     commit = upstream_commit(paths)
     where = f"{REPOSITORY}/tree/{commit}" if commit else REPOSITORY
     dropped_certs = 0
@@ -81,9 +81,7 @@ def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
                 tier = "watchware" if base.startswith("watchware") else "stalkerware"
                 notes.append(f"{base}: {name}: unknown type '{kind}', imported as {tier}")
             fid = f"echap.{slug(name)}"
-            if fid in used:                              # the same product in both files
-                fid = f"{fid}-{tier}"
-            used.add(fid)
+            merge_into = by_id.get(fid)                  # the same product in both files
 
             domains: list[str] = []
             ips: list[str] = []
@@ -114,11 +112,18 @@ def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
                 indicators["mobile_app_ids"] = unique(a.strip() for a in apps if a.strip())
             if not indicators:
                 notes.append(f"{base}: {name}: no indicator Device Checkup can keep; left out")
-                used.discard(fid)
+                continue
+            if merge_into is not None:
+                # One product, one family and one tier: the first file's (ioc.yaml: Echap found it
+                # sold or used to watch someone covertly), with both files' indicators and sources.
+                for kind, values in indicators.items():
+                    merge_into["indicators"][kind] = unique(merge_into["indicators"].get(kind, []) + values)
+                merge_into["sources"].append({"url": where, "covers": f"{', '.join(k.replace('_', ' ') for k in indicators)} (from {base})"})
+                notes.append(f"{base}: {name} is also in an earlier file; kept as one family, tier {merge_into['tier']}")
                 continue
             platforms = ["android"] + (["ios"] if entry.get("ios_bundles") else [])
             covers = ", ".join(k.replace("_", " ") for k in indicators)
-            families.append({
+            by_id[fid] = {
                 "id": fid,
                 "name": name,
                 **({"aliases": aliases} if (aliases := [a for a in unique(_strings(entry.get("names")))
@@ -128,7 +133,8 @@ def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
                 "description": DESCRIPTION[tier],
                 "sources": [{"url": where, "covers": f"{covers} (from {base})"}],
                 "indicators": indicators,
-            })
+            }
+            families.append(by_id[fid])
     if dropped_certs:
         notes.append(f"left out {dropped_certs} Android signing-certificate fingerprints: they only mean something on a phone")
     doc = {

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from . import as_domain, as_ip, commit_in_notes, host_of, shared, slug, unique
+from . import as_domain, as_ip, commit_in_notes, host_of, left_out_indicator, shared, slug, unique
 from ..loader import glob_problem, path_platforms
 
 REPOSITORY = "https://github.com/magicsword-io/LOLRMM"
@@ -51,6 +51,9 @@ _KNOWN_VARS = {"programfiles": "%ProgramFiles%", "programfiles(x86)": "%ProgramF
 _ROOTS = {"hkey_local_machine": "HKLM", "hklm": "HKLM", "klm": "HKLM", "hkey_current_user": "HKCU",
           "hkcu": "HKCU"}
 MAX_BYTES = 4 * 1024 * 1024
+# Keys every program writes under: a wildcard entry below one of them matches ordinary software.
+_SHARED_KEYS = frozenset({"uninstall", "run", "runonce", "services", "printers", "software",
+                          "wow6432node", "classes", "clsid", "appid", "interface", "typelib"})
 
 
 class LolrmmError(ValueError):
@@ -87,6 +90,8 @@ def program_name(raw: str) -> tuple[str | None, str | None]:
         return None, "a name too many programs share"
     if glob_problem(name):
         return None, glob_problem(name)
+    if (why := left_out_indicator("process_names", name)):
+        return None, why
     return name, None
 
 
@@ -118,6 +123,10 @@ def machine_path(raw: str) -> tuple[str | None, str | None]:
 
 def registry_key(raw: str) -> tuple[str | None, str | None]:
     key = raw.strip().strip("'\"").rstrip("\\")
+    parts_ = key.lower().split("\\")
+    if len(parts_) > 1 and re.fullmatch(r"\{?[*?]+\}?", parts_[-1]) and parts_[-2] in _SHARED_KEYS:
+        # "Uninstall\{*}" is every GUID-named entry: any program installed from an MSI package.
+        return None, "a wildcard that matches every entry under a key all programs share"
     if _PLACEHOLDER.search(key) and not re.search(r"(?i)^(hku|hkey_users)\\", key):
         return None, "holds a placeholder"
     parts = key.split("\\")
@@ -260,6 +269,44 @@ def import_tool(path: str, data: dict, commit: str | None) -> tuple[dict | None,
     return family, notes
 
 
+# Indicators that name a vendor rather than one of its products when several products share them.
+_VENDOR_KINDS = ("domains", "registry_keys", "file_paths", "executable_paths")
+
+
+def drop_vendor_wide(families: list[dict]) -> list[str]:
+    """Leave out domains, registry keys and folders that *different* products share
+    (faronics.com and HKLM\\SOFTWARE\\Faronics belong to Deep Freeze, Deploy, Core and the Insight
+    classroom monitor alike): they would name the wrong product, under the wrong tier. Entries
+    that are one product listed twice (ISL Online / islonline, Splashtop / Splashtop Remote — one
+    name starts every other) keep what they share. Returns the notes."""
+    owners: dict[tuple[str, str], set[str]] = {}
+    for fam in families:
+        for kind in _VENDOR_KINDS:
+            for value in fam["indicators"].get(kind, []):
+                owners.setdefault((kind, value.lower()), set()).add(fam["name"])
+    drop: dict[tuple[str, str], set[str]] = {}
+    for key, names in owners.items():
+        norm = sorted({re.sub(r"[^a-z0-9]", "", n.lower()) for n in names}, key=len)
+        if len(norm) > 1 and not all(n.startswith(norm[0]) for n in norm):
+            drop[key] = names
+    notes = []
+    for fam in families:
+        for kind in _VENDOR_KINDS:
+            values = fam["indicators"].get(kind)
+            if not values:
+                continue
+            kept = [v for v in values if (kind, v.lower()) not in drop]
+            for v in values:
+                if (kind, v.lower()) in drop:
+                    others = ", ".join(sorted(drop[(kind, v.lower())] - {fam["name"]}))
+                    notes.append(f"{fam['name']}: '{v}' left out: other products share it ({others})")
+            if kept:
+                fam["indicators"][kind] = kept
+            else:
+                del fam["indicators"][kind]
+    return notes
+
+
 def upstream_commit(folder: str) -> str | None:
     return commit_in_notes([folder, os.path.dirname(folder.rstrip("/"))], "Commit:")
 
@@ -303,6 +350,12 @@ def import_lolrmm(folder: str) -> tuple[dict, list[str]]:
             continue
         used.add(family["id"])
         families.append(family)
+    notes += drop_vendor_wide(families)
+    for fam in [f for f in families if not f["indicators"]]:
+        base = fam["sources"][0]["url"].rsplit("/", 1)[-1]
+        notes.append(f"{base}: {fam['name']}: once what other products share is left out, "
+                     "no indicator a laptop check can use; left out")
+        families.remove(fam)
     doc = {
         "schema": 1,
         "name": "LOLRMM remote-access tools",

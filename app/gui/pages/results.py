@@ -32,7 +32,9 @@ def _place_words(record_kind: str) -> str:
             "tasks": "a scheduled task", "apps": "an installed program", "files": "a file or folder",
             "registry": "the Windows registry", "extensions": "a browser extension",
             "sessions": "a record of remote connections", "settings": "a setting",
-            "interfaces": "a network setting", "gateways": "a network route"}.get(record_kind, record_kind)
+            "interfaces": "a network setting", "gateways": "a network route",
+            "listeners": "a program other computers can connect to",
+            "capture": "a way of recording what is typed or shown"}.get(record_kind, record_kind)
 
 
 def technical_details(finding) -> str:

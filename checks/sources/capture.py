@@ -18,6 +18,7 @@ import shlex
 
 from ..records import Capture
 from .base import Machine, Notes, Source, listing, text_of
+from .fs import proc_list, proc_text
 
 _SMALL = 1024 * 1024
 
@@ -193,16 +194,7 @@ def keyboards(devices: str) -> set[str]:
 
 
 def _read_proc(path: str, limit: int = 65536) -> str | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        return os.read(fd, limit).decode("utf-8", "surrogateescape")
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return proc_text(path, limit)          # the one reader's /proc helper: non-blocking, bounded
 
 
 class CaptureProgramsSource(Source):
@@ -215,7 +207,7 @@ class CaptureProgramsSource(Source):
     def collect(self, machine: Machine, notes: Notes):
         kbd = keyboards(_read_proc("/proc/bus/input/devices", 1 << 20) or "")
         try:
-            pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+            pids = [int(p) for p in proc_list("/proc") if p.isdigit()]
         except OSError as exc:
             notes.could_not_read("error", f"/proc: {exc.strerror}", self.what)
             return
@@ -238,7 +230,7 @@ class CaptureProgramsSource(Source):
             if not kbd:
                 continue
             try:
-                fds = os.listdir(f"/proc/{pid}/fd")
+                fds = proc_list(f"/proc/{pid}/fd")
             except PermissionError:
                 unreadable += 1
                 continue

@@ -582,3 +582,35 @@ def parse_plist(data: bytes, limit: int = MAX_ELEMENTS):
     except Exception as exc:  # noqa: BLE001 - plistlib raises many kinds on junk
         raise ValueError(f"not a readable property list ({type(exc).__name__})") from None
     return bounded(value, limit)
+
+
+# -- the live kernel's own files (/proc) -----------------------------------------------------------
+def _kernel_path(path: str) -> str:
+    if not (path == "/proc" or path.startswith("/proc/")):
+        raise ValueError(f"{path} is not a /proc path; the machine's files are read through FileSystem")
+    return path
+
+
+def proc_text(path: str, limit: int = 65536) -> str | None:
+    """A small file of the live kernel's /proc, read without blocking and bounded (no link
+    followed at its last part); None if it can't be read. Only /proc paths are accepted."""
+    fd = None
+    try:
+        fd = os.open(_kernel_path(path), _O_READ | _O_NOFOLLOW)
+        return os.read(fd, limit).decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def proc_list(path: str, limit: int = MAX_LISTING) -> list[str]:
+    """The names in a /proc folder (at most ``limit``). Raises OSError like ``os.listdir``."""
+    out = []
+    with os.scandir(_kernel_path(path)) as it:
+        for de in it:
+            if len(out) >= limit:
+                break
+            out.append(de.name)
+    return out

@@ -7,23 +7,15 @@ import sys
 
 from ..records import Connection, Gateway, Interface, Listener, Process
 from .base import Machine, Notes, Source
+from .fs import proc_text
 
 _HASHED_LIMIT = 64 * 1024 * 1024
 
 
 def _proc_text(path: str, limit: int = 4096) -> str | None:
     """A small file of the live kernel's /proc (never a file the machine's owner planted):
-    read without blocking, bounded; None if it can't be read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        return os.read(fd, limit).decode("utf-8", "surrogateescape")
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    read without blocking, bounded; None if it can't be read (the one reader's /proc helper)."""
+    return proc_text(path, limit)
 
 
 def hidepid_option(mountinfo: str | None) -> str | None:

@@ -15,8 +15,8 @@ import pytest
 from app.cli import _json_text, main, render_text
 from checks.inert import is_inert
 from checks.records import AutostartEntry, InstalledApp, Process, Service
-from tests.gui_fixtures import ALL, ListSource, make_scan, make_window  # noqa: F401 (fixture)
 from checks.sources.base import Source
+from tests.gui_fixtures import ALL, ListSource, make_scan, make_window  # noqa: F401 (fixture)
 
 FAKE = "We didn't find any known monitoring software"
 HOSTILE = [
@@ -38,14 +38,14 @@ NAME = " ".join(HOSTILE)
 
 
 def hostile_sources():
-    spy = Process(pid=4242, name="sysdiag.exe", exe="C:\\Program Files\\" + HOSTILE[0] + "\\sysdiag.exe",
+    spy = Process(pid=4242, name="sysdiag.exe", exe="C:\\Program Files\\" + HOSTILE[0] + "\u202e<img src=x>\\sysdiag.exe",
                   cmdline=tuple(HOSTILE), user=HOSTILE[5])
     service = Service(name="sysdiag", source="services", start="automatic", state="running",
                       executable="C:\\x\\" + HOSTILE[9] + "\\sysdiag.exe", display_name=NAME)
     kids = InstalledApp(name="KidLogger", source="uninstall-key", version=HOSTILE[3],
                         location="C:\\Program Files\\" + HOSTILE[1] + HOSTILE[8], publisher=HOSTILE[6])
     start = AutostartEntry(kind="run-key", name=NAME, location="HKCU\\Run\\" + HOSTILE[2],
-                           executable="C:\\Users\\alex\\" + HOSTILE[5] + "\\svchost.exe", command=NAME)
+                           executable="C:\\Users\\alex\\" + HOSTILE[5] + "<img src=x>" + "\\svchost.exe", command=NAME)
 
     class Failing(Source):
         id, kind, what, platforms = "test.failing", "tasks", "scheduled tasks", ALL
@@ -137,15 +137,15 @@ def test_the_app_shows_every_hostile_name_as_plain_inert_text(qtbot, make_window
             assert lab.textFormat() == Qt.TextFormat.PlainText, repr(lab.text()[:200])
     model = w.results.model
     assert model.rowCount() >= 2
+    cells = [model.data(model.index(r, c), Qt.ItemDataRole.ToolTipRole) or ""
+             for r in range(model.rowCount()) for c in range(model.columnCount())]
+    assert any("\\u202e" in tip and "&lt;img" in tip for tip in cells), cells   # hostile, shown as data
     for row in range(model.rowCount()):
         for col in range(model.columnCount()):
             index = model.index(row, col)
             shown = model.data(index, Qt.ItemDataRole.DisplayRole) or ""
             tip = model.data(index, Qt.ItemDataRole.ToolTipRole) or ""
             assert is_inert(shown) and is_inert(tip, keep_lines=True)
-            # A tooltip is rich text only as Qt's own escaped paragraph of plain text.
+            # A tooltip is rich text only as Qt's own escaped paragraph of the plain, inert text.
             assert "<img" not in tip and "<b>" not in tip and "<script" not in tip
-            if tip:
-                assert tip == GuiQt.convertFromPlainText(html.unescape(re.sub("<[^>]+>", "", tip)
-                                                                       .replace("\n", " ")).strip()) or \
-                    tip.startswith("<p>")
+            assert tip == GuiQt.convertFromPlainText(shown)

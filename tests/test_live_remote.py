@@ -357,8 +357,8 @@ def test_a_program_holding_the_keyboard_is_found_and_the_display_server_is_not(s
     with open(device, "w"):
         pass
     made.append(device)
-    real = capture.read_kernel_text
-    monkeypatch.setattr(capture, "read_kernel_text", lambda path, limit=65536:
+    real = capture.proc_text
+    monkeypatch.setattr(capture, "proc_text", lambda path, limit=65536:
                         _KEYBOARD.format(event=event) if path == "/proc/bus/input/devices" else real(path, limit))
     holders = {}
     for name in ("dc-keys", "Xorg"):

@@ -18,7 +18,7 @@ import shlex
 
 from ..records import Capture
 from .base import Machine, Notes, Source, listing, text_of
-from .fs import list_kernel, read_kernel_text
+from .fs import proc_list, proc_text
 
 _SMALL = 1024 * 1024
 
@@ -201,9 +201,9 @@ class CaptureProgramsSource(Source):
     live_only = True
 
     def collect(self, machine: Machine, notes: Notes):
-        kbd = keyboards(read_kernel_text("/proc/bus/input/devices", 1 << 20) or "")
+        kbd = keyboards(proc_text("/proc/bus/input/devices", 1 << 20) or "")
         try:
-            pids = [int(p) for p in list_kernel("/proc") if p.isdigit()]
+            pids = [int(p) for p in proc_list("/proc") if p.isdigit()]
         except OSError as exc:
             notes.could_not_read("error", f"/proc: {exc.strerror}", self.what)
             return
@@ -212,13 +212,13 @@ class CaptureProgramsSource(Source):
         for pid in pids:
             if pid == me:
                 continue
-            raw = read_kernel_text(f"/proc/{pid}/cmdline")
+            raw = proc_text(f"/proc/{pid}/cmdline")
             cmdline = [a for a in (raw or "").split("\0") if a]
             try:
                 exe = os.readlink(f"/proc/{pid}/exe")
             except OSError:
                 exe = None
-            comm = (read_kernel_text(f"/proc/{pid}/comm", 64) or "").strip()
+            comm = (proc_text(f"/proc/{pid}/comm", 64) or "").strip()
             program = exe.removesuffix(" (deleted)") if exe else (cmdline[0] if cmdline else comm)
             if x_recorder(cmdline):
                 yield Capture("x-input-recorder", program, f"/proc/{pid}", " ".join(cmdline)[:300], pid=pid,
@@ -226,7 +226,7 @@ class CaptureProgramsSource(Source):
             if not kbd:
                 continue
             try:
-                fds = list_kernel(f"/proc/{pid}/fd")
+                fds = proc_list(f"/proc/{pid}/fd")
             except PermissionError:
                 unreadable += 1
                 continue

@@ -584,29 +584,33 @@ def parse_plist(data: bytes, limit: int = MAX_ELEMENTS):
     return bounded(value, limit)
 
 
-# -- the live kernel's own files --------------------------------------------------------------
-# /proc is made by the running kernel, not by the machine's owner: its files report a size of 0
-# and are read as far as they go. Read without blocking, bounded, never following a link.
-def read_kernel_text(path: str, limit: int = 65536) -> str | None:
-    """A small /proc file of the live machine, or None if it can't be read."""
+# -- the live kernel's own files (/proc) -----------------------------------------------------------
+def _kernel_path(path: str) -> str:
+    if not (path == "/proc" or path.startswith("/proc/")):
+        raise ValueError(f"{path} is not a /proc path; the machine's files are read through FileSystem")
+    return path
+
+
+def proc_text(path: str, limit: int = 65536) -> str | None:
+    """A small file of the live kernel's /proc, read without blocking and bounded (no link
+    followed at its last part); None if it can't be read. Only /proc paths are accepted."""
+    fd = None
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
+        fd = os.open(_kernel_path(path), _O_READ | _O_NOFOLLOW)
         return os.read(fd, limit).decode("utf-8", "surrogateescape")
     except OSError:
         return None
     finally:
-        os.close(fd)
+        if fd is not None:
+            os.close(fd)
 
 
-def list_kernel(path: str, limit: int = MAX_LISTING) -> list[str]:
-    """The names in a /proc folder of the live machine (at most ``limit``); OSError if refused."""
-    names = []
-    with os.scandir(path) as it:
-        for entry in it:
-            names.append(entry.name)
-            if len(names) >= limit:
+def proc_list(path: str, limit: int = MAX_LISTING) -> list[str]:
+    """The names in a /proc folder (at most ``limit``). Raises OSError like ``os.listdir``."""
+    out = []
+    with os.scandir(_kernel_path(path)) as it:
+        for de in it:
+            if len(out) >= limit:
                 break
-    return names
+            out.append(de.name)
+    return out

@@ -662,3 +662,77 @@ def test_fixture_task_files_damaged_anywhere_only_say_value_error(junk, at):
             assert isinstance(task["commands"], list) and isinstance(task["triggers"], str)
         except ValueError:
             pass
+
+
+# -- time-outs that don't spoil the rest (issue 15) ------------------------------------------
+def _big_disk(root, services=300, programs=300):
+    """A disk whose hives take real reading: many services and installed programs."""
+    config = root / "Windows/System32/config"
+    config.mkdir(parents=True)
+    write_hive(config / "SYSTEM", {"Select": {VALUES: {"Current": 1}}, "ControlSet001": {"Services": {
+        f"Svc{i:04d}": {VALUES: {"Type": 16, "Start": 2, "ImagePath": f"C:\\Program Files\\S{i}\\s.exe"}}
+        for i in range(services)}}})
+    write_hive(config / "SOFTWARE", {"Microsoft": {"Windows": {"CurrentVersion": {"Uninstall": {
+        f"{{{i:08d}}}": {VALUES: {"DisplayName": f"Program {i}", "DisplayVersion": "1.0", "Publisher": "P"}}
+        for i in range(programs)}}}}})
+    (root / "Windows/System32/Tasks").mkdir(parents=True)
+    return root
+
+
+def _records(snap):
+    return {kind: [r.to_json_data() if hasattr(r, "to_json_data") else repr(r) for r in items]
+            for kind, items in snap.records.items()}
+
+
+class _Overrun:
+    """A source that never ends by itself; it reads the same hives as the real sources."""
+    id, kind, what, live_only, time_limit = "overrun", "apps", "a step that overruns", False, 0.3
+    platforms = frozenset({"windows"})
+
+    def __init__(self, obedient: bool):
+        self.obedient, self.release, self.reads = obedient, __import__("threading").Event(), 0
+
+    def collect(self, machine, notes):
+        from checks.deadline import StepStopped
+        reg = machine.registry
+        while not self.release.is_set():
+            try:
+                services = reg.key("HKLM\\SYSTEM\\CurrentControlSet\\Services")
+                for name in services.subkeys():
+                    services.subkey(name).values()
+                hive = reg._hive("SOFTWARE")                 # and raw reads at odd places
+                stream = hive._stream()
+                for offset in range(0, len(hive._data), 4093):
+                    stream.seek(offset)
+                    stream.read(64)
+                self.reads += 1
+            except StepStopped:
+                if self.obedient:
+                    raise
+        yield from ()
+
+
+@pytest.mark.parametrize("obedient", [True, False])
+def test_an_overrunning_source_leaves_the_others_exactly_as_without_it(tmp_path, monkeypatch, obedient):
+    from checks import engine
+    from checks.sources.windows import SOURCES
+    monkeypatch.setattr(engine, "STOP_GRACE", 0.5)
+    disk = _big_disk(tmp_path / "disk")
+    alone = engine.collect(Machine.offline(str(disk), "windows"), SOURCES)
+    overrun = _Overrun(obedient)
+    together = engine.collect(Machine.offline(str(disk), "windows"), [overrun] + SOURCES)
+    try:
+        assert len(alone.records["services"]) == 300 and len(alone.records["apps"]) == 300
+        assert _records(together) == _records(alone)
+        assert [(n.source, n.reason) for n in together.not_read] == \
+            [("overrun", "timeout")] + [(n.source, n.reason) for n in alone.not_read]
+        assert overrun.reads > 0
+        if obedient:                                   # stopped at its next check: nothing left running
+            assert engine.busy_steps() == 0
+    finally:
+        overrun.release.set()
+    for _ in range(100):                               # the disobedient one ends once released
+        if engine.busy_steps() == 0:
+            break
+        __import__("time").sleep(0.05)
+    assert engine.busy_steps() == 0

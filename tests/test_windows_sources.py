@@ -396,6 +396,8 @@ def test_fixture_services_exact():
     zoom = "C:\\Program Files\\Common Files\\Zoom\\Support\\CptService.exe"
     teramind = "C:\\ProgramData\\Teramind Agent\\x64\\2.1\\tmagentsvc.exe"
     assert sorted(records, key=lambda r: r.name.lower()) == [
+        Service("DiagTrack", "registry", None, "C:\\Windows\\System32\\svchost.exe -k utcsvc -p",
+                "C:\\Windows\\System32\\svchost.exe", "automatic", None, "LocalSystem"),
         Service("Dnscache", "registry", None, "C:\\Windows\\system32\\svchost.exe -k NetworkService -p",
                 "C:\\Windows\\system32\\svchost.exe", "automatic", None, "NT AUTHORITY\\NetworkService"),
         Service("edgeupdate", "registry", "Microsoft Edge Update Service (edgeupdate)", f'"{edge}" /svc', edge,
@@ -404,6 +406,9 @@ def test_fixture_services_exact():
                 "automatic", None, "LocalSystem"),
         Service("Spooler", "registry", "Print Spooler", "C:\\Windows\\System32\\spoolsv.exe",
                 "C:\\Windows\\System32\\spoolsv.exe", "manual", None, "LocalSystem"),
+        Service("TrkWks", "registry", "Distributed Link Tracking Client",
+                "C:\\Windows\\System32\\svchost.exe -k LocalSystemNetworkRestricted -p",
+                "C:\\Windows\\System32\\svchost.exe", "automatic", None, "LocalSystem"),
         Service("tsvchst", "registry", None, f'"{teramind}"', teramind, "automatic", None, "LocalSystem"),
         Service("WinDefend", "registry", None, f'"{defender}"', defender, "automatic", None, "LocalSystem"),
         Service("ZoomCptService", "registry", "Zoom Sharing Service",
@@ -736,3 +741,36 @@ def test_an_overrunning_source_leaves_the_others_exactly_as_without_it(tmp_path,
             break
         __import__("time").sleep(0.05)
     assert engine.busy_steps() == 0
+
+
+# -- Windows' own services with a watching word in their names (issue 13) ------------------
+@pytest.mark.parametrize("name, display, command, own", [
+    ("DiagTrack", None, "C:\\Windows\\System32\\svchost.exe -k utcsvc -p", True),
+    ("DiagTrack", "Diagnostics Tracking Service", "C:\\Windows\\System32\\svchost.exe -k utcsvc", True),
+    ("TrkWks", "Distributed Link Tracking Client",
+     "C:\\Windows\\System32\\svchost.exe -k LocalSystemNetworkRestricted -p", True),
+    ("TrkWks", "Distributed Link Tracking Client", "C:\\WINDOWS\\system32\\services.exe", True),
+    # the same names, but a program elsewhere, a svchost with no group, a name Windows doesn't use
+    ("DiagTrack", None, "C:\\Users\\alex\\AppData\\Roaming\\svchost.exe -k utcsvc", False),
+    ("DiagTrack", None, "C:\\Windows\\System32\\svchost.exe", False),
+    ("DiagTrack", None, "C:\\Windows\\System32\\Tasks\\track.exe", False),
+    ("TrkWks", "Keystroke Tracking Client", "C:\\Windows\\System32\\svchost.exe -k netsvcs", False),
+    ("SpyTrack", None, "C:\\Windows\\System32\\svchost.exe -k netsvcs", False),
+])
+def test_windows_own_services_are_judged_by_name_and_place(name, display, command, own):
+    from checks.heuristics import windows_own_service
+    assert windows_own_service(name, display, command) is own
+
+
+def test_diagtrack_elsewhere_is_still_a_watching_word():
+    from checks.engine import match
+    from checks.records import Service
+    from checks.snapshot import Snapshot
+    from signatures.index import compile_set
+    snap = Snapshot(platform="windows")
+    for command in ("C:\\Windows\\System32\\svchost.exe -k utcsvc -p",
+                    "C:\\ProgramData\\Diag\\diagtrack.exe"):
+        snap.add("services", [Service("DiagTrack", "registry", None, command, command.split(" -")[0], "automatic")])
+    findings, _ = match(snap, compile_set(load_set()))
+    assert [(f.heuristic, f.evidence[0].record.command) for f in findings] == [
+        ("watching-words", "C:\\ProgramData\\Diag\\diagtrack.exe")]

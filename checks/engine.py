@@ -146,6 +146,7 @@ class _Worker:
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._loop, name="checkup-step", daemon=True)
         self.thread.start()
+        self.ident = self.thread.ident
 
     def _loop(self) -> None:
         while True:

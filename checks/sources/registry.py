@@ -301,8 +301,7 @@ class HiveRegistry(Registry):
                 self.problems.append((exc.reason, exc.detail if path in exc.detail else f"{path}: {exc.detail}"))
             return None
         try:
-            fd = os.open(real, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
-                         | getattr(os, "O_NONBLOCK", 0))
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
         except OSError as exc:
             reason = "permission" if isinstance(exc, PermissionError) else (
                 "absent" if isinstance(exc, FileNotFoundError) else "error")
@@ -425,7 +424,7 @@ class _Hive:
     def _stream(self):
         stream = getattr(self._local, "stream", None)
         if stream is None:
-            stream = self._local.stream = io.BytesIO(self._data)   # shares the bytes, own position
+            stream = self._local.stream = _Stream(self._data)      # shares the bytes, own position
         return stream
 
     def _record(self, offset: int):
@@ -502,6 +501,22 @@ class _Hive:
                     index.setdefault(name.casefold(), v.value)
             node.value_index, node.values = index, out
         return node.values, node.value_index
+
+
+class _Stream(io.BytesIO):
+    """A hive's bytes with one thread's read position.
+
+    A small value (a DWORD, or up to four bytes) is stored in the value record itself, which
+    says so with the top bit of its size; regipy still reads ``size`` bytes from the data
+    offset, i.e. a copy of the rest of the hive for every DWORD, which made reading values
+    quadratic in the hive's size. Such a read returns nothing here (regipy takes the DWORD from
+    the record, not from what it read).
+    """
+
+    def read(self, size=-1):
+        if size is not None and size >= 0x80000000:
+            return b""
+        return super().read(size)
 
 
 def _leaf_offsets(stream):

@@ -774,3 +774,60 @@ def test_diagtrack_elsewhere_is_still_a_watching_word():
     findings, _ = match(snap, compile_set(load_set()))
     assert [(f.heuristic, f.evidence[0].record.command) for f in findings] == [
         ("watching-words", "C:\\ProgramData\\Diag\\diagtrack.exe")]
+
+
+# -- real shortcuts (tests/data/real/lnk, provenance in tests/data/real/README.md) ----------
+REAL = Path(__file__).resolve().parent / "data" / "real"
+
+
+def _real_shortcuts():
+    import csv
+    with open(REAL / "lnk-targets.tsv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+@pytest.mark.parametrize("row", _real_shortcuts(), ids=lambda r: r["file"])
+def test_real_shortcut_targets_match_the_reference_parser(row):
+    """The reference column is LnkParse3 1.6.0's reading of each file: LinkInfo's local path
+    (+ suffix), else the environment block, else the ID list's names, else the relative path."""
+    data = (REAL / "lnk" / row["file"]).read_bytes()
+    target, _ = parse_lnk(data)
+    want = row["reference_target"]
+    if row["reference_form"] == "idlist":             # LnkParse3 leaves the drive out here
+        assert target.casefold().endswith(want.casefold()) and target[1:3] == ":\\"
+    else:
+        assert target.casefold() == want.casefold()
+
+
+def test_real_shortcut_id_lists_name_the_same_file_as_their_link_info():
+    """Explorer writes both for most shortcuts: the ID list read on its own (long names from
+    each item's extension block) must name exactly the file LinkInfo names."""
+    import struct
+    from checks.sources.windows import _id_list_path
+    compared = 0
+    for row in _real_shortcuts():
+        if row["reference_form"] != "linkinfo":
+            continue
+        data = (REAL / "lnk" / row["file"]).read_bytes()
+        if not struct.unpack_from("<I", data, 20)[0] & 1:
+            continue
+        size = struct.unpack_from("<H", data, 76)[0]
+        path = _id_list_path(data, 78, 78 + size)
+        if path:
+            assert path.casefold() == row["reference_target"].casefold(), row["file"]
+            compared += 1
+    assert compared >= 25
+
+
+def test_real_shortcuts_in_a_startup_folder_show_what_they_start(tmp_path):
+    disk = tmp_path / "disk"
+    folder = disk / "ProgramData/Microsoft/Windows/Start Menu/Programs/Startup"
+    folder.mkdir(parents=True)
+    (disk / "Users").mkdir()
+    for name in ("Win10_Notepad.lnk", "Win2012_Windows PowerShell.lnk", "WinXP_Windows Messenger.lnk"):
+        shutil.copy(REAL / "lnk" / name, folder / name)
+    records, notes = collect(WindowsAutostartSource(), Machine.offline(str(disk), "windows"))
+    assert sorted((r.name, r.executable) for r in records if r.kind == "startup-folder") == [
+        ("Win10_Notepad.lnk", "C:\\Windows\\system32\\notepad.exe"),
+        ("Win2012_Windows PowerShell.lnk", "C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\powershell.exe"),
+        ("WinXP_Windows Messenger.lnk", "C:\\Program Files\\Messenger\\msmsgs.exe")]

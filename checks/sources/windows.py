@@ -91,21 +91,25 @@ def parse_lnk(data: bytes) -> tuple[str, str]:
 
     Reads the header, skips the ID list, and takes the target from LinkInfo's local base path
     (Unicode or ANSI, plus the common suffix), else from the environment-variable block
-    (``%ProgramFiles%\\…``), else the relative path in the string data (relative to the
-    shortcut's own folder: the caller resolves it). Every length is checked against the data,
-    so a damaged or hostile file ends in ValueError.
+    (``%ProgramFiles%\\…``), else from the target ID list (the shell items Explorer writes:
+    computer, drive, then one item per folder with its long name), else the relative path in
+    the string data (relative to the shortcut's own folder: the caller resolves it). Every
+    length is checked against the data, so a damaged or hostile file ends in ValueError.
     """
     if len(data) < 76 or struct.unpack_from("<I", data, 0)[0] != 0x4C or data[4:20] != _LNK_CLSID:
         raise ValueError("not a Windows shortcut")
     flags = struct.unpack_from("<I", data, 20)[0]
     unicode = bool(flags & 0x80)
     pos = 76
+    id_list_path = ""
     if flags & 0x01:                                   # HasLinkTargetIDList
         if pos + 2 > len(data):
             raise ValueError("shortcut ends inside its ID list")
-        pos += 2 + struct.unpack_from("<H", data, pos)[0]
-        if pos > len(data):
+        end = pos + 2 + struct.unpack_from("<H", data, pos)[0]
+        if end > len(data):
             raise ValueError("shortcut ID list runs past the end")
+        id_list_path = _id_list_path(data, pos + 2, end)
+        pos = end
     target = ""
     if flags & 0x02 and not flags & 0x100:             # HasLinkInfo, not ForceNoLinkInfo
         if pos + 28 > len(data):
@@ -145,8 +149,79 @@ def parse_lnk(data: bytes) -> tuple[str, str]:
     if not target and flags & 0x200:                   # HasExpString: the environment-variable block
         target = _env_target(data, pos)
     if not target:
+        target = id_list_path                          # the shell's own list of folders
+    if not target:
         target = strings.get(0x08, "")
     return target.strip("\0 "), strings.get(0x20, "").strip("\0")
+
+
+# Shell items (Joachim Metz, "Windows Shell Item format", libfwsi documentation):
+_MY_COMPUTER = bytes.fromhex("e04fd020ea3a6910a2d808002b30309d")       # {20D04FE0-3AEA-1069-A2D8-08002B30309D}
+_USERS_FILES = bytes.fromhex("471a0359723fa74489c55595fe6b30ee")       # {59031A47-3F72-44A7-89C5-5595FE6B30EE}
+_FILE_ENTRY_EXTENSION = 0xBEEF0004
+
+
+def _id_list_path(data: bytes, pos: int, end: int) -> str:
+    """The file-system path an ID list names, or "" when it names something else (a control
+    panel, a library, a network place) or an item can't be read. Never raises."""
+    parts: list[str] = []
+    for _ in range(64):                                # a path of 64 folders is already absurd
+        if pos + 2 > end:
+            return ""
+        size = struct.unpack_from("<H", data, pos)[0]
+        if size == 0:
+            break                                      # the terminal item
+        if size < 3 or pos + size > end:
+            return ""
+        item = data[pos:pos + size]
+        kind = item[2]
+        if kind == 0x1F and size >= 20:                # a root folder, by its class id
+            guid = item[4:20]
+            if guid == _USERS_FILES:
+                parts = ["%USERPROFILE%"]
+            elif guid != _MY_COMPUTER:
+                return ""
+        elif 0x20 <= kind <= 0x2F:                     # a volume: "C:\\"
+            name = item[3:].split(b"\0", 1)[0].decode("ascii", errors="replace")
+            if not re.fullmatch(r"[A-Za-z]:\\?", name):
+                return ""
+            parts = [name.rstrip("\\")]
+        elif 0x30 <= kind <= 0x3F:                     # a file or folder entry
+            name = _file_entry_name(item, kind)
+            if not name or not parts:
+                return ""
+            parts.append(name)
+        else:
+            return ""
+        pos += size
+    return "\\".join(parts) if len(parts) > 1 else ""
+
+
+def _file_entry_name(item: bytes, kind: int) -> str:
+    """The long name of a file entry shell item (from its 0xBEEF0004 extension), else its
+    primary (often 8.3) name."""
+    unicode = bool(kind & 0x04)
+    start = 14
+    if unicode:
+        primary = _utf16z(item, start, len(item))
+        after = start + (len(primary) + 1) * 2
+    else:
+        primary = _ansiz(item, start, len(item))
+        after = start + len(primary.encode("cp1252", errors="replace")) + 1
+        after += after % 2                             # padded to an even offset
+    pos = after
+    while pos + 8 <= len(item):                        # extension blocks follow the primary name
+        ext_size, version, signature = struct.unpack_from("<HHI", item, pos)
+        if ext_size < 8 or pos + ext_size > len(item):
+            break
+        if signature == _FILE_ENTRY_EXTENSION and version >= 3:
+            offset = 18 + (18 if version >= 7 else 0) + 2 + (4 if version >= 8 else 0) + (4 if version >= 9 else 0)
+            if offset < ext_size:
+                long_name = _utf16z(item, pos + offset, pos + ext_size)
+                if long_name and "\0" not in long_name:
+                    return long_name
+        pos += ext_size
+    return primary
 
 
 def _env_target(data: bytes, pos: int) -> str:

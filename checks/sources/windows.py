@@ -634,6 +634,100 @@ class WindowsTasksSource(Source):
                                         triggers=task["triggers"], enabled=task["enabled"], user=user)
 
 
+
+# -- legacy scheduled tasks (C:\\Windows\\Tasks\\*.job, MS-TSCH .JOB file format) -----------------
+LEGACY_TASKS = "C:\\Windows\\Tasks"
+_JOB_TRIGGERS = {0: "once, at a set time", 1: "every day", 2: "every week", 3: "every month", 4: "every month",
+                 5: "when the computer is idle", 6: "when the computer starts", 7: "when someone logs in"}
+
+
+def parse_job(data: bytes) -> dict:
+    """The parts of a legacy ``.job`` task a check needs, as :func:`parse_task` returns them
+    (plus ``author``). Raises ValueError for anything that is not a whole .job file.
+
+    Layout ([MS-TSCH] 2.4.1–2.4.2): a 68-byte fixed section (flags at 48; 0x4 = disabled), then
+    the running-instance count, five length-prefixed UTF-16 strings (application, parameters,
+    working folder, author, comment), user data, reserved data and the triggers (48 bytes each:
+    flags at 28, 0x4 = disabled; type at 32; interval at 24).
+    """
+    if len(data) < 70 or len(data) > _SMALL:
+        raise ValueError("not a whole .job task file")
+    flags = struct.unpack_from("<I", data, 48)[0]
+    pos = 70
+    strings = []
+    for _ in range(5):
+        if pos + 2 > len(data):
+            raise ValueError(".job task ends inside its strings")
+        count = struct.unpack_from("<H", data, pos)[0]
+        end = pos + 2 + count * 2
+        if end > len(data):
+            raise ValueError(".job task string runs past the end")
+        strings.append(data[pos + 2:end].decode("utf-16-le", errors="replace").split("\0", 1)[0])
+        pos = end
+    for _ in range(2):                                  # user data, reserved data
+        if pos + 2 > len(data):
+            raise ValueError(".job task ends inside its data")
+        pos += 2 + struct.unpack_from("<H", data, pos)[0]
+    words: list[str] = []
+    if pos + 2 <= len(data):
+        count = struct.unpack_from("<H", data, pos)[0]
+        pos += 2
+        for i in range(min(count, 64)):
+            at = pos + i * 48
+            if at + 48 > len(data):
+                raise ValueError(".job task ends inside its triggers")
+            interval, trigger_flags, kind = struct.unpack_from("<III", data, at + 24)
+            if trigger_flags & 0x4:
+                continue
+            word = _JOB_TRIGGERS.get(kind)
+            if word and interval and kind <= 4:
+                word = "repeatedly" if kind == 0 else f"{word}, repeatedly"
+            if word and word not in words:
+                words.append(word)
+    app, params, _folder, author, _comment = strings
+    if not app:
+        raise ValueError("a .job task without a program")
+    return {"commands": [(app, params)], "triggers": ", ".join(words), "enabled": not flags & 0x4,
+            "hidden": False, "user": None, "author": author or None}
+
+
+class WindowsLegacyTasksSource(Source):
+    """Tasks in the format of Windows XP and 2003 (``C:\\Windows\\Tasks\\*.job``). Later Windows
+    still runs them (``at.exe`` and old installers write them), next to the XML tasks."""
+    id = "tasks.windows.job"
+    kind = "tasks"
+    what = "scheduled tasks in the old format"
+    platforms = WINDOWS
+    MAX_FILES = 5_000
+
+    def collect(self, machine: Machine, notes: Notes):
+        fs = machine.fs
+        try:
+            entries = fs.list(LEGACY_TASKS)
+        except Unreadable as exc:
+            if exc.reason != "absent":
+                notes.unreadable(exc, LEGACY_TASKS)
+            return
+        jobs = [e for e in entries if not e.is_dir and e.name.lower().endswith(".job")]
+        if len(jobs) > self.MAX_FILES:
+            notes.could_not_read("error", f"more than {self.MAX_FILES:,} .job files in {LEGACY_TASKS}", self.what)
+            jobs = jobs[:self.MAX_FILES]
+        for entry in jobs:
+            try:
+                job = parse_job(fs.read_bytes(entry.path, _SMALL + 1))
+            except Unreadable as exc:
+                notes.unreadable(exc, entry.path)
+                continue
+            except ValueError as exc:
+                notes.could_not_read("error", f"{entry.path}: {exc}", "a scheduled task")
+                continue
+            for cmd, args in job["commands"]:
+                quoted = f'"{cmd}"' if " " in cmd and not cmd.startswith('"') else cmd
+                yield ScheduledTask(name="\\" + entry.name, source=entry.path, command=f"{cmd} {args}".strip(),
+                                    executable=program_of(quoted, "windows"), triggers=job["triggers"],
+                                    enabled=job["enabled"], user=job["user"])
+
+
 class WindowsAppsSource(Source):
     id = "apps.windows"
     kind = "apps"
@@ -723,5 +817,5 @@ def _expand(reg, pattern: str, users: list[str], limit: int = 1000):
             yield key, user
 
 
-SOURCES = [WindowsAutostartSource(), WindowsServicesSource(), WindowsTasksSource(), WindowsAppsSource(),
-           RegistryProbeSource()]
+SOURCES = [WindowsAutostartSource(), WindowsServicesSource(), WindowsTasksSource(), WindowsLegacyTasksSource(),
+           WindowsAppsSource(), RegistryProbeSource()]

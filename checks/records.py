@@ -206,6 +206,7 @@ SETTING_KINDS = (
     "remote-login",        # a remote login or screen-sharing server that is on (name: what, value: on/listening)
     "authorized-key",      # an SSH key allowed to log in (name: key comment, value: fingerprint)
     "antivirus-detection", # the system's anti-virus found monitoring software (name: threat name)
+    "antivirus-remote-control",  # the anti-virus found a backdoor or remote-control tool (name: threat name)
 )
 
 

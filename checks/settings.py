@@ -88,7 +88,7 @@ def notable(s: Setting, all_settings: list[Setting], scanned: _dt.datetime | Non
         return d.get("allowed", "yes") == "yes" and not s.value.startswith("com.apple.")
     if k == "remote-login":
         return s.value.strip().lower() in ("on", "enabled", "listening", "yes")
-    return k in ("root-certificate", "profile", "authorized-key", "antivirus-detection")
+    return k in ("root-certificate", "profile", "authorized-key", "antivirus-detection", "antivirus-remote-control")
 
 
 def _words(kind: str, **values) -> dict[str, str]:
@@ -132,7 +132,7 @@ class SettingsCheck(Check):
 
     def _finding(self, kind: str, items: list[Setting]) -> Finding:
         first = items[0]
-        tier = "monitoring" if kind == "antivirus-detection" else "settings"
+        tier = {"antivirus-detection": "monitoring", "antivirus-remote-control": "remote-access"}.get(kind, "settings")
         words = _words(kind, name=first.name, value=first.value, count=len(items), list=_listing(items),
                        user=first.user or "")
         evidence = [Evidence(self.id, "settings", s, [Match("setting", kind, s.value or s.name, "value")])

@@ -865,3 +865,34 @@ def test_no_legacy_task_folder_is_no_note(tmp_path):
     from checks.sources.windows import WindowsLegacyTasksSource
     (tmp_path / "disk/Windows").mkdir(parents=True)
     assert collect(WindowsLegacyTasksSource(), Machine.offline(str(tmp_path / "disk"), "windows")) == ([], [])
+
+
+# -- Defender's own verdicts (real detection history, DFIRArtifactMuseum APTSimulatorVM) -----
+def test_real_defender_history_surfaces_only_the_backdoor_in_the_remote_access_tier(tmp_path):
+    from checks.sources.settings import DEFENDER_HISTORY, WindowsSettings
+    disk = tmp_path / "disk"
+    target = disk / DEFENDER_HISTORY[3:].replace("\\", "/")
+    shutil.copytree(REAL / "defender" / "DetectionHistory", target)
+    records, notes = collect(WindowsSettings(), Machine.offline(str(disk), "windows"))
+    # 14 real detections: Trojan, HackTool, Behavior, SettingsModifier… and one Backdoor.
+    assert [(r.kind, r.name) for r in records if r.kind.startswith("antivirus")] == [
+        ("antivirus-remote-control", "Backdoor:PowerShell/Powercat.A")]
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "windows"),
+                      sources=[WindowsSettings()])
+    (f,) = [f for f in result.findings if f.heuristic and f.heuristic.startswith("antivirus")]
+    assert (f.tier, f.heuristic) == ("remote-access", "antivirus-remote-control")
+    assert f.title == ("This laptop's own anti-virus found a program that lets someone control it from "
+                       "elsewhere: Backdoor:PowerShell/Powercat.A")
+
+
+def test_defender_monitoring_tools_stay_in_the_monitoring_tier(tmp_path):
+    from checks.sources.settings import DEFENDER_HISTORY, WindowsSettings
+    folder = tmp_path / "disk" / DEFENDER_HISTORY[3:].replace("\\", "/") / "01"
+    folder.mkdir(parents=True)
+    (folder / "A").write_bytes(b"\x00junk" + "MonitoringTool:Win32/Ardamax".encode("utf-16-le") + b"\x00\x00"
+                               + "RemoteAccess:Win32/AnyDesk".encode("utf-16-le") + b"\x00\x00"
+                               + "TrojanSpy:Win32/Keylogger".encode("utf-16-le") + b"\x00\x00")
+    records, _ = collect(WindowsSettings(), Machine.offline(str(tmp_path / "disk"), "windows"))
+    assert [(r.kind, r.name) for r in records if r.kind.startswith("antivirus")] == [
+        ("antivirus-detection", "MonitoringTool:Win32/Ardamax"),
+        ("antivirus-remote-control", "RemoteAccess:Win32/AnyDesk")]

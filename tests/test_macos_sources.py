@@ -433,3 +433,51 @@ def test_crontabs_and_login_items_of_any_shape_read_without_crashing(crontab, bt
         records, notes = collect(MacAutostartSource(), root)
         assert all(r.kind in ("cron", "login-item") for r in records)
         assert all(n.reason == "error" for n in notes)
+
+
+# -- real login-item files (tests/data/real/macos, provenance in tests/data/real/README.md) --
+REAL = Path(__file__).resolve().parent / "data" / "real" / "macos"
+BTM_USER = "Library/Application Support/com.apple.backgroundtaskmanagementagent/backgrounditems.btm"
+
+
+def _real_mac(tmp_path, files):
+    """A Mac disk with users a..z, each given one real file at a place macOS keeps it."""
+    disk = tmp_path / "disk"
+    (disk / "Users").mkdir(parents=True)
+    for user, (name, place) in files.items():
+        target = disk / "Users" / user / place
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REAL / name, target)
+    return disk
+
+
+def test_real_login_items_of_every_era_are_read_exactly(tmp_path):
+    disk = _real_mac(tmp_path, {
+        "sierra": ("artemis-backgrounditems_sierra.btm", BTM_USER),
+        "poison": ("artemis-backgrounditemsPoisonApple.btm", BTM_USER),
+        "itunes": ("plaso-backgrounditems.btm", BTM_USER),
+        "old": ("plaso-com.apple.loginitems.plist", "Library/Preferences/com.apple.loginitems.plist"),
+        "matthew": ("plaso-loginwindow.plist", "Library/Preferences/loginwindow.plist"),
+        "broken": ("artemis-bad_bookmark.btm", BTM_USER),
+        "junk": ("artemis-bad_plist.btm", BTM_USER),
+    })
+    records, notes = collect(MacAutostartSource(), disk)
+    got = sorted((r.user, r.kind, r.name, r.executable) for r in records)
+    poison = "/Users/sur/Library/Python/3.8/lib/python/site-packages/poisonapple/auxiliary/testing.app"
+    assert got == [
+        # plaso's tests: iTunesHelper (bookmark in the .btm, alias and binding in the old list),
+        # SafeConnect (AutoLaunchedApplicationDictionary) and the login and logout hooks.
+        ("itunes", "login-item", "iTunesHelper.app", "/Applications/iTunes.app/Contents/MacOS/iTunesHelper.app"),
+        ("matthew", "login-hook", "LoginHook", "/Users/matthew/login.sh"),
+        ("matthew", "login-hook", "LogoutHook", "/Users/matthew/logout.sh"),
+        ("matthew", "login-item", "SafeConnect.app", "/Applications/SafeConnect.app"),
+        ("old", "login-item", "iTunesHelper", "/Applications/iTunes.app/Contents/MacOS/iTunesHelper.app"),
+        # artemis' tests: LuLu and the PoisonApple persistence tool; Syncthing on 10.12.
+        ("poison", "login-item", "LuLu.app", "/Applications/LuLu.app"),
+        ("poison", "login-item", "System Events.app", "/System/Library/CoreServices/System Events.app"),
+        ("poison", "login-item", "testing.app", poison),
+        ("sierra", "login-item", "Syncthing.app", "/Applications/Syncthing.app"),
+    ]
+    # One clear note per damaged file.
+    assert sorted((n.reason, n.detail.split(":")[0].rsplit("/Users/", 1)[-1].split("/")[0]) for n in notes) == [
+        ("error", "broken"), ("error", "junk")]

@@ -481,3 +481,26 @@ def test_real_login_items_of_every_era_are_read_exactly(tmp_path):
     # One clear note per damaged file.
     assert sorted((n.reason, n.detail.split(":")[0].rsplit("/Users/", 1)[-1].split("/")[0]) for n in notes) == [
         ("error", "broken"), ("error", "junk")]
+
+
+def test_chrome_camera_and_microphone_grants_are_one_finding_worded_for_what_they_allow(tmp_path):
+    import sqlite3
+    from checks.sources.settings import MacSettings
+    folder = tmp_path / "disk/Users/alex/Library/Application Support/com.apple.TCC"
+    folder.mkdir(parents=True)
+    con = sqlite3.connect(folder / "TCC.db")
+    con.execute("CREATE TABLE access (service TEXT, client TEXT, auth_value INTEGER)")
+    con.executemany("INSERT INTO access VALUES (?,?,?)", [
+        ("kTCCServiceCamera", "com.google.Chrome", 2), ("kTCCServiceMicrophone", "com.google.Chrome", 2),
+        ("kTCCServiceScreenCapture", "us.zoom.xos", 2), ("kTCCServiceListenEvent", "com.example.kbd", 2)])
+    con.commit()
+    con.close()
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(tmp_path / "disk"), "macos"),
+                      sources=[MacSettings()])
+    grants = sorted((f.title, f.why.split(".")[0]) for f in result.findings if f.heuristic == "privacy-grant")
+    assert grants == [
+        ("An app may use your camera and microphone: com.google.Chrome",
+         "This lets the app see through the camera and hear through the microphone"),
+        ("An app may use your keyboard: com.example.kbd", "This lets the app see what you type"),
+        ("An app may use your screen: us.zoom.xos", "This lets the app see everything on your screen"),
+    ]

@@ -504,3 +504,21 @@ def test_chrome_camera_and_microphone_grants_are_one_finding_worded_for_what_the
         ("An app may use your keyboard: com.example.kbd", "This lets the app see what you type"),
         ("An app may use your screen: us.zoom.xos", "This lets the app see everything on your screen"),
     ]
+
+
+def test_real_chrome_default_apps_are_from_the_store_not_by_policy_and_no_finding(tmp_path):
+    """A real Chrome profile (plaso test data): its default apps (Docs, Sheets, Slides, Drive,
+    Gmail, YouTube, Search; was_installed_by_default) are neither forced by policy nor a finding."""
+    from checks.sources.browsers import SOURCES as BROWSER_SOURCES
+    profile = tmp_path / "disk/Users/alex/Library/Application Support/Google/Chrome/Default"
+    profile.mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parent / "data/real/chrome/Preferences", profile / "Preferences")
+    machine = Machine.offline(str(tmp_path / "disk"), "macos")
+    sources = [s for s in BROWSER_SOURCES if "macos" in s.platforms]
+    records = [r for s in sources for r in s.collect(machine, Notes(s.id)) if hasattr(r, "by_policy")]
+    assert sorted((r.name, r.by_policy, r.from_store) for r in records) == [
+        (name, False, True) for name in ("Gmail", "Google Docs", "Google Drive", "Google Search",
+                                         "Google Sheets", "Google Slides", "YouTube")]
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(tmp_path / "disk"), "macos"),
+                      sources=sources)
+    assert [f.title for f in result.findings] == []

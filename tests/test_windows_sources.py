@@ -896,3 +896,20 @@ def test_defender_monitoring_tools_stay_in_the_monitoring_tier(tmp_path):
     assert [(r.kind, r.name) for r in records if r.kind.startswith("antivirus")] == [
         ("antivirus-detection", "MonitoringTool:Win32/Ardamax"),
         ("antivirus-remote-control", "RemoteAccess:Win32/AnyDesk")]
+
+
+# -- a real damaged hive (regipy's corrupted_system_hive) -----------------------------------
+def test_real_damaged_system_hive_is_read_where_it_can_be_with_one_note_and_nothing_on_stderr(tmp_path, capfd):
+    import lzma
+    config = tmp_path / "disk/Windows/System32/config"
+    config.mkdir(parents=True)
+    (config / "SYSTEM").write_bytes(lzma.decompress((REAL / "hives" / "corrupted_system_hive.xz").read_bytes()))
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(tmp_path / "disk"), "windows"))
+    notes = [(n.source, n.reason, n.detail) for n in result.not_checked if "SYSTEM" in n.detail]
+    assert notes == [("registry", "error", "C:\\Windows\\System32\\config\\SYSTEM is damaged in places: 74 key(s) "
+                      "or list(s) of values could not be read; everything else in it was read")]
+    services = result.snapshot.of("services")
+    assert len(services) == 59 and {"BITS", "Dnscache", "Spooler"} <= {s.name for s in services}
+    assert [f.title for f in result.findings] == []
+    out, err = capfd.readouterr()
+    assert err == ""                                   # regipy's own messages stay out of the terminal

@@ -255,11 +255,16 @@ class HiveRegistry(Registry):
 
     def __init__(self, fs):
         self.fs = fs
-        self.problems = []
+        self._problems: list[tuple[str, str]] = []
         self._hives: dict[str, _Hive | None] = {}
         self._homes = None
         self._control_set = None
         self._lock = threading.Lock()
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """Hives that could not be read, then one note per hive damaged in places."""
+        return self._problems + self.partly_damaged()
 
     # -- hives ---------------------------------------------------------------------------
     def _homes_by_name(self) -> dict[str, str]:
@@ -298,7 +303,7 @@ class HiveRegistry(Registry):
             real = self.fs.real(path)
         except Unreadable as exc:
             if exc.reason != "absent" or which in self.SYSTEM_HIVES:
-                self.problems.append((exc.reason, exc.detail if path in exc.detail else f"{path}: {exc.detail}"))
+                self._problems.append((exc.reason, exc.detail if path in exc.detail else f"{path}: {exc.detail}"))
             return None
         try:
             fd = os.open(real, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
@@ -306,15 +311,15 @@ class HiveRegistry(Registry):
             reason = "permission" if isinstance(exc, PermissionError) else (
                 "absent" if isinstance(exc, FileNotFoundError) else "error")
             if reason != "absent" or which in self.SYSTEM_HIVES:
-                self.problems.append((reason, f"{path}: {exc.strerror or exc}"))
+                self._problems.append((reason, f"{path}: {exc.strerror or exc}"))
             return None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                self.problems.append(("error", f"{path} is not a file"))
+                self._problems.append(("error", f"{path} is not a file"))
                 return None
             if st.st_size > MAX_HIVE_BYTES:
-                self.problems.append(("error", f"{path} is larger than {MAX_HIVE_BYTES // (1 << 20)} MB"))
+                self._problems.append(("error", f"{path} is larger than {MAX_HIVE_BYTES // (1 << 20)} MB"))
                 return None
             chunks, left = [], st.st_size
             while left > 0:
@@ -327,9 +332,9 @@ class HiveRegistry(Registry):
             hive.node(hive.root_offset)               # parsing the root proves the file is a hive
             return hive
         except PermissionError:
-            self.problems.append(("permission", f"{path}: permission denied"))
+            self._problems.append(("permission", f"{path}: permission denied"))
         except Exception as exc:  # noqa: BLE001 - any damage in a hive file ends here
-            self.problems.append(("error", f"{path} is not a readable registry hive ({type(exc).__name__})"))
+            self._problems.append(("error", f"{path} is not a readable registry hive ({type(exc).__name__})"))
         finally:
             try:
                 os.close(fd)
@@ -337,10 +342,19 @@ class HiveRegistry(Registry):
                 pass
         return None
 
+    def partly_damaged(self) -> list[tuple[str, str]]:
+        """One note per hive in which some keys or values could not be read (the rest was)."""
+        out = []
+        for which, hive in list(self._hives.items()):
+            if hive is not None and hive.damaged:
+                out.append(("error", f"{self._hive_path(which)} is damaged in places: {hive.damaged} key(s) or "
+                                     "list(s) of values could not be read; everything else in it was read"))
+        return out
+
     def _damaged(self, which: str, exc: Exception) -> None:
         with self._lock:
             if self._hives.get(which) is not None:
-                self.problems.append(("error", f"{self._hive_path(which)} is damaged ({type(exc).__name__})"))
+                self._problems.append(("error", f"{self._hive_path(which)} is damaged ({type(exc).__name__})"))
             self._hives[which] = None
 
     # -- the interface -------------------------------------------------------------------
@@ -419,6 +433,7 @@ class _Hive:
         header = REGF_HEADER.parse(data[:REGF_HEADER_SIZE])
         self.root_offset = REGF_HEADER_SIZE + header.root_key_offset
         self._nodes: dict[int, _Node] = {}
+        self.damaged = 0                                  # keys or value lists that could not be read
         self._paths: dict[tuple[str, ...], int] = {(): self.root_offset}
 
     def _stream(self):
@@ -473,8 +488,17 @@ class _Hive:
                 for start in lists:
                     check_deadline()
                     stream.seek(start)
-                    for child_offset in _leaf_offsets(stream):
-                        child = self.node(REGF_HEADER_SIZE + child_offset)
+                    try:
+                        offsets = _leaf_offsets(stream)
+                    except (ValueError, StreamError):
+                        self.damaged += 1                # a list that is not one: its keys are lost
+                        continue
+                    for child_offset in offsets:
+                        try:
+                            child = self.node(REGF_HEADER_SIZE + child_offset)
+                        except (ValueError, StreamError, TypeError):
+                            self.damaged += 1            # one damaged key; its siblings are still read
+                            continue
                         if child.name.casefold() not in index:
                             index[child.name.casefold()] = REGF_HEADER_SIZE + child_offset
                             names.append(child.name)
@@ -495,10 +519,15 @@ class _Hive:
             out, index = [], {}
             if node.values_count:
                 record = self._record(offset)
-                for v in itertools.islice(record.iter_values(trim_values=False) or (), MAX_VALUES):
-                    name = "" if v.name == "(default)" else v.name
-                    out.append((name, v.value))
-                    index.setdefault(name.casefold(), v.value)
+                try:
+                    for v in itertools.islice(record.iter_values(trim_values=False) or (), MAX_VALUES):
+                        name = "" if v.name == "(default)" else v.name
+                        out.append((name, v.value))
+                        index.setdefault(name.casefold(), v.value)
+                    if len(out) < min(node.values_count, MAX_VALUES):
+                        self.damaged += 1                # regipy stopped at a damaged value
+                except Exception:  # noqa: BLE001 - a damaged value list: the values read so far stand
+                    self.damaged += 1
             node.value_index, node.values = index, out
         return node.values, node.value_index
 
@@ -517,6 +546,12 @@ class _Stream(io.BytesIO):
         if size is not None and size >= 0x80000000:
             return b""
         return super().read(size)
+
+
+try:
+    from construct import StreamError
+except ImportError:  # pragma: no cover - construct comes with regipy
+    StreamError = ValueError
 
 
 def _leaf_offsets(stream):

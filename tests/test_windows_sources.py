@@ -913,3 +913,22 @@ def test_real_damaged_system_hive_is_read_where_it_can_be_with_one_note_and_noth
     assert [f.title for f in result.findings] == []
     out, err = capfd.readouterr()
     assert err == ""                                   # regipy's own messages stay out of the terminal
+
+
+def test_real_windows_hives_give_no_finding_on_their_ordinary_software(tmp_path):
+    """A real SYSTEM hive (159 Windows services, Distributed Link Tracking among them) and a
+    real NTUSER.DAT, both regipy test data: their software is Windows' and ordinary software;
+    the only finding is a setting the hive really has (Remote Desktop is on)."""
+    import lzma
+    disk = tmp_path / "disk"
+    (disk / "Windows/System32/config").mkdir(parents=True)
+    (disk / "Windows/System32/Tasks").mkdir(parents=True)
+    (disk / "Users/user").mkdir(parents=True)
+    (disk / "Windows/System32/config/SYSTEM").write_bytes(lzma.decompress((REAL / "hives/SYSTEM.xz").read_bytes()))
+    (disk / "Users/user/NTUSER.DAT").write_bytes(lzma.decompress((REAL / "hives/NTUSER.DAT.xz").read_bytes()))
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "windows"))
+    services = result.snapshot.of("services")
+    assert len(services) == 159 and "TrkWks" in {s.name for s in services}
+    assert [(f.tier, f.title) for f in result.findings] == [
+        ("settings", "Another computer can log in to this one: Remote Desktop is on")]
+    assert [(n.source, n.reason) for n in result.not_checked if n.reason != "offline"] == [("registry", "absent")]

@@ -932,3 +932,32 @@ def test_real_windows_hives_give_no_finding_on_their_ordinary_software(tmp_path)
     assert [(f.tier, f.title) for f in result.findings] == [
         ("settings", "Another computer can log in to this one: Remote Desktop is on")]
     assert [(n.source, n.reason) for n in result.not_checked if n.reason != "offline"] == [("registry", "absent")]
+
+
+# -- real task files (DFIRArtifactMuseum, APT-simulator Windows 10 VM) in a folder with loops --
+def test_real_tasks_are_each_read_once_even_with_folder_links_in_circles(tmp_path):
+    tasks = tmp_path / "disk/Windows/System32/Tasks"
+    shutil.copytree(REAL / "tasks" / "xml", tasks)
+    (tmp_path / "disk/Users").mkdir()
+    os.symlink(".", tasks / "self")                                   # a folder linked into itself
+    os.symlink("../..", tasks / "Microsoft/Windows/up")               # and to an ancestor
+    os.symlink("../Shell", tasks / "Microsoft/Windows/Defrag/sideways")
+    records, notes = collect(WindowsTasksSource(), Machine.offline(str(tmp_path / "disk"), "windows"))
+    names = sorted(r.name for r in records)
+    assert names == sorted({
+        "\\GameOver", "\\GoogleUpdateTaskMachineCore{CF8953F0-7413-4BC6-94A3-B0282ACC3AE4}",
+        "\\GoogleUpdateTaskMachineUA{5C1DE8D8-1A9C-4F32-8062-6E1F475FB2AE}", "\\Microsoft\\XblGameSave\\XblGameSaveTask",
+        "\\MicrosoftEdgeUpdateTaskMachineCore", "\\MicrosoftEdgeUpdateTaskMachineUA",
+        "\\OneDrive Reporting Task-S-1-5-21-2212929841-2730996645-2649195864-1000",
+        "\\OneDrive Standalone Update Task-S-1-5-21-2212929841-2730996645-2649195864-1000",
+        "\\Microsoft\\Windows\\Defrag\\ScheduledDefrag", "\\Microsoft\\Windows\\Shell\\CreateObjectTask",
+        "\\Microsoft\\Windows\\Shell\\FamilySafetyMonitor", "\\Microsoft\\Windows\\Shell\\FamilySafetyRefreshTask",
+        "\\Microsoft\\Windows\\Shell\\IndexerAutomaticMaintenance", "\\Microsoft\\Windows\\Shell\\UpdateUserPictureTask"})
+    game_over = next(r for r in records if r.name == "\\GameOver")
+    assert (game_over.command, game_over.user) == ("C:\\TMP\\mim.exe sekurlsa::LogonPasswords > C:\\TMP\\o.txt",
+                                                   "DESKTOP-TMKU40H\\TestUser")
+    assert [n for n in notes if n.reason != "error" or "folders deep" not in n.detail] == []
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(tmp_path / "disk"), "windows"),
+                      sources=[WindowsTasksSource()])
+    flagged = {e.record.name for f in result.findings for e in f.evidence}
+    assert flagged <= {"\\GameOver"}                  # the ordinary tasks give no finding

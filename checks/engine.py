@@ -139,8 +139,9 @@ class _Worker:
 
     Each step gets its own stop flag (:mod:`checks.deadline`). When a step overruns its time
     limit or the scan is cancelled, the flag is set and the step's loops stop it at their next
-    :func:`~checks.deadline.check_deadline`; the engine waits a short grace for that. A step that
-    still runs after the grace is left behind with its worker, which ends when the step does."""
+    :func:`~checks.deadline.check_deadline`. After a time-out the engine waits a short grace for
+    that (a cancel, for the quick exit, never waits). A step still running is left behind with
+    its worker, which ends when the step does."""
 
     def __init__(self) -> None:
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -188,20 +189,19 @@ def _run_guarded(fn: Callable[[], Any], limit: float, cancel: threading.Event | 
     stop = threading.Event()
     worker.jobs.put((fn, box, done, stop))
     deadline = time.monotonic() + limit
-    status = None
     while not done.wait(0.05):
         if cancel is not None and cancel.is_set():
-            status = "cancelled"
-        elif time.monotonic() > deadline:
-            status = "timeout"
-        if status:
+            stop.set()                                   # the step stops at its next check, and
+            worker.jobs.put(None)                        # its worker then ends; a cancel never waits
+            return "cancelled", None
+        if time.monotonic() > deadline:
             stop.set()                                   # ask the step to stop at its next check
             if done.wait(STOP_GRACE):
                 with _idle_lock:
                     _idle_workers.append(worker)
             else:
                 worker.jobs.put(None)                    # it ends when the step finally does
-            return status, None
+            return "timeout", None
     with _idle_lock:
         _idle_workers.append(worker)
     if "error" in box:

@@ -481,8 +481,12 @@ class _Hive:
                 signature = stream.read(2)
                 lists = []
                 if signature == b"ri":
-                    root = INDEX_ROOT.parse_stream(stream)
-                    lists = [REGF_HEADER_SIZE + 4 + e.subkey_list_offset for e in root.elements[:MAX_SUBKEYS]]
+                    try:
+                        root = INDEX_ROOT.parse_stream(stream)
+                        lists = [REGF_HEADER_SIZE + 4 + e.subkey_list_offset for e in root.elements[:MAX_SUBKEYS]]
+                    except (ValueError, StreamError):
+                        self.damaged += 1
+                        lists = []
                 else:
                     lists = [REGF_HEADER_SIZE + 4 + record.header.subkeys_list_offset]
                 for start in lists:
@@ -549,7 +553,7 @@ class _Stream(io.BytesIO):
 
 
 try:
-    from construct import StreamError
+    from construct import ConstructError as StreamError      # every parse error of construct
 except ImportError:  # pragma: no cover - construct comes with regipy
     StreamError = ValueError
 

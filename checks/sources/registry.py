@@ -255,16 +255,11 @@ class HiveRegistry(Registry):
 
     def __init__(self, fs):
         self.fs = fs
-        self._problems: list[tuple[str, str]] = []
+        self.problems: list[tuple[str, str]] = []
         self._hives: dict[str, _Hive | None] = {}
         self._homes = None
         self._control_set = None
         self._lock = threading.Lock()
-
-    @property
-    def problems(self) -> list[tuple[str, str]]:
-        """Hives that could not be read, then one note per hive damaged in places."""
-        return self._problems + self.partly_damaged()
 
     # -- hives ---------------------------------------------------------------------------
     def _homes_by_name(self) -> dict[str, str]:
@@ -303,7 +298,7 @@ class HiveRegistry(Registry):
             real = self.fs.real(path)
         except Unreadable as exc:
             if exc.reason != "absent" or which in self.SYSTEM_HIVES:
-                self._problems.append((exc.reason, exc.detail if path in exc.detail else f"{path}: {exc.detail}"))
+                self.problems.append((exc.reason, exc.detail if path in exc.detail else f"{path}: {exc.detail}"))
             return None
         try:
             fd = os.open(real, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
@@ -311,15 +306,15 @@ class HiveRegistry(Registry):
             reason = "permission" if isinstance(exc, PermissionError) else (
                 "absent" if isinstance(exc, FileNotFoundError) else "error")
             if reason != "absent" or which in self.SYSTEM_HIVES:
-                self._problems.append((reason, f"{path}: {exc.strerror or exc}"))
+                self.problems.append((reason, f"{path}: {exc.strerror or exc}"))
             return None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                self._problems.append(("error", f"{path} is not a file"))
+                self.problems.append(("error", f"{path} is not a file"))
                 return None
             if st.st_size > MAX_HIVE_BYTES:
-                self._problems.append(("error", f"{path} is larger than {MAX_HIVE_BYTES // (1 << 20)} MB"))
+                self.problems.append(("error", f"{path} is larger than {MAX_HIVE_BYTES // (1 << 20)} MB"))
                 return None
             chunks, left = [], st.st_size
             while left > 0:
@@ -328,13 +323,15 @@ class HiveRegistry(Registry):
                     break
                 chunks.append(chunk)
                 left -= len(chunk)
-            hive = _Hive(b"".join(chunks))
+            hive = _Hive(b"".join(chunks), lambda: self.problems.append((
+                "error", f"{path} is damaged in places: some keys or values could not be read; everything "
+                         "else in it was read")))
             hive.node(hive.root_offset)               # parsing the root proves the file is a hive
             return hive
         except PermissionError:
-            self._problems.append(("permission", f"{path}: permission denied"))
+            self.problems.append(("permission", f"{path}: permission denied"))
         except Exception as exc:  # noqa: BLE001 - any damage in a hive file ends here
-            self._problems.append(("error", f"{path} is not a readable registry hive ({type(exc).__name__})"))
+            self.problems.append(("error", f"{path} is not a readable registry hive ({type(exc).__name__})"))
         finally:
             try:
                 os.close(fd)
@@ -342,19 +339,10 @@ class HiveRegistry(Registry):
                 pass
         return None
 
-    def partly_damaged(self) -> list[tuple[str, str]]:
-        """One note per hive in which some keys or values could not be read (the rest was)."""
-        out = []
-        for which, hive in list(self._hives.items()):
-            if hive is not None and hive.damaged:
-                out.append(("error", f"{self._hive_path(which)} is damaged in places: {hive.damaged} key(s) or "
-                                     "list(s) of values could not be read; everything else in it was read"))
-        return out
-
     def _damaged(self, which: str, exc: Exception) -> None:
         with self._lock:
             if self._hives.get(which) is not None:
-                self._problems.append(("error", f"{self._hive_path(which)} is damaged ({type(exc).__name__})"))
+                self.problems.append(("error", f"{self._hive_path(which)} is damaged ({type(exc).__name__})"))
             self._hives[which] = None
 
     # -- the interface -------------------------------------------------------------------
@@ -426,15 +414,25 @@ class _Node:
 class _Hive:
     """One hive's bytes, its nodes by offset, and a path cache; read through per-thread streams."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, on_first_damage=None):
         from regipy.structs import REGF_HEADER, REGF_HEADER_SIZE
         self._data = data
+        self._on_first_damage = on_first_damage
+        self._damage_lock = threading.Lock()
         self._local = threading.local()
         header = REGF_HEADER.parse(data[:REGF_HEADER_SIZE])
         self.root_offset = REGF_HEADER_SIZE + header.root_key_offset
         self._nodes: dict[int, _Node] = {}
         self.damaged = 0                                  # keys or value lists that could not be read
         self._paths: dict[tuple[str, ...], int] = {(): self.root_offset}
+
+    def _damage(self) -> None:
+        """Count one part that could not be read; the hive's one note is made the first time."""
+        with self._damage_lock:
+            self.damaged += 1
+            first = self.damaged == 1
+        if first and self._on_first_damage is not None:
+            self._on_first_damage()
 
     def _stream(self):
         stream = getattr(self._local, "stream", None)
@@ -485,7 +483,7 @@ class _Hive:
                         root = INDEX_ROOT.parse_stream(stream)
                         lists = [REGF_HEADER_SIZE + 4 + e.subkey_list_offset for e in root.elements[:MAX_SUBKEYS]]
                     except (ValueError, StreamError):
-                        self.damaged += 1
+                        self._damage()
                         lists = []
                 else:
                     lists = [REGF_HEADER_SIZE + 4 + record.header.subkeys_list_offset]
@@ -495,13 +493,13 @@ class _Hive:
                     try:
                         offsets = _leaf_offsets(stream)
                     except (ValueError, StreamError):
-                        self.damaged += 1                # a list that is not one: its keys are lost
+                        self._damage()                # a list that is not one: its keys are lost
                         continue
                     for child_offset in offsets:
                         try:
                             child = self.node(REGF_HEADER_SIZE + child_offset)
                         except (ValueError, StreamError, TypeError):
-                            self.damaged += 1            # one damaged key; its siblings are still read
+                            self._damage()            # one damaged key; its siblings are still read
                             continue
                         if child.name.casefold() not in index:
                             index[child.name.casefold()] = REGF_HEADER_SIZE + child_offset
@@ -529,9 +527,9 @@ class _Hive:
                         out.append((name, v.value))
                         index.setdefault(name.casefold(), v.value)
                     if len(out) < min(node.values_count, MAX_VALUES):
-                        self.damaged += 1                # regipy stopped at a damaged value
+                        self._damage()                # regipy stopped at a damaged value
                 except Exception:  # noqa: BLE001 - a damaged value list: the values read so far stand
-                    self.damaged += 1
+                    self._damage()
             node.value_index, node.values = index, out
         return node.values, node.value_index
 

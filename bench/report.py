@@ -127,6 +127,9 @@ def write_report(r: dict, out: Path) -> None:
                   f"| third Shift press → process gone (median; worst {g['shift_to_gone_max_ms']:.0f} ms) | "
                   f"{g['shift_to_gone_ms']:.0f} ms | < 500 ms — {_ok(g['shift_to_gone_ms'], TARGETS['gone_ms'])} |", "",
                   f"(A scan in the app took {g['scan_ms']:.0f} ms here, loading the signature set included.)", ""]
+    if "registry" in r:
+        from registry_report import render as registry_section
+        lines += registry_section(r["registry"]) + [""]
     lines += [CHANGES, "## Running it", "", "    make bench                 # everything: about 80 s on this machine",
               "    .venv/bin/python bench/run.py --quick --only scan,load   # a part, fewer repeats", ""]
     out.write_text("\n".join(lines), encoding="utf-8")

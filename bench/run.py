@@ -8,6 +8,7 @@ the same run (ratios), because the machines this runs on are shared and noisy:
   load      validating and compiling the shipped signature set
   startup   launch → first window; `checkup scan --json` start → exit; bare Python; Qt import
   gui       the longest the event loop is blocked during a real scan; Shift×3 → hidden → gone
+  registry  the offline Windows scan on generated hives of 1k–20k entries, and a real SYSTEM hive
 
     python bench/run.py [--quick] [--only scan,scale,...] [--out docs/performance.md]
 """
@@ -138,7 +139,13 @@ def bench_gui(quick: bool) -> dict:
     return out
 
 
-PARTS = {"scan": bench_scan, "scale": bench_scale, "load": bench_load, "startup": bench_startup, "gui": bench_gui}
+def bench_registry(quick: bool) -> dict:
+    from registry_report import run
+    return run(child, quick)
+
+
+PARTS = {"scan": bench_scan, "scale": bench_scale, "load": bench_load, "startup": bench_startup, "gui": bench_gui,
+         "registry": bench_registry}
 
 
 def main(argv=None) -> int:

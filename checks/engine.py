@@ -18,6 +18,7 @@ from signatures.loader import SignatureSet
 
 from . import __version__, texts
 from .base import Check, Context, family_finding
+from .deadline import StepStopped, check_deadline, set_stop_flag
 from .findings import SEVERITY_ORDER, Evidence, Finding
 from .snapshot import NotRead, Snapshot, now_iso
 from .sources import all_sources
@@ -150,27 +151,48 @@ def running_as_administrator() -> bool:
 
 class _Worker:
     """A helper thread that runs steps one after another. Starting a thread for each of the
-    sixty-odd steps of a scan cost more than some steps; a worker is reused unless a step
-    overran its time limit or the scan was cancelled, in which case it is left behind with it."""
+    sixty-odd steps of a scan cost more than some steps; a worker is reused once its step ended.
+
+    Each step gets its own stop flag (:mod:`checks.deadline`). When a step overruns its time
+    limit or the scan is cancelled, the flag is set and the step's loops stop it at their next
+    :func:`~checks.deadline.check_deadline`. After a time-out the engine waits a short grace for
+    that (a cancel, for the quick exit, never waits). A step still running is left behind with
+    its worker, which ends when the step does."""
 
     def __init__(self) -> None:
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        thread = threading.Thread(target=self._loop, name="checkup-step", daemon=True)
-        thread.start()
-        self.ident = thread.ident
+        self.thread = threading.Thread(target=self._loop, name="checkup-step", daemon=True)
+        self.thread.start()
+        self.ident = self.thread.ident
 
     def _loop(self) -> None:
         while True:
-            fn, box, done = self.jobs.get()
+            job = self.jobs.get()
+            if job is None:
+                return
+            fn, box, done, stop = job
+            set_stop_flag(stop)
             try:
                 box["value"] = fn()
+            except StepStopped:
+                box["stopped"] = True
             except BaseException as exc:  # noqa: BLE001 - every failure becomes "could not check"
                 box["error"] = exc
+            finally:
+                set_stop_flag(None)
             done.set()
 
 
 _idle_workers: list[_Worker] = []
 _idle_lock = threading.Lock()
+STOP_GRACE = 5.0          # seconds an overrunning step has to notice its stop flag
+
+
+def busy_steps() -> int:
+    """Helper threads still running a step (0 once every step has ended, as it should)."""
+    with _idle_lock:
+        idle = {w.thread for w in _idle_workers}
+    return sum(1 for t in threading.enumerate() if t.name == "checkup-step" and t not in idle)
 
 
 def _run_guarded(fn: Callable[[], Any], limit: float, cancel: threading.Event | None) -> tuple[str, Any]:
@@ -181,18 +203,38 @@ def _run_guarded(fn: Callable[[], Any], limit: float, cancel: threading.Event | 
     worker = worker or _Worker()
     box: dict[str, Any] = {}
     done = threading.Event()
-    worker.jobs.put((fn, box, done))
+    stop = threading.Event()
+    worker.jobs.put((fn, box, done, stop))
     deadline = time.monotonic() + limit
     while not done.wait(0.05):
         if cancel is not None and cancel.is_set():
+            stop.set()                                   # the step stops at its next check, and
+            worker.jobs.put(None)                        # its worker then ends; a cancel never waits
             return "cancelled", None
         if time.monotonic() > deadline:
+            stop.set()                                   # ask the step to stop at its next check
+            if done.wait(STOP_GRACE):
+                with _idle_lock:
+                    _idle_workers.append(worker)
+            else:
+                worker.jobs.put(None)                    # it ends when the step finally does
             return "timeout", worker.ident
     with _idle_lock:
         _idle_workers.append(worker)
     if "error" in box:
         return "error", box["error"]
+    if box.get("stopped"):
+        return "timeout", None
     return "ok", box.get("value")
+
+
+def _each_checked(records: Iterable[Any]) -> list[Any]:
+    """The records a source yields, checking its stop flag between them."""
+    out = []
+    for record in records:
+        check_deadline()
+        out.append(record)
+    return out
 
 
 def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
@@ -230,11 +272,13 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             progress(Progress("collect", step_offset + i, total, source.id,
                               texts.text("progress", "collect", what=source.what)))
         notes = Notes(source.id)
+        limit = getattr(source, "time_limit", None) or time_limit
+
         def step(source=source, notes=notes):
             machine.fs.idle()                   # forget what this helper read for the step before
-            return list(source.collect(machine, notes))
+            return _each_checked(source.collect(machine, notes))
 
-        status, value = _run_guarded(step, time_limit, cancel)
+        status, value = _run_guarded(step, limit, cancel)
         if status == "cancelled":
             raise ScanCancelled()
         snap.not_read.extend(notes.items)
@@ -243,7 +287,7 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
         if status == "ok":
             snap.sources[source.id] = snap.add(source.kind, value)
         elif status == "timeout":
-            snap.not_read.append(NotRead(source.id, "timeout", _stopped(machine, value, time_limit), source.what))
+            snap.not_read.append(NotRead(source.id, "timeout", _stopped(machine, value, limit), source.what))
         else:
             snap.not_read.append(NotRead(source.id, _reason_of(value), _describe(value), source.what))
     registry = machine.registry

@@ -469,3 +469,34 @@ def listening_finding(check: str, listener) -> Finding | None:
                    program=program, port=listener.port, where=where,
                    through=texts.text("heuristics", "listening", "through", door),
                    why_words=texts.text("heuristics", "listening", "why_by", door))
+
+
+# Services Windows itself ships whose names contain a watching word, as Windows names them
+# (service name → display names across versions). Microsoft's service list:
+# https://learn.microsoft.com/windows/application-management/per-user-services-in-windows and
+# https://learn.microsoft.com/windows-server/security/windows-services/security-guidelines-for-disabling-system-services-in-windows-server
+_WINDOWS_OWN_SERVICES = {
+    "diagtrack": {"connected user experiences and telemetry", "diagnostics tracking service"},
+    "trkwks": {"distributed link tracking client"},
+    "trksvr": {"distributed link tracking server"},
+}
+_WINDOWS_FOLDERS = ("c:/windows/system32/", "c:/windows/syswow64/", "%systemroot%/system32/",
+                    "%windir%/system32/", "system32/")
+
+
+def windows_own_service(name: str | None, display_name: str | None, command: str | None) -> bool:
+    """True for one of Windows' own services, judged by its name and display name as Windows
+    ships them and by where its program lives (the Windows folder, or svchost.exe -k GROUP).
+
+    Only then is a watching word in its name (DiagTrack, Distributed Link *Tracking*) no reason
+    for a finding; a program borrowing the name from another folder is still judged."""
+    names = _WINDOWS_OWN_SERVICES.get((name or "").casefold())
+    if names is None or (display_name and display_name.casefold() not in names):
+        return False
+    cmd = norm(command or "").strip().strip('"')
+    if not cmd.startswith(_WINDOWS_FOLDERS):
+        return False
+    program = cmd.split('"', 1)[0].split(" -", 1)[0].strip()
+    if program.endswith("/svchost.exe"):
+        return re.search(r"\s-k\s+\S+", cmd) is not None
+    return "/" not in program[len(next(f for f in _WINDOWS_FOLDERS if cmd.startswith(f))):]

@@ -220,6 +220,11 @@ class RemoteSession:
     remote_address: str | None = None
     user: str | None = None                # whose log it is
     raw: str = ""                          # the log line itself
+    end: str | None = None                 # when it ended, as ``time``; None: not recorded
+    remote_name: str | None = None         # the other side's computer or account name
+    time_zone: str | None = None           # the zone of ``time``/``end`` as the tool wrote it; None: unknown
+    kind: str | None = None                # the tool's word for the session ("RemoteControl", …)
+    files: tuple[str, ...] = ()            # what the log says about files transferred
 
 
 @dataclass(frozen=True)
@@ -249,6 +254,7 @@ SETTING_KINDS = (
     "remote-login",        # a remote login or screen-sharing server that is on (name: what, value: on/listening)
     "authorized-key",      # an SSH key allowed to log in (name: key comment, value: fingerprint)
     "antivirus-detection", # the system's anti-virus found monitoring software (name: threat name)
+    "antivirus-remote-control",  # the anti-virus found a backdoor or remote-control tool (name: threat name)
 )
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .base import Check, Context, Probe, ask, hosts_in, signature_findings
-from .heuristics import program_heuristics
+from .heuristics import program_heuristics, windows_own_service
 from .processes import program_probes
 
 
@@ -23,6 +23,8 @@ class ServicesCheck(Check):
             if hits:
                 out += signature_findings(self.id, "services", svc, hits)
                 continue
+            if ctx.platform == "windows" and windows_own_service(svc.name, svc.display_name, svc.command):
+                continue                      # DiagTrack, Distributed Link Tracking: Windows' own
             starts = (svc.start or "").lower() in ("automatic", "boot", "system", "enabled", "at boot", "auto")
             out += program_heuristics(self.id, "services", svc, svc.executable, svc.display_name or svc.name,
                                       ctx.platform, started_by_itself=starts)

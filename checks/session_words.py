@@ -41,6 +41,35 @@ def when_words(iso: str) -> str:
     return words
 
 
+def zone_words(sessions: list[Any]) -> str:
+    """" (time zone unknown)" when the log doesn't say which zone its times are in; the zone the
+    tool wrote otherwise (UTC is already said by :func:`when_words`)."""
+    zones = {getattr(s, "time_zone", None) for s in sessions}
+    if None in zones:
+        return " " + texts.text("sessions", "zone_unknown")
+    other = sorted(z for z in zones if z and z.upper() != "UTC")
+    return " " + texts.text("sessions", "zone", zone=", ".join(other)) if other else ""
+
+
+def _details(ordered: list[Any]) -> str:
+    """Where they came from, who, how long and what was transferred, when the logs say."""
+    parts = []
+    addresses = list(dict.fromkeys(s.remote_address for s in ordered if getattr(s, "remote_address", None)))
+    if addresses:
+        parts.append(texts.text("sessions", "from_address", addresses=_and(addresses[:MAX_TIMES])))
+    names = list(dict.fromkeys(s.remote_name for s in ordered if getattr(s, "remote_name", None)))
+    if names:
+        parts.append(texts.text("sessions", "from_name", names=_and([f"“{n}”" for n in names[:MAX_TIMES]])))
+    ends = [s for s in ordered if getattr(s, "end", None)]
+    if ends:
+        s = ends[0]
+        parts.append(texts.text("sessions", "ended", start=when_words(s.time), end=when_words(s.end)))
+    with_files = sum(1 for s in ordered if getattr(s, "files", ()))
+    if with_files:
+        parts.append(texts.text("sessions", "files", count=with_files))
+    return "".join(" " + p for p in parts)
+
+
 def approval_words(code: str | None) -> str | None:
     if not code:
         return None
@@ -78,10 +107,14 @@ def describe(sessions: Iterable[Any]) -> SessionWords | None:
             if code:
                 groups[code] = groups.get(code, 0) + 1
         how = texts.text("sessions", "mixed", list=_and([f"{n} {approval_words(code)}" for code, n in groups.items()]))
-    why = texts.text("sessions", "why", count=count, noun=noun, times=_and(times), how=how)
-    items = [{"time": s.time, "direction": s.direction, "approval": s.approval,
+    why = texts.text("sessions", "why", count=count, noun=noun, times=_and(times) + zone_words(ordered), how=how)
+    why += _details(ordered)
+    items = [{"time": s.time, "end": getattr(s, "end", None), "time_zone": getattr(s, "time_zone", None),
+              "direction": s.direction, "approval": s.approval,
               "approval_words": approval_words(s.approval), "remote_id": s.remote_id,
-              "remote_address": s.remote_address, "tool": s.tool, "log": s.log, "line": s.line}
+              "remote_address": s.remote_address, "remote_name": getattr(s, "remote_name", None),
+              "kind": getattr(s, "kind", None), "files": list(getattr(s, "files", ())),
+              "tool": s.tool, "log": s.log, "line": s.line}
              for s in ordered]
     return SessionWords(items=items, why=why.replace(" ,", ",").replace(" .", "."), do=texts.text("sessions", "do"))
 

@@ -34,6 +34,23 @@ RECENT_DAYS = 30
 GROUPED = ("hosts-entry", "dns-server", "authorized-key", "account")
 
 
+# What each macOS privacy permission lets an app do, by the name the source gives it (Apple's
+# names in System Settings → Privacy & Security): (short word, what it allows).
+GRANT_WORDS = {
+    "camera": ("camera", "see through the camera"),
+    "microphone": ("microphone", "hear through the microphone"),
+    "screen recording": ("screen", "see everything on your screen"),
+    "input monitoring": ("keyboard", "see what you type"),
+    "accessibility": ("keyboard and mouse", "control the computer as if it were you"),
+    "full disk access": ("files", "read all your files"),
+}
+
+
+def _grant_words(name: str) -> tuple[str, str]:
+    base = name.split("(", 1)[0].strip().casefold()
+    return GRANT_WORDS.get(base, (name, f"use “{name}”"))
+
+
 def _detail(s: Setting) -> dict[str, str]:
     return dict(s.detail)
 
@@ -88,11 +105,15 @@ def notable(s: Setting, all_settings: list[Setting], scanned: _dt.datetime | Non
         return d.get("allowed", "yes") == "yes" and not s.value.startswith("com.apple.")
     if k == "remote-login":
         return s.value.strip().lower() in ("on", "enabled", "listening", "yes")
-    return k in ("root-certificate", "profile", "authorized-key", "antivirus-detection")
+    return k in ("root-certificate", "profile", "authorized-key", "antivirus-detection", "antivirus-remote-control")
 
 
 def _words(kind: str, **values) -> dict[str, str]:
     return {part: texts.text("settings", kind, part, **values) for part in ("title", "what", "why", "do", "careful")}
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _listing(settings: Iterable[Setting]) -> str:
@@ -114,6 +135,7 @@ class SettingsCheck(Check):
             scanned = None
         out: list[Finding] = []
         groups: dict[str, list[Setting]] = {}
+        grants: dict[tuple, list[Setting]] = {}
         for s in all_settings:
             hits = ask(ctx, [Probe("domains", "value", h) for h in hosts_in(s.value)]
                        + [Probe("ips", "value", s.value.split(":")[0] if s.value.count(":") == 1 else s.value)])
@@ -122,17 +144,36 @@ class SettingsCheck(Check):
                 continue
             if not notable(s, all_settings, scanned):
                 continue
-            if s.kind in GROUPED:
+            if s.kind == "privacy-grant":
+                grants.setdefault((s.value, s.user), []).append(s)
+            elif s.kind in GROUPED:
                 groups.setdefault(s.kind, []).append(s)
             else:
                 out.append(self._finding(s.kind, [s]))
         for kind, items in groups.items():
             out.append(self._finding(kind, items))
+        for items in grants.values():
+            out.append(self._grant_finding(items))
         return out
+
+    def _grant_finding(self, items: list[Setting]) -> Finding:
+        """One finding per app, worded for what its permissions allow (camera, microphone,
+        screen, keyboard, files), so two grants of one app never make two findings alike."""
+        shorts, cans = [], []
+        for s in items:
+            short, can = _grant_words(s.name)
+            if short not in shorts:
+                shorts.append(short)
+                cans.append(can)
+        words = _words("privacy-grant", name=", ".join(dict.fromkeys(s.name for s in items)), value=items[0].value,
+                       what=_and(shorts), can=_and(cans), count=len(items), list=_listing(items), user=items[0].user or "")
+        evidence = [Evidence(self.id, "settings", s, [Match("setting", "privacy-grant", s.value or s.name, "value")])
+                    for s in items]
+        return Finding(check=self.id, tier="settings", heuristic="privacy-grant", evidence=evidence, **words)
 
     def _finding(self, kind: str, items: list[Setting]) -> Finding:
         first = items[0]
-        tier = "monitoring" if kind == "antivirus-detection" else "settings"
+        tier = {"antivirus-detection": "monitoring", "antivirus-remote-control": "remote-access"}.get(kind, "settings")
         words = _words(kind, name=first.name, value=first.value, count=len(items), list=_listing(items),
                        user=first.user or "")
         evidence = [Evidence(self.id, "settings", s, [Match("setting", kind, s.value or s.name, "value")])

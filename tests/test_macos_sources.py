@@ -435,3 +435,92 @@ def test_crontabs_and_login_items_of_any_shape_read_without_crashing(crontab, bt
         records, notes = collect(MacAutostartSource(), root)
         assert all(r.kind in ("cron", "login-item") for r in records)
         assert all(n.reason == "error" for n in notes)
+
+
+# -- real login-item files (tests/data/real/macos, provenance in tests/data/real/README.md) --
+REAL = Path(__file__).resolve().parent / "data" / "real" / "macos"
+BTM_USER = "Library/Application Support/com.apple.backgroundtaskmanagementagent/backgrounditems.btm"
+
+
+def _real_mac(tmp_path, files):
+    """A Mac disk with users a..z, each given one real file at a place macOS keeps it."""
+    disk = tmp_path / "disk"
+    (disk / "Users").mkdir(parents=True)
+    for user, (name, place) in files.items():
+        target = disk / "Users" / user / place
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REAL / name, target)
+    return disk
+
+
+def test_real_login_items_of_every_era_are_read_exactly(tmp_path):
+    disk = _real_mac(tmp_path, {
+        "sierra": ("artemis-backgrounditems_sierra.btm", BTM_USER),
+        "poison": ("artemis-backgrounditemsPoisonApple.btm", BTM_USER),
+        "itunes": ("plaso-backgrounditems.btm", BTM_USER),
+        "old": ("plaso-com.apple.loginitems.plist", "Library/Preferences/com.apple.loginitems.plist"),
+        "matthew": ("plaso-loginwindow.plist", "Library/Preferences/loginwindow.plist"),
+        "broken": ("artemis-bad_bookmark.btm", BTM_USER),
+        "junk": ("artemis-bad_plist.btm", BTM_USER),
+    })
+    records, notes = collect(MacAutostartSource(), disk)
+    got = sorted((r.user, r.kind, r.name, r.executable) for r in records)
+    poison = "/Users/sur/Library/Python/3.8/lib/python/site-packages/poisonapple/auxiliary/testing.app"
+    assert got == [
+        # plaso's tests: iTunesHelper (bookmark in the .btm, alias and binding in the old list),
+        # SafeConnect (AutoLaunchedApplicationDictionary) and the login and logout hooks.
+        ("itunes", "login-item", "iTunesHelper.app", "/Applications/iTunes.app/Contents/MacOS/iTunesHelper.app"),
+        ("matthew", "login-hook", "LoginHook", "/Users/matthew/login.sh"),
+        ("matthew", "login-hook", "LogoutHook", "/Users/matthew/logout.sh"),
+        ("matthew", "login-item", "SafeConnect.app", "/Applications/SafeConnect.app"),
+        ("old", "login-item", "iTunesHelper", "/Applications/iTunes.app/Contents/MacOS/iTunesHelper.app"),
+        # artemis' tests: LuLu and the PoisonApple persistence tool; Syncthing on 10.12.
+        ("poison", "login-item", "LuLu.app", "/Applications/LuLu.app"),
+        ("poison", "login-item", "System Events.app", "/System/Library/CoreServices/System Events.app"),
+        ("poison", "login-item", "testing.app", poison),
+        ("sierra", "login-item", "Syncthing.app", "/Applications/Syncthing.app"),
+    ]
+    # One clear note per damaged file.
+    assert sorted((n.reason, n.detail.split(":")[0].rsplit("/Users/", 1)[-1].split("/")[0]) for n in notes) == [
+        ("error", "broken"), ("error", "junk")]
+
+
+def test_chrome_camera_and_microphone_grants_are_one_finding_worded_for_what_they_allow(tmp_path):
+    import sqlite3
+    from checks.sources.settings import MacSettings
+    folder = tmp_path / "disk/Users/alex/Library/Application Support/com.apple.TCC"
+    folder.mkdir(parents=True)
+    con = sqlite3.connect(folder / "TCC.db")
+    con.execute("CREATE TABLE access (service TEXT, client TEXT, auth_value INTEGER)")
+    con.executemany("INSERT INTO access VALUES (?,?,?)", [
+        ("kTCCServiceCamera", "com.google.Chrome", 2), ("kTCCServiceMicrophone", "com.google.Chrome", 2),
+        ("kTCCServiceScreenCapture", "us.zoom.xos", 2), ("kTCCServiceListenEvent", "com.example.kbd", 2)])
+    con.commit()
+    con.close()
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(tmp_path / "disk"), "macos"),
+                      sources=[MacSettings()])
+    grants = sorted((f.title, f.why.split(".")[0]) for f in result.findings if f.heuristic == "privacy-grant")
+    assert grants == [
+        ("An app may use your camera and microphone: com.google.Chrome",
+         "This lets the app see through the camera and hear through the microphone"),
+        ("An app may use your keyboard: com.example.kbd", "This lets the app see what you type"),
+        ("An app may use your screen: us.zoom.xos", "This lets the app see everything on your screen"),
+    ]
+
+
+def test_real_chrome_default_apps_are_from_the_store_not_by_policy_and_no_finding(tmp_path):
+    """A real Chrome profile (plaso test data): its default apps (Docs, Sheets, Slides, Drive,
+    Gmail, YouTube, Search; was_installed_by_default) are neither forced by policy nor a finding."""
+    from checks.sources.browsers import SOURCES as BROWSER_SOURCES
+    profile = tmp_path / "disk/Users/alex/Library/Application Support/Google/Chrome/Default"
+    profile.mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parent / "data/real/chrome/Preferences", profile / "Preferences")
+    machine = Machine.offline(str(tmp_path / "disk"), "macos")
+    sources = [s for s in BROWSER_SOURCES if "macos" in s.platforms]
+    records = [r for s in sources for r in s.collect(machine, Notes(s.id)) if hasattr(r, "by_policy")]
+    assert sorted((r.name, r.by_policy, r.from_store) for r in records) == [
+        (name, False, True) for name in ("Gmail", "Google Docs", "Google Drive", "Google Search",
+                                         "Google Sheets", "Google Slides", "YouTube")]
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(tmp_path / "disk"), "macos"),
+                      sources=sources)
+    assert [f.title for f in result.findings] == []

@@ -63,11 +63,14 @@ def test_windows_anydesk_and_teamviewer_logs_become_sessions(tmp_path):
         RemoteSession(tool="TeamViewer", log=TV_LOG, line=1, direction="incoming", time="2025-08-13T10:12:35+00:00",
                       approval=None, remote_id="545021772", user="alex",
                       raw="545021772\tCog-IT-ADMIN3\t13-08-2025 10:12:35\t13-08-2025 10:25:05\talex\tRemoteControl\t"
-                          "{584b3e18-f0af-49e9-af50-f4de1b82e8df}"),
+                          "{584b3e18-f0af-49e9-af50-f4de1b82e8df}",
+                      end="2025-08-13T10:25:05+00:00", remote_name="Cog-IT-ADMIN3", time_zone="UTC",
+                      kind="RemoteControl"),
         RemoteSession(tool="TeamViewer", log=TV_LOG, line=2, direction="incoming", time="2025-08-15T06:53:09+00:00",
                       approval=None, remote_id="514162531", user="alex",
                       raw="514162531\tJames\t15-08-2025 06:53:09\t15-08-2025 06:55:10\talex\tFileTransfer\t"
-                          "{0fa00d03-3c00-46ed-8306-be9b6f2977fa}"),
+                          "{0fa00d03-3c00-46ed-8306-be9b6f2977fa}",
+                      end="2025-08-15T06:55:10+00:00", remote_name="James", time_zone="UTC", kind="FileTransfer"),
     ]
     # Two TeamViewer lines were not sessions: skipped, and counted in a note.
     assert [(n.reason, n.detail) for n in notes] == [
@@ -151,15 +154,17 @@ def test_anydesk_sessions_are_evidence_of_the_anydesk_family(tmp_path):
                        "accepting it (unattended access)")
     assert [e.record_kind for e in f.evidence] == ["apps", "sessions", "sessions"]
     assert f.extra["sessions"] == [
-        {"time": "2022-11-02T21:14", "direction": "incoming", "approval": "password",
-         "approval_words": "let in with a password (unattended access)", "remote_id": "547911884",
-         "remote_address": None, "tool": "AnyDesk", "log": AD_SYSTEM, "line": 3},
-        {"time": "2022-11-09T07:02", "direction": "incoming", "approval": "password",
-         "approval_words": "let in with a password (unattended access)", "remote_id": "547911884",
-         "remote_address": None, "tool": "AnyDesk", "log": AD_SYSTEM, "line": 1},
+        {"time": "2022-11-02T21:14", "end": None, "time_zone": None, "direction": "incoming",
+         "approval": "password", "approval_words": "let in with a password (unattended access)",
+         "remote_id": "547911884", "remote_address": None, "remote_name": None, "kind": None, "files": [],
+         "tool": "AnyDesk", "log": AD_SYSTEM, "line": 3},
+        {"time": "2022-11-09T07:02", "end": None, "time_zone": None, "direction": "incoming",
+         "approval": "password", "approval_words": "let in with a password (unattended access)",
+         "remote_id": "547911884", "remote_address": None, "remote_name": None, "kind": None, "files": [],
+         "tool": "AnyDesk", "log": AD_SYSTEM, "line": 1},
     ]
     assert ("We found 2 incoming connections in its own records: 2 November 2022 at 21:14 and "
-            "9 November 2022 at 07:02, both let in with a password (unattended access).") in f.why
+            "9 November 2022 at 07:02 (time zone unknown), both let in with a password (unattended access).") in f.why
     assert "useful evidence" in f.do and "photo" in f.do
     assert f"its own record of remote connections ({AD_SYSTEM})" in f.why
     assert f.to_json_data()["detail"]["sessions"][0]["time"] == "2022-11-02T21:14"
@@ -170,7 +175,7 @@ def test_the_tool_name_finds_the_family_when_the_log_is_not_listed(tmp_path):
         "Incoming 2024-03-01, 02:03 User 1 111\nIncoming 2024-03-02, 02:03 Token 2 111\n")
     (f,) = scan(tmp_path, "linux", ANYDESK_SIGS).findings
     assert f.family == "anydesk"
-    assert ("2 incoming connections in its own records: 1 March 2024 at 02:03 and 2 March 2024 at 02:03; "
+    assert ("2 incoming connections in its own records: 1 March 2024 at 02:03 and 2 March 2024 at 02:03 (time zone unknown); "
             "1 accepted by someone at this computer and 1 let in with a saved login token.") in f.why
 
 
@@ -180,7 +185,8 @@ def test_sessions_no_family_names_are_still_a_remote_access_finding(tmp_path):
     assert (f.tier, f.heuristic, f.family, f.severity) == ("remote-used", "remote-sessions", None, "high")
     assert f.title == "TeamViewer was used to connect to this computer from elsewhere"
     assert ("We found 2 incoming connections in its own records: 13 August 2025 at 10:12 (UTC) and "
-            "15 August 2025 at 06:53 (UTC).") in f.why
+            "15 August 2025 at 06:53 (UTC). The other side called itself “Cog-IT-ADMIN3” and “James”. "
+            "The first one lasted from 13 August 2025 at 10:12 (UTC) to 13 August 2025 at 10:25 (UTC).") in f.why
     assert len(f.evidence) == 2 and [s["remote_id"] for s in f.extra["sessions"]] == ["545021772", "514162531"]
     for part in (f.title, f.what, f.why, f.do, f.careful):
         assert not re.search(r"\{[a-z_]+\}", part), part
@@ -208,10 +214,11 @@ def test_many_sessions_are_capped_in_words_but_all_kept_in_detail():
     words = describe(sessions)
     assert words.why == ("We found 7 incoming connections in its own records: 1 January 2024 at 10:00, "
                          "2 January 2024 at 10:00, 3 January 2024 at 10:00, 4 January 2024 at 10:00, "
-                         "5 January 2024 at 10:00 and 2 more, all let in with a password (unattended access).")
+                         "5 January 2024 at 10:00 and 2 more (time zone unknown), all let in with a password (unattended access).")
     assert len(words.items) == 7
     one = describe(sessions[:1])
-    assert one.why == ("We found 1 incoming connection in its own records: 1 January 2024 at 10:00, "
+    assert one.why == ("We found 1 incoming connection in its own records: 1 January 2024 at 10:00 "
+                       "(time zone unknown), "
                        "let in with a password (unattended access).")
 
 
@@ -238,3 +245,48 @@ def test_a_family_named_like_the_tool_takes_its_sessions(tmp_path):
     assert f.family == "ad" and f.extra["sessions"][0]["approval"] == "user"
     assert f.matches[0].kind == "session" and f.user_signatures
     assert "accepted by someone at this computer" in f.why
+
+
+# -- real logs (tests/data/real/remote, provenance in tests/data/real/README.md) -------------
+REAL = os.path.join(os.path.dirname(__file__), "data", "real", "remote")
+
+
+def _real(name):
+    with open(os.path.join(REAL, name), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_real_anydesk_and_teamviewer_logs_give_exact_sessions(tmp_path):
+    """AnyDesk's connection_trace.txt, ad_svc.trace and ad.trace of one real machine
+    (DFIRArtifactMuseum) and TeamViewer's Connections_incoming.txt (plaso test data)."""
+    put(tmp_path, AD_SYSTEM, _real("anydesk-connection_trace.txt"))
+    put(tmp_path, "C:\\ProgramData\\AnyDesk\\ad_svc.trace", _real("anydesk-ad_svc.trace"))
+    put(tmp_path, "C:\\Users\\lab\\AppData\\Roaming\\AnyDesk\\ad.trace", _real("anydesk-ad.trace"))
+    put(tmp_path, "C:\\Program Files\\TeamViewer\\Connections_incoming.txt",
+        _real("teamviewer-connections_incoming.txt"))
+    sessions, notes = collect(tmp_path, "windows")
+    assert [(s.tool, s.time, s.end, s.time_zone, s.approval, s.remote_id, s.remote_address, s.remote_name,
+             s.kind, s.user, s.files) for s in sessions] == [
+        ("AnyDesk", "2022-08-23T10:23", None, None, "password", "547911884", "12.xx.xx.21:41314", None,
+         None, None, ()),
+        ("AnyDesk", "2022-09-28T12:39", None, None, "user", "442226597", "12.xx.xx.21:59562", None, None, None,
+         ("2022-09-28 12:41:20: Preparing files in 'C:\\Users\\lab\\Downloads'.",
+          "2022-09-28 12:41:20: Preparation of 1 files completed (io_ok).")),
+        ("TeamViewer", "2024-02-16T14:16:32+00:00", "2024-02-16T14:18:36+00:00", "UTC", None, "1660360496", None,
+         "TestUserRedacted", "RemoteControl", "IEUser", ()),
+    ]
+    assert notes == []
+    words = describe([s for s in sessions if s.tool == "AnyDesk"])
+    assert words.why == (
+        "We found 2 incoming connections in its own records: 23 August 2022 at 10:23 and 28 September 2022 "
+        "at 12:39 (time zone unknown); 1 let in with a password (unattended access) and 1 accepted by someone "
+        "at this computer. The other computer's internet address was recorded: 12.xx.xx.21:41314 and "
+        "12.xx.xx.21:59562. Files were sent or received in 1 of them.")
+
+
+def test_a_trace_login_with_no_connection_line_is_a_session_of_its_own(tmp_path):
+    put(tmp_path, "C:\\Users\\lab\\AppData\\Roaming\\AnyDesk\\ad.trace", _real("anydesk-ad.trace"))
+    sessions, notes = collect(tmp_path, "windows")
+    assert [(s.log, s.line, s.time, s.remote_id, s.remote_address, s.approval, len(s.files)) for s in sessions] == [
+        ("C:\\Users\\lab\\AppData\\Roaming\\AnyDesk\\ad.trace", 2, "2022-09-28T12:39:26", "442226597",
+         "12.xx.xx.21:59562", None, 2)]

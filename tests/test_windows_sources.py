@@ -396,6 +396,8 @@ def test_fixture_services_exact():
     zoom = "C:\\Program Files\\Common Files\\Zoom\\Support\\CptService.exe"
     teramind = "C:\\ProgramData\\Teramind Agent\\x64\\2.1\\tmagentsvc.exe"
     assert sorted(records, key=lambda r: r.name.lower()) == [
+        Service("DiagTrack", "registry", None, "C:\\Windows\\System32\\svchost.exe -k utcsvc -p",
+                "C:\\Windows\\System32\\svchost.exe", "automatic", None, "LocalSystem"),
         Service("Dnscache", "registry", None, "C:\\Windows\\system32\\svchost.exe -k NetworkService -p",
                 "C:\\Windows\\system32\\svchost.exe", "automatic", None, "NT AUTHORITY\\NetworkService"),
         Service("edgeupdate", "registry", "Microsoft Edge Update Service (edgeupdate)", f'"{edge}" /svc', edge,
@@ -404,6 +406,9 @@ def test_fixture_services_exact():
                 "automatic", None, "LocalSystem"),
         Service("Spooler", "registry", "Print Spooler", "C:\\Windows\\System32\\spoolsv.exe",
                 "C:\\Windows\\System32\\spoolsv.exe", "manual", None, "LocalSystem"),
+        Service("TrkWks", "registry", "Distributed Link Tracking Client",
+                "C:\\Windows\\System32\\svchost.exe -k LocalSystemNetworkRestricted -p",
+                "C:\\Windows\\System32\\svchost.exe", "automatic", None, "LocalSystem"),
         Service("tsvchst", "registry", None, f'"{teramind}"', teramind, "automatic", None, "LocalSystem"),
         Service("WinDefend", "registry", None, f'"{defender}"', defender, "automatic", None, "LocalSystem"),
         Service("ZoomCptService", "registry", "Zoom Sharing Service",
@@ -662,3 +667,297 @@ def test_fixture_task_files_damaged_anywhere_only_say_value_error(junk, at):
             assert isinstance(task["commands"], list) and isinstance(task["triggers"], str)
         except ValueError:
             pass
+
+
+# -- time-outs that don't spoil the rest (issue 15) ------------------------------------------
+def _big_disk(root, services=300, programs=300):
+    """A disk whose hives take real reading: many services and installed programs."""
+    config = root / "Windows/System32/config"
+    config.mkdir(parents=True)
+    write_hive(config / "SYSTEM", {"Select": {VALUES: {"Current": 1}}, "ControlSet001": {"Services": {
+        f"Svc{i:04d}": {VALUES: {"Type": 16, "Start": 2, "ImagePath": f"C:\\Program Files\\S{i}\\s.exe"}}
+        for i in range(services)}}})
+    write_hive(config / "SOFTWARE", {"Microsoft": {"Windows": {"CurrentVersion": {"Uninstall": {
+        f"{{{i:08d}}}": {VALUES: {"DisplayName": f"Program {i}", "DisplayVersion": "1.0", "Publisher": "P"}}
+        for i in range(programs)}}}}})
+    (root / "Windows/System32/Tasks").mkdir(parents=True)
+    return root
+
+
+def _records(snap):
+    return {kind: [r.to_json_data() if hasattr(r, "to_json_data") else repr(r) for r in items]
+            for kind, items in snap.records.items()}
+
+
+class _Overrun:
+    """A source that never ends by itself; it reads the same hives as the real sources."""
+    id, kind, what, live_only, time_limit = "overrun", "apps", "a step that overruns", False, 0.3
+    platforms = frozenset({"windows"})
+
+    def __init__(self, obedient: bool):
+        self.obedient, self.release, self.reads = obedient, __import__("threading").Event(), 0
+
+    def collect(self, machine, notes):
+        from checks.deadline import StepStopped
+        reg = machine.registry
+        while not self.release.is_set():
+            try:
+                services = reg.key("HKLM\\SYSTEM\\CurrentControlSet\\Services")
+                for name in services.subkeys():
+                    services.subkey(name).values()
+                hive = reg._hive("SOFTWARE")                 # and raw reads at odd places
+                stream = hive._stream()
+                for offset in range(0, len(hive._data), 4093):
+                    stream.seek(offset)
+                    stream.read(64)
+                self.reads += 1
+            except StepStopped:
+                if self.obedient:
+                    raise
+                from checks.deadline import set_stop_flag
+                set_stop_flag(None)                  # ignores the request and reads on, beside the others
+        yield from ()
+
+
+@pytest.mark.parametrize("obedient", [True, False])
+def test_an_overrunning_source_leaves_the_others_exactly_as_without_it(tmp_path, monkeypatch, obedient):
+    from checks import engine
+    from checks.sources.windows import SOURCES
+    monkeypatch.setattr(engine, "STOP_GRACE", 30.0 if obedient else 0.5)   # the obedient one stops in ms
+    disk = _big_disk(tmp_path / "disk")
+    alone = engine.collect(Machine.offline(str(disk), "windows"), SOURCES)
+    overrun = _Overrun(obedient)
+    together = engine.collect(Machine.offline(str(disk), "windows"), [overrun] + SOURCES)
+    try:
+        assert len(alone.records["services"]) == 300 and len(alone.records["apps"]) == 300
+        assert _records(together) == _records(alone)
+        assert [(n.source, n.reason) for n in together.not_read] == \
+            [("overrun", "timeout")] + [(n.source, n.reason) for n in alone.not_read]
+        if obedient:                                   # stopped at its next check: nothing left running
+            assert engine.busy_steps() == 0
+    finally:
+        overrun.release.set()
+    for _ in range(600):                               # the disobedient one ends once released
+        if engine.busy_steps() == 0:
+            break
+        __import__("time").sleep(0.05)
+    assert engine.busy_steps() == 0
+    if not obedient:
+        assert overrun.reads > 0                       # it read all along, beside the others
+
+
+# -- Windows' own services with a watching word in their names (issue 13) ------------------
+@pytest.mark.parametrize("name, display, command, own", [
+    ("DiagTrack", None, "C:\\Windows\\System32\\svchost.exe -k utcsvc -p", True),
+    ("DiagTrack", "Diagnostics Tracking Service", "C:\\Windows\\System32\\svchost.exe -k utcsvc", True),
+    ("TrkWks", "Distributed Link Tracking Client",
+     "C:\\Windows\\System32\\svchost.exe -k LocalSystemNetworkRestricted -p", True),
+    ("TrkWks", "Distributed Link Tracking Client", "C:\\WINDOWS\\system32\\services.exe", True),
+    # the same names, but a program elsewhere, a svchost with no group, a name Windows doesn't use
+    ("DiagTrack", None, "C:\\Users\\alex\\AppData\\Roaming\\svchost.exe -k utcsvc", False),
+    ("DiagTrack", None, "C:\\Windows\\System32\\svchost.exe", False),
+    ("DiagTrack", None, "C:\\Windows\\System32\\Tasks\\track.exe", False),
+    ("TrkWks", "Keystroke Tracking Client", "C:\\Windows\\System32\\svchost.exe -k netsvcs", False),
+    ("SpyTrack", None, "C:\\Windows\\System32\\svchost.exe -k netsvcs", False),
+])
+def test_windows_own_services_are_judged_by_name_and_place(name, display, command, own):
+    from checks.heuristics import windows_own_service
+    assert windows_own_service(name, display, command) is own
+
+
+def test_diagtrack_elsewhere_is_still_a_watching_word():
+    from checks.engine import match
+    from checks.records import Service
+    from checks.snapshot import Snapshot
+    from signatures.index import compile_set
+    snap = Snapshot(platform="windows")
+    for command in ("C:\\Windows\\System32\\svchost.exe -k utcsvc -p",
+                    "C:\\ProgramData\\Diag\\diagtrack.exe"):
+        snap.add("services", [Service("DiagTrack", "registry", None, command, command.split(" -")[0], "automatic")])
+    findings, _ = match(snap, compile_set(load_set()))
+    assert [(f.heuristic, f.evidence[0].record.command) for f in findings] == [
+        ("watching-words", "C:\\ProgramData\\Diag\\diagtrack.exe")]
+
+
+# -- real shortcuts (tests/data/real/lnk, provenance in tests/data/real/README.md) ----------
+REAL = Path(__file__).resolve().parent / "data" / "real"
+
+
+def _real_shortcuts():
+    import csv
+    with open(REAL / "lnk-targets.tsv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+@pytest.mark.parametrize("row", _real_shortcuts(), ids=lambda r: r["file"])
+def test_real_shortcut_targets_match_the_reference_parser(row):
+    """The reference column is LnkParse3 1.6.0's reading of each file: LinkInfo's local path
+    (+ suffix), else the environment block, else the ID list's names, else the relative path."""
+    data = (REAL / "lnk" / row["file"]).read_bytes()
+    target, _ = parse_lnk(data)
+    want = row["reference_target"]
+    if row["reference_form"] == "idlist":             # LnkParse3 leaves the drive out here
+        assert target.casefold().endswith(want.casefold()) and target[1:3] == ":\\"
+    else:
+        assert target.casefold() == want.casefold()
+
+
+def test_real_shortcut_id_lists_name_the_same_file_as_their_link_info():
+    """Explorer writes both for most shortcuts: the ID list read on its own (long names from
+    each item's extension block) must name exactly the file LinkInfo names."""
+    import struct
+    from checks.sources.windows import _id_list_path
+    compared = 0
+    for row in _real_shortcuts():
+        if row["reference_form"] != "linkinfo":
+            continue
+        data = (REAL / "lnk" / row["file"]).read_bytes()
+        if not struct.unpack_from("<I", data, 20)[0] & 1:
+            continue
+        size = struct.unpack_from("<H", data, 76)[0]
+        path = _id_list_path(data, 78, 78 + size)
+        if path:
+            assert path.casefold() == row["reference_target"].casefold(), row["file"]
+            compared += 1
+    assert compared >= 25
+
+
+def test_real_shortcuts_in_a_startup_folder_show_what_they_start(tmp_path):
+    disk = tmp_path / "disk"
+    folder = disk / "ProgramData/Microsoft/Windows/Start Menu/Programs/Startup"
+    folder.mkdir(parents=True)
+    (disk / "Users").mkdir()
+    for name in ("Win10_Notepad.lnk", "Win2012_Windows PowerShell.lnk", "WinXP_Windows Messenger.lnk"):
+        shutil.copy(REAL / "lnk" / name, folder / name)
+    records, notes = collect(WindowsAutostartSource(), Machine.offline(str(disk), "windows"))
+    assert sorted((r.name, r.executable) for r in records if r.kind == "startup-folder") == [
+        ("Win10_Notepad.lnk", "C:\\Windows\\system32\\notepad.exe"),
+        ("Win2012_Windows PowerShell.lnk", "C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\powershell.exe"),
+        ("WinXP_Windows Messenger.lnk", "C:\\Program Files\\Messenger\\msmsgs.exe")]
+
+
+# -- legacy .job tasks (real files: plaso's wintask.job, artemis' At1.job) -------------------
+def test_real_legacy_job_tasks_are_read_like_their_reference_parsers(tmp_path):
+    from checks.records import ScheduledTask
+    from checks.sources.windows import WindowsLegacyTasksSource
+    tasks = tmp_path / "disk/Windows/Tasks"
+    tasks.mkdir(parents=True)
+    for name in ("wintask.job", "At1.job"):
+        shutil.copy(REAL / "tasks" / name, tasks / name)
+    (tasks / "damaged.job").write_bytes((REAL / "tasks" / "wintask.job").read_bytes()[:90])
+    (tasks / "desktop.ini").write_bytes(b"[.ShellClassInfo]\r\n")
+    records, notes = collect(WindowsLegacyTasksSource(), Machine.offline(str(tmp_path / "disk"), "windows"))
+    google = "C:\\Program Files (x86)\\Google\\Update\\GoogleUpdate.exe"
+    # plaso's tests/parsers/winjob.py: application, parameters, a daily trigger (type 1);
+    # artemis' tasks/sections/variable.rs: cmd.exe, no parameters, one trigger "Once".
+    assert records == [
+        ScheduledTask(name="\\At1.job", source="C:\\Windows\\Tasks\\At1.job", command="cmd.exe",
+                      executable="cmd.exe", triggers="once, at a set time", enabled=True, user=None),
+        ScheduledTask(name="\\wintask.job", source="C:\\Windows\\Tasks\\wintask.job",
+                      command=f"{google} /ua /installsource scheduler", executable=google,
+                      triggers="every day, repeatedly", enabled=True, user=None),
+    ]
+    assert [(n.reason, n.detail) for n in notes] == [
+        ("error", "C:\\Windows\\Tasks\\damaged.job: .job task string runs past the end")]
+
+
+def test_no_legacy_task_folder_is_no_note(tmp_path):
+    from checks.sources.windows import WindowsLegacyTasksSource
+    (tmp_path / "disk/Windows").mkdir(parents=True)
+    assert collect(WindowsLegacyTasksSource(), Machine.offline(str(tmp_path / "disk"), "windows")) == ([], [])
+
+
+# -- Defender's own verdicts (real detection history, DFIRArtifactMuseum APTSimulatorVM) -----
+def test_real_defender_history_surfaces_only_the_backdoor_in_the_remote_access_tier(tmp_path):
+    from checks.sources.settings import DEFENDER_HISTORY, WindowsSettings
+    disk = tmp_path / "disk"
+    target = disk / DEFENDER_HISTORY[3:].replace("\\", "/")
+    shutil.copytree(REAL / "defender" / "DetectionHistory", target)
+    records, notes = collect(WindowsSettings(), Machine.offline(str(disk), "windows"))
+    # 14 real detections: Trojan, HackTool, Behavior, SettingsModifier… and one Backdoor.
+    assert [(r.kind, r.name) for r in records if r.kind.startswith("antivirus")] == [
+        ("antivirus-remote-control", "Backdoor:PowerShell/Powercat.A")]
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "windows"),
+                      sources=[WindowsSettings()])
+    (f,) = [f for f in result.findings if f.heuristic and f.heuristic.startswith("antivirus")]
+    assert (f.tier, f.heuristic) == ("remote-access", "antivirus-remote-control")
+    assert f.title == ("This laptop's own anti-virus found a program that lets someone control it from "
+                       "elsewhere: Backdoor:PowerShell/Powercat.A")
+
+
+def test_defender_monitoring_tools_stay_in_the_monitoring_tier(tmp_path):
+    from checks.sources.settings import DEFENDER_HISTORY, WindowsSettings
+    folder = tmp_path / "disk" / DEFENDER_HISTORY[3:].replace("\\", "/") / "01"
+    folder.mkdir(parents=True)
+    (folder / "A").write_bytes(b"\x00junk" + "MonitoringTool:Win32/Ardamax".encode("utf-16-le") + b"\x00\x00"
+                               + "RemoteAccess:Win32/AnyDesk".encode("utf-16-le") + b"\x00\x00"
+                               + "TrojanSpy:Win32/Keylogger".encode("utf-16-le") + b"\x00\x00")
+    records, _ = collect(WindowsSettings(), Machine.offline(str(tmp_path / "disk"), "windows"))
+    assert [(r.kind, r.name) for r in records if r.kind.startswith("antivirus")] == [
+        ("antivirus-detection", "MonitoringTool:Win32/Ardamax"),
+        ("antivirus-remote-control", "RemoteAccess:Win32/AnyDesk")]
+
+
+# -- a real damaged hive (regipy's corrupted_system_hive) -----------------------------------
+def test_real_damaged_system_hive_is_read_where_it_can_be_with_one_note_and_nothing_on_stderr(tmp_path, capfd):
+    import lzma
+    config = tmp_path / "disk/Windows/System32/config"
+    config.mkdir(parents=True)
+    (config / "SYSTEM").write_bytes(lzma.decompress((REAL / "hives" / "corrupted_system_hive.xz").read_bytes()))
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(tmp_path / "disk"), "windows"))
+    notes = [(n.source, n.reason, n.detail) for n in result.not_checked if "SYSTEM" in n.detail]
+    assert notes == [("registry", "error", "C:\\Windows\\System32\\config\\SYSTEM is damaged in places: some keys "
+                      "or values could not be read; everything else in it was read")]
+    services = result.snapshot.of("services")
+    assert len(services) == 59 and {"BITS", "Dnscache", "Spooler"} <= {s.name for s in services}
+    assert [f.title for f in result.findings] == []
+    out, err = capfd.readouterr()
+    assert err == ""                                   # regipy's own messages stay out of the terminal
+
+
+def test_real_windows_hives_give_no_finding_on_their_ordinary_software(tmp_path):
+    """A real SYSTEM hive (159 Windows services, Distributed Link Tracking among them) and a
+    real NTUSER.DAT, both regipy test data: their software is Windows' and ordinary software;
+    the only finding is a setting the hive really has (Remote Desktop is on)."""
+    import lzma
+    disk = tmp_path / "disk"
+    (disk / "Windows/System32/config").mkdir(parents=True)
+    (disk / "Windows/System32/Tasks").mkdir(parents=True)
+    (disk / "Users/user").mkdir(parents=True)
+    (disk / "Windows/System32/config/SYSTEM").write_bytes(lzma.decompress((REAL / "hives/SYSTEM.xz").read_bytes()))
+    (disk / "Users/user/NTUSER.DAT").write_bytes(lzma.decompress((REAL / "hives/NTUSER.DAT.xz").read_bytes()))
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "windows"))
+    services = result.snapshot.of("services")
+    assert len(services) == 159 and "TrkWks" in {s.name for s in services}
+    assert [(f.tier, f.title) for f in result.findings] == [
+        ("settings", "Another computer can log in to this one: Remote Desktop is on")]
+    assert [(n.source, n.reason) for n in result.not_checked if n.reason != "offline"] == [("registry", "absent")]
+
+
+# -- real task files (DFIRArtifactMuseum, APT-simulator Windows 10 VM) in a folder with loops --
+def test_real_tasks_are_each_read_once_even_with_folder_links_in_circles(tmp_path):
+    tasks = tmp_path / "disk/Windows/System32/Tasks"
+    shutil.copytree(REAL / "tasks" / "xml", tasks)
+    (tmp_path / "disk/Users").mkdir()
+    os.symlink(".", tasks / "self")                                   # a folder linked into itself
+    os.symlink("../..", tasks / "Microsoft/Windows/up")               # and to an ancestor
+    os.symlink("../Shell", tasks / "Microsoft/Windows/Defrag/sideways")
+    records, notes = collect(WindowsTasksSource(), Machine.offline(str(tmp_path / "disk"), "windows"))
+    names = sorted(r.name for r in records)
+    assert names == sorted({
+        "\\GameOver", "\\GoogleUpdateTaskMachineCore{CF8953F0-7413-4BC6-94A3-B0282ACC3AE4}",
+        "\\GoogleUpdateTaskMachineUA{5C1DE8D8-1A9C-4F32-8062-6E1F475FB2AE}", "\\Microsoft\\XblGameSave\\XblGameSaveTask",
+        "\\MicrosoftEdgeUpdateTaskMachineCore", "\\MicrosoftEdgeUpdateTaskMachineUA",
+        "\\OneDrive Reporting Task-S-1-5-21-2212929841-2730996645-2649195864-1000",
+        "\\OneDrive Standalone Update Task-S-1-5-21-2212929841-2730996645-2649195864-1000",
+        "\\Microsoft\\Windows\\Defrag\\ScheduledDefrag", "\\Microsoft\\Windows\\Shell\\CreateObjectTask",
+        "\\Microsoft\\Windows\\Shell\\FamilySafetyMonitor", "\\Microsoft\\Windows\\Shell\\FamilySafetyRefreshTask",
+        "\\Microsoft\\Windows\\Shell\\IndexerAutomaticMaintenance", "\\Microsoft\\Windows\\Shell\\UpdateUserPictureTask"})
+    game_over = next(r for r in records if r.name == "\\GameOver")
+    assert (game_over.command, game_over.user) == ("C:\\TMP\\mim.exe sekurlsa::LogonPasswords > C:\\TMP\\o.txt",
+                                                   "DESKTOP-TMKU40H\\TestUser")
+    assert [n for n in notes if n.reason != "error" or "folders deep" not in n.detail] == []
+    result = run_scan(signatures=load_set(), machine=Machine.offline(str(tmp_path / "disk"), "windows"),
+                      sources=[WindowsTasksSource()])
+    flagged = {e.record.name for f in result.findings for e in f.evidence}
+    assert flagged <= {"\\GameOver"}                  # the ordinary tasks give no finding

@@ -169,6 +169,55 @@ def _bookmark_components(data: bytes, base: int, at: int) -> str | None:
     return "/" + "/".join(parts) if parts else None
 
 
+def alias_path(data: bytes) -> str | None:
+    """The path a classic Mac OS alias record (version 2 or 3, as ``Alias`` in the old
+    loginitems list) points at, from its POSIX-path extra field (tag 18), under the volume's
+    mount point (tag 19). Fixed part 150 bytes (version 2) or 58 (version 3), then
+    (tag, length, data padded to even) fields, big-endian, ending with tag -1. None for junk."""
+    try:
+        if len(data) < 8:
+            return None
+        version = struct.unpack_from(">H", data, 6)[0]
+        pos = {2: 150, 3: 58}.get(version)
+        if pos is None:
+            return None
+        path = mount = None
+        for _ in range(64):
+            if pos + 4 > len(data):
+                break
+            tag, length = struct.unpack_from(">hH", data, pos)
+            if tag == -1:
+                break
+            value = data[pos + 4:pos + 4 + length]
+            if tag == 18:
+                path = value.decode("utf-8", "replace")
+            elif tag == 19:
+                mount = value.decode("utf-8", "replace")
+            pos += 4 + length + (length & 1)
+        if not path:
+            return None
+        full = path if path.startswith("/") else "/" + path
+        if mount and mount not in ("/", ""):
+            full = mount.rstrip("/") + full
+        return full if not any(ord(c) < 32 for c in full) and ".." not in full.split("/") else None
+    except struct.error:
+        return None
+
+
+def binding_path(data: bytes) -> str | None:
+    """The ``file://`` URL inside an LSSharedFileList binding (``dnib`` data), as a path."""
+    if not data.startswith(b"dnib"):
+        return None
+    at = data.find(b"file://")
+    if at < 0:
+        return None
+    end = at
+    while end < len(data) and end - at < 2048 and 0x21 <= data[end] < 0x7F:
+        end += 1
+    text = unquote(urlparse(data[at:end].decode("ascii")).path).rstrip("/")
+    return text if text.startswith("/") and ".." not in text.split("/") else None
+
+
 def _path_in(text: str) -> str | None:
     if text.startswith("file://"):
         text = unquote(urlparse(text).path)
@@ -235,6 +284,17 @@ def _btm_records(objects: list, limit: int) -> list[BtmItem]:
     return out
 
 
+def btm_unreadable_bookmarks(plist: dict) -> int:
+    """How many bookmarks (``book`` data) in a ``.btm`` archive name no path that can be read."""
+    objects = plist.get("$objects")
+    count = 0
+    for obj in (objects if isinstance(objects, list) else [])[:_MAX_OBJECTS]:
+        for value in (obj.values() if isinstance(obj, dict) else (obj,)):
+            if isinstance(value, (bytes, bytearray)) and bytes(value[:4]) == b"book" and bookmark_path(bytes(value)) is None:
+                count += 1
+    return count
+
+
 def btm_items(plist: dict, limit: int = 5000) -> list[BtmItem]:
     """The items named in a background-task-management archive (``.btm``).
 
@@ -284,7 +344,11 @@ def loginitems_list(plist: dict, limit: int = 5000) -> list[tuple[str, str | Non
         path = None
         for key in ("Bookmark", "Alias"):
             if isinstance(item.get(key), bytes):
-                path = path or bookmark_path(item[key])
+                path = path or bookmark_path(item[key]) or (alias_path(item[key]) if key == "Alias" else None)
+        props = item.get("CustomItemProperties")
+        binding = props.get("com.apple.LSSharedFileList.Binding") if isinstance(props, dict) else None
+        if not path and isinstance(binding, bytes):
+            path = binding_path(binding)
         name = _text(item.get("Name")) or (os.path.basename(path) if path else None)
         if name:
             out.append((name, path))
@@ -343,6 +407,10 @@ class MacAutostartSource(Source):
             plist = _read_plist(fs, path, notes, "login items", _BTM_LIMIT)
             if plist is None:
                 continue
+            damaged = btm_unreadable_bookmarks(plist)
+            if damaged:
+                notes.could_not_read("error", f"{path}: {damaged} login item(s) recorded in a form that could not be "
+                                     "read (a damaged bookmark)", "login items")
             for item in btm_items(plist):
                 program = item.path if item.path and not item.path.endswith(".plist") else None
                 yield AutostartEntry(kind="login-item", name=item.name, location=path, command=item.path or "",
@@ -360,10 +428,21 @@ class MacAutostartSource(Source):
         prefs = [("/Library/Preferences/com.apple.loginwindow.plist", None),
                  ("/private/var/root/Library/Preferences/com.apple.loginwindow.plist", None)]
         prefs += [(fs.join(h, "Library/Preferences/com.apple.loginwindow.plist"), u) for u, h in homes]
+        # "defaults write loginwindow AutoLaunchedApplicationDictionary …": Mac OS X 10.4-era login
+        # items, still honoured by loginwindow; each {Path, Hide} (plaso reads them the same way).
+        prefs += [(fs.join(h, "Library/Preferences/loginwindow.plist"), u) for u, h in homes]
         for path, user in prefs:
             plist = _read_plist(fs, path, notes, "login hooks")
             if plist is None:
                 continue
+            launched = plist.get("AutoLaunchedApplicationDictionary")
+            for item in (launched if isinstance(launched, list) else [])[:5000]:
+                app = _text(item.get("Path")) if isinstance(item, dict) else None
+                if app is None and isinstance(item, dict) and isinstance(item.get("AliasData"), bytes):
+                    app = alias_path(item["AliasData"])
+                if app:
+                    yield AutostartEntry(kind="login-item", name=os.path.basename(app.rstrip("/")) or app,
+                                         location=path, command=app, executable=app, user=user, enabled=True)
             for key in ("LoginHook", "LogoutHook"):
                 hook = _text(plist.get(key))
                 if hook:

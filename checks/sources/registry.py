@@ -20,12 +20,20 @@ Key:
 """
 from __future__ import annotations
 
+import io
 import itertools
+import logging
 import os
 import stat
 import threading
 
+from ..deadline import check_deadline
 from .fs import Unreadable
+
+# regipy reports damaged cells through logging; with no handler configured Python prints them
+# to stderr. A damaged hive becomes a note in the scan, never text on the terminal.
+logging.getLogger("regipy").addHandler(logging.NullHandler())
+logging.getLogger("regipy").propagate = False
 
 # Hives larger than this are not opened (a real SOFTWARE hive is 50–200 MB; regipy holds the
 # whole file in memory).
@@ -230,6 +238,16 @@ class HiveRegistry(Registry):
     SOFTWARE and SYSTEM come from ``C:\\Windows\\System32\\config``, each user's HKCU from
     ``C:\\Users\\<name>\\NTUSER.DAT``. A hive is opened the first time a key in it is asked for;
     one that is missing or damaged is named once in ``problems`` and its keys read as absent.
+
+    Linear time: each key's sub-keys and values are parsed once, the first time they are asked
+    for, and kept indexed by name (:class:`_Node`), so ``for name in key.subkeys():
+    key.subkey(name)`` costs one parse of the list, not one per name, and a path is walked by
+    dictionary look-ups from the nearest key already known. (regipy's own ``get_subkey`` parses
+    every sibling until the name matches, and ``get_value`` every value.)
+
+    No shared stream: the hive's bytes are read once and never change; every thread reads
+    them through its own stream, so a check that overran its time and is still unwinding can
+    never move another check's read position (which once made a whole hive read as damaged).
     """
 
     SYSTEM_HIVES = {"SOFTWARE": "C:\\Windows\\System32\\config\\SOFTWARE",
@@ -237,8 +255,8 @@ class HiveRegistry(Registry):
 
     def __init__(self, fs):
         self.fs = fs
-        self.problems = []
-        self._hives: dict[str, object] = {}
+        self.problems: list[tuple[str, str]] = []
+        self._hives: dict[str, _Hive | None] = {}
         self._homes = None
         self._control_set = None
         self._lock = threading.Lock()
@@ -258,7 +276,7 @@ class HiveRegistry(Registry):
         home = self._homes_by_name().get(which.split(":", 1)[1].casefold())
         return self.fs.join(home, "NTUSER.DAT") if home else None
 
-    def _hive(self, which: str):
+    def _hive(self, which: str) -> "_Hive | None":
         with self._lock:
             if which in self._hives:
                 return self._hives[which]
@@ -269,12 +287,12 @@ class HiveRegistry(Registry):
             self._hives[which] = hive
             return hive
 
-    def _open(self, which: str, path: str):
-        """Parse one hive file, or name it in ``problems`` and return None.
+    def _open(self, which: str, path: str) -> "_Hive | None":
+        """Read one hive file, or name it in ``problems`` and return None.
 
         The path is resolved by the FileSystem (links re-rooted, never outside the disk) and
         the file is opened without following a last link, so what is parsed is the file the
-        FileSystem named; regipy reads it whole from the open descriptor.
+        FileSystem named; it is read whole once (a hive is a web of offsets into itself).
         """
         try:
             real = self.fs.real(path)
@@ -301,20 +319,27 @@ class HiveRegistry(Registry):
             if st.st_size > MAX_HIVE_BYTES:
                 self.problems.append(("error", f"{path} is larger than {MAX_HIVE_BYTES // (1 << 20)} MB"))
                 return None
-            from regipy.registry import RegistryHive
-            hive = RegistryHive(os.dup(fd))           # regipy reads the copy whole and closes it
-            hive.root.name  # noqa: B018 - parsing the root proves the file is a hive
+            chunks, left = [], st.st_size
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 24))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+            hive = _Hive(b"".join(chunks), lambda: self.problems.append((
+                "error", f"{path} is damaged in places: some keys or values could not be read; everything "
+                         "else in it was read")))
+            hive.node(hive.root_offset)               # parsing the root proves the file is a hive
             return hive
         except PermissionError:
             self.problems.append(("permission", f"{path}: permission denied"))
         except Exception as exc:  # noqa: BLE001 - any damage in a hive file ends here
             self.problems.append(("error", f"{path} is not a readable registry hive ({type(exc).__name__})"))
         finally:
-            if fd >= 0:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+            try:
+                os.close(fd)
+            except OSError:
+                pass
         return None
 
     def _damaged(self, which: str, exc: Exception) -> None:
@@ -333,11 +358,12 @@ class HiveRegistry(Registry):
 
     def _current_control_set(self) -> str:
         if self._control_set is None:
-            self._control_set = "ControlSet001"
+            control_set = "ControlSet001"
             select = self._lookup("SYSTEM", ["Select"], "HKLM\\SYSTEM\\Select")
             current = select.value("Current") if select is not None else None
             if isinstance(current, int) and 0 < current < 1000:
-                self._control_set = f"ControlSet{current:03d}"
+                control_set = f"ControlSet{current:03d}"
+            self._control_set = control_set
         return self._control_set
 
     def key(self, path: str, user: str | None = None) -> Key | None:
@@ -358,71 +384,235 @@ class HiveRegistry(Registry):
         hive = self._hive(which)
         if hive is None:
             return None
+        check_deadline()
         try:
-            node = hive.root
-            for part in inside:
-                node = _child(node, part)
-                if node is None:
-                    return None
-            return _HiveKey(self, which, node, shown)
+            node = hive.find(inside)
         except Exception as exc:  # noqa: BLE001
             self._damaged(which, exc)
             return None
+        return _HiveKey(self, which, hive, node, shown) if node is not None else None
 
     def windows_version(self) -> str:
         return _version_from(self.key("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"))
 
 
+class _Node:
+    """One key of a hive, parsed once: name, time, and (when first asked) sub-keys and values."""
+
+    __slots__ = ("name", "modified", "subkey_count", "values_count", "list_offset", "values_offset",
+                 "children", "child_names", "values", "value_index")
+
+    def __init__(self, record):
+        header = record.header
+        self.name = record.name
+        self.modified = filetime_to_epoch(getattr(header, "last_modified", None))
+        self.subkey_count = record.subkey_count
+        self.values_count = record.values_count
+        self.children: dict[str, int] | None = None     # casefolded name -> offset of its nk cell
+        self.child_names: list[str] | None = None
+        self.values: list[tuple[str, object]] | None = None
+        self.value_index: dict[str, object] | None = None
+
+
+class _Hive:
+    """One hive's bytes, its nodes by offset, and a path cache; read through per-thread streams."""
+
+    def __init__(self, data: bytes, on_first_damage=None):
+        from regipy.structs import REGF_HEADER, REGF_HEADER_SIZE
+        self._data = data
+        self._on_first_damage = on_first_damage
+        self._damage_lock = threading.Lock()
+        self._local = threading.local()
+        header = REGF_HEADER.parse(data[:REGF_HEADER_SIZE])
+        self.root_offset = REGF_HEADER_SIZE + header.root_key_offset
+        self._nodes: dict[int, _Node] = {}
+        self.damaged = 0                                  # keys or value lists that could not be read
+        self._paths: dict[tuple[str, ...], int] = {(): self.root_offset}
+
+    def _damage(self) -> None:
+        """Count one part that could not be read; the hive's one note is made the first time."""
+        with self._damage_lock:
+            self.damaged += 1
+            first = self.damaged == 1
+        if first and self._on_first_damage is not None:
+            self._on_first_damage()
+
+    def _stream(self):
+        stream = getattr(self._local, "stream", None)
+        if stream is None:
+            stream = self._local.stream = _Stream(self._data)      # shares the bytes, own position
+        return stream
+
+    def _record(self, offset: int):
+        from regipy.registry import Cell, NKRecord
+        # an nk cell: 4 bytes of size, 2 of signature, then the key node
+        if offset < 0 or offset + 6 > len(self._data) or self._data[offset + 4:offset + 6] != b"nk":
+            raise ValueError(f"no key at offset {offset}")
+        return NKRecord(Cell(cell_type="nk", offset=offset + 6, size=0), self._stream())
+
+    def node(self, offset: int) -> _Node:
+        node = self._nodes.get(offset)
+        if node is None:
+            node = self._nodes[offset] = _Node(self._record(offset))
+        return node
+
+    def find(self, parts: list[str]) -> "tuple[int, _Node] | None":
+        """(offset, node) of the key at ``parts`` below the root, walked from the nearest known key."""
+        folded = tuple(p.casefold() for p in parts)
+        depth = len(folded)
+        while depth > 0 and folded[:depth] not in self._paths:
+            depth -= 1
+        offset = self._paths[folded[:depth]]
+        for i in range(depth, len(folded)):
+            offset = self.children(offset).get(folded[i])
+            if offset is None:
+                return None
+            self._paths[folded[:i + 1]] = offset
+        return offset, self.node(offset)
+
+    def children(self, offset: int) -> dict[str, int]:
+        node = self.node(offset)
+        if node.children is None:
+            from regipy.structs import INDEX_ROOT, REGF_HEADER_SIZE
+            names, index = [], {}
+            if node.subkey_count:
+                record = self._record(offset)
+                stream = record._stream
+                stream.seek(REGF_HEADER_SIZE + 4 + record.header.subkeys_list_offset)
+                signature = stream.read(2)
+                lists = []
+                if signature == b"ri":
+                    try:
+                        root = INDEX_ROOT.parse_stream(stream)
+                        lists = [REGF_HEADER_SIZE + 4 + e.subkey_list_offset for e in root.elements[:MAX_SUBKEYS]]
+                    except (ValueError, StreamError):
+                        self._damage()
+                        lists = []
+                else:
+                    lists = [REGF_HEADER_SIZE + 4 + record.header.subkeys_list_offset]
+                for start in lists:
+                    check_deadline()
+                    stream.seek(start)
+                    try:
+                        offsets = _leaf_offsets(stream)
+                    except (ValueError, StreamError):
+                        self._damage()                # a list that is not one: its keys are lost
+                        continue
+                    for child_offset in offsets:
+                        try:
+                            child = self.node(REGF_HEADER_SIZE + child_offset)
+                        except (ValueError, StreamError, TypeError):
+                            self._damage()            # one damaged key; its siblings are still read
+                            continue
+                        if child.name.casefold() not in index:
+                            index[child.name.casefold()] = REGF_HEADER_SIZE + child_offset
+                            names.append(child.name)
+                        if len(names) >= MAX_SUBKEYS:
+                            break
+                    if len(names) >= MAX_SUBKEYS:
+                        break
+            node.child_names, node.children = names, index
+        return node.children
+
+    def child_names(self, offset: int) -> list[str]:
+        self.children(offset)
+        return self.node(offset).child_names or []
+
+    def values(self, offset: int) -> tuple[list[tuple[str, object]], dict[str, object]]:
+        node = self.node(offset)
+        if node.values is None:
+            out, index = [], {}
+            if node.values_count:
+                record = self._record(offset)
+                try:
+                    for v in itertools.islice(record.iter_values(trim_values=False) or (), MAX_VALUES):
+                        name = "" if v.name == "(default)" else v.name
+                        out.append((name, v.value))
+                        index.setdefault(name.casefold(), v.value)
+                    if len(out) < min(node.values_count, MAX_VALUES):
+                        self._damage()                # regipy stopped at a damaged value
+                except Exception:  # noqa: BLE001 - a damaged value list: the values read so far stand
+                    self._damage()
+            node.value_index, node.values = index, out
+        return node.values, node.value_index
+
+
+class _Stream(io.BytesIO):
+    """A hive's bytes with one thread's read position.
+
+    A small value (a DWORD, or up to four bytes) is stored in the value record itself, which
+    says so with the top bit of its size; regipy still reads ``size`` bytes from the data
+    offset, i.e. a copy of the rest of the hive for every DWORD, which made reading values
+    quadratic in the hive's size. Such a read returns nothing here (regipy takes the DWORD from
+    the record, not from what it read).
+    """
+
+    def read(self, size=-1):
+        if size is not None and size >= 0x80000000:
+            return b""
+        return super().read(size)
+
+
+try:
+    from construct import ConstructError as StreamError      # every parse error of construct
+except ImportError:  # pragma: no cover - construct comes with regipy
+    StreamError = ValueError
+
+
+def _leaf_offsets(stream):
+    """The key offsets of one lf/lh/li list at the stream's position (signature included)."""
+    from regipy.structs import INDEX_LEAF, LF_LH_SK_ELEMENT
+    signature = stream.read(2)
+    if signature in (b"lf", b"lh"):
+        leaf = LF_LH_SK_ELEMENT.parse_stream(stream)
+        return [e.key_node_offset for e in leaf.elements[:MAX_SUBKEYS]]
+    if signature == b"li":
+        leaf = INDEX_LEAF.parse_stream(stream)
+        return [getattr(e, "key_node_offset", None) for e in leaf.elements[:MAX_SUBKEYS]]
+    raise ValueError(f"unknown sub-key list {signature!r}")
+
+
 class _HiveKey(Key):
-    def __init__(self, registry: HiveRegistry, which: str, node, path: str):
-        self._registry, self._which, self._node = registry, which, node
+    def __init__(self, registry: HiveRegistry, which: str, hive: _Hive, found: tuple[int, _Node], path: str):
+        self._registry, self._which, self._hive = registry, which, hive
+        self._offset, node = found
         self.path = path
         self.name = node.name
-        self.modified = filetime_to_epoch(getattr(node.header, "last_modified", None))
+        self.modified = node.modified
 
     def values(self) -> list[tuple[str, object]]:
+        check_deadline()
         try:
-            out = []
-            for v in itertools.islice(self._node.iter_values(trim_values=False) or (), MAX_VALUES):
-                name = "" if v.name == "(default)" else v.name
-                out.append((name, v.value))
-            return out
+            return list(self._hive.values(self._offset)[0])
         except Exception as exc:  # noqa: BLE001
             self._registry._damaged(self._which, exc)
             return []
 
-    def subkeys(self) -> list[str]:
+    def value(self, name: str) -> object | None:
         try:
-            return [k.name for k in _children(self._node)]
+            return self._hive.values(self._offset)[1].get(name.casefold())
+        except Exception as exc:  # noqa: BLE001
+            self._registry._damaged(self._which, exc)
+            return None
+
+    def subkeys(self) -> list[str]:
+        check_deadline()
+        try:
+            return list(self._hive.child_names(self._offset))
         except Exception as exc:  # noqa: BLE001
             self._registry._damaged(self._which, exc)
             return []
 
     def subkey(self, name: str) -> Key | None:
         try:
-            node = _child(self._node, name)
+            child = self._hive.children(self._offset).get(name.casefold())
+            if child is None:
+                return None
+            node = self._hive.node(child)
         except Exception as exc:  # noqa: BLE001
             self._registry._damaged(self._which, exc)
             return None
-        return _HiveKey(self._registry, self._which, node, f"{self.path}\\{node.name}") if node else None
-
-
-def _children(node) -> list:
-    """A hive key's sub-keys (regipy records), at most MAX_SUBKEYS of them."""
-    if not node.subkey_count:
-        return []
-    return list(itertools.islice(node.iter_subkeys() or (), MAX_SUBKEYS))
-
-
-def _child(node, name: str):
-    """The sub-key called ``name`` (any case), or None; reads at most MAX_SUBKEYS entries."""
-    if not node.subkey_count:
-        return None
-    wanted = name.casefold()
-    for sub in itertools.islice(node.iter_subkeys() or (), MAX_SUBKEYS):
-        if sub.name.casefold() == wanted:
-            return sub
-    return None
+        return _HiveKey(self._registry, self._which, self._hive, (child, node), f"{self.path}\\{node.name}")
 
 
 def _version_from(key: Key | None) -> str:

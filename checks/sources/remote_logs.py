@@ -28,10 +28,26 @@ TeamViewer ``Connections_incoming.txt``
     One line per finished incoming session, tab-separated: the other side's TeamViewer ID, its
     name, start and end (``DD-MM-YYYY HH:MM:SS``, UTC), the account logged in here, the kind of
     session (``RemoteControl``, ``FileTransfer``, …) and a session id in braces — as documented
-    by WiredPulse/TeamViewer_Forensics (README: "Time is in UTC") and seen in public incident
-    write-ups. LOLRMM's TeamViewer entry lists ``C:\\Program Files\\TeamViewer\\
+    by WiredPulse/TeamViewer_Forensics (README: "Time is in UTC"), read the same way by plaso's
+    ``teamviewer_connections_incoming`` parser (start and end "in UTC"), and seen in public
+    incident write-ups. LOLRMM's TeamViewer entry lists ``C:\\Program Files\\TeamViewer\\
     Connections_incoming.txt`` and ``C:\\Program Files*\\TeamViewer\\connections*.txt``.
     macOS ``~/Library/Logs/TeamViewer/`` is reported by public notes (not confirmed).
+
+AnyDesk ``ad.trace`` / ``ad_svc.trace``
+    AnyDesk's own logs (the window's, in ``%AppData%\\AnyDesk``, and the service's, in
+    ``%ProgramData%\\AnyDesk``): ``level date time process pid tid [fiber] component - message``.
+    An incoming connection is ``anynet.any_socket - Client-ID: <id> (FPR: …)`` followed by
+    ``anynet.any_socket - Logged in from <address>:<port> on relay …``; file transfers are the
+    lines of ``app.prepare_task`` and ``app.*file_transfer`` components. LOLRMM's AnyDesk entry
+    gives these examples and says both files name "the IP address of the other participant and
+    its AnyDesk ID". A login is joined to the ``connection_trace.txt`` line of the same AnyDesk
+    ID on the same day within ten minutes (both are written by the same clock; the real
+    DFIRArtifactMuseum files differ by 3 minutes); a login with no such line is a session of
+    its own. Neither file says which time zone its times are in.
+
+Splashtop: LOLRMM lists its log files (``SPLog.txt``, ``agent_log.txt``) but no public sample of
+their session lines was found, so they are not read (a parser for an unseen format would guess).
 
 RustDesk: no documented log of incoming sessions was found, so it is not read.
 """
@@ -141,6 +157,85 @@ def anydesk_logs(fs: FileSystem, platform: str) -> list[tuple[str, str | None]]:
     return places
 
 
+# -- AnyDesk's own logs (ad.trace, ad_svc.trace) ---------------------------------------------
+_TRACE = re.compile(
+    r"^\s*(?P<level>[a-z]+)\s+(?P<date>\d{4}-\d{2}-\d{2})\s+(?P<time>\d{2}:\d{2}:\d{2})(?:\.\d+)?\s+"
+    r"(?P<proc>\S+)\s+(?P<pid>\d+)\s+\d+\s+(?:\d+\s+)?(?P<component>[\w.]+)\s+-\s+(?P<message>.*?)\s*$")
+_CLIENT_ID = re.compile(r"^Client-ID:\s*(?P<id>\d{6,12})\b")
+_LOGGED_IN = re.compile(r"^Logged in from\s+(?P<address>\[?[0-9A-Fa-fx.:]+\]?)(?::(?P<port>\d+))?\s+on relay\b")
+MAX_FILES = 20                      # file-transfer lines kept per session
+
+
+def parse_anydesk_trace(lines: list[str], path: str, user: str | None) -> list[RemoteSession]:
+    """Incoming logins (remote AnyDesk ID and address) and the file transfers after each."""
+    out: list[RemoteSession] = []
+    pending: dict[str, str] = {}                     # process id -> the Client-ID just announced
+    for number, line in enumerate(lines, 1):
+        m = _TRACE.match(line) if len(line) < 4096 else None
+        if not m:
+            continue                                 # a trace has many other kinds of line
+        message, component = m["message"], m["component"]
+        if component == "anynet.any_socket":
+            cid = _CLIENT_ID.match(message)
+            if cid:
+                pending[m["pid"]] = cid["id"]
+                continue
+            login = _LOGGED_IN.match(message)
+            if login and m["pid"] in pending:
+                out.append(RemoteSession(
+                    tool="AnyDesk", log=path, line=number, direction="incoming",
+                    time=f"{m['date']}T{m['time']}", remote_id=pending.pop(m["pid"]),
+                    remote_address=login["address"].strip("[]")[:100], user=user, raw=line.strip()[:MAX_RAW]))
+        elif (component == "app.prepare_task" or component.endswith("file_transfer")) and out:
+            if len(out[-1].files) < MAX_FILES:       # during (or after) the latest login
+                out[-1] = _replace(out[-1], files=out[-1].files + (f"{m['date']} {m['time']}: {message}"[:MAX_RAW],))
+    return out
+
+
+def _replace(session: RemoteSession, **changes) -> RemoteSession:
+    import dataclasses
+    return dataclasses.replace(session, **changes)
+
+
+def join_trace(sessions: list[RemoteSession], logins: list[RemoteSession]) -> list[RemoteSession]:
+    """connection_trace.txt sessions given the address and files of the trace login of the same
+    AnyDesk ID on the same day within ten minutes; the other logins as sessions of their own."""
+    out = list(sessions)
+    for login in logins:
+        try:
+            at = _dt.datetime.fromisoformat(login.time)
+        except ValueError:
+            out.append(login)
+            continue
+        best, gap = None, None
+        for i, s in enumerate(out):
+            if s.tool != "AnyDesk" or s.remote_id != login.remote_id or s.remote_address or s.log == login.log:
+                continue
+            try:
+                diff = abs((_dt.datetime.fromisoformat(s.time) - at).total_seconds())
+            except ValueError:
+                continue
+            if diff <= 600 and (gap is None or diff < gap):
+                best, gap = i, diff
+        if best is None:
+            out.append(login)
+        else:
+            out[best] = _replace(out[best], remote_address=login.remote_address,
+                                 files=out[best].files + login.files)
+    return out
+
+
+def anydesk_traces(fs: FileSystem, platform: str) -> list[tuple[str, str | None]]:
+    """(trace path, whose): the service's ad_svc.trace and each user's ad.trace (LOLRMM, Windows)."""
+    if platform != "windows":
+        return []
+    places: list[tuple[str, str | None]] = [("C:\\ProgramData\\AnyDesk\\ad_svc.trace", None)]
+    for sysdir in ("System32", "SysWOW64"):
+        places.append((f"C:\\Windows\\{sysdir}\\config\\systemprofile\\AppData\\Roaming\\AnyDesk\\ad_svc.trace", None))
+    places += [(fs.join(home, "AppData\\Roaming\\AnyDesk", "ad.trace"), user) for user, home in fs.user_homes()]
+    return places
+
+
 # -- TeamViewer ------------------------------------------------------------------------------
 def parse_teamviewer(lines: list[str], path: str) -> tuple[list[RemoteSession], int]:
     """Sessions in a TeamViewer ``Connections_incoming.txt`` and the number of lines skipped."""
@@ -161,9 +256,12 @@ def parse_teamviewer(lines: list[str], path: str) -> tuple[list[RemoteSession], 
             skipped += 1
             continue
         local_user = fields[4] if len(fields) > 4 and fields[4] else None
+        end = _iso_teamviewer(fields[3]) if len(fields) > 3 else None
+        kind = fields[5][:60] if len(fields) > 5 and fields[5] else None
         out.append(RemoteSession(tool="TeamViewer", log=path, line=number, direction="incoming", time=when,
                                  approval=None, remote_id=remote_id[:100], user=local_user[:100] if local_user else None,
-                                 raw=line.strip()[:MAX_RAW]))
+                                 raw=line.strip()[:MAX_RAW], end=end, remote_name=_name[:100] or None,
+                                 time_zone="UTC", kind=kind))
     return out, skipped
 
 
@@ -202,6 +300,7 @@ class RemoteSessionsSource(Source):
         fs = machine.fs
         what_ad = "AnyDesk's record of connections"
         seen: set[str] = set()
+        found: list[RemoteSession] = []
         for path, user in anydesk_logs(fs, machine.platform):
             if path.casefold() in seen or not fs.exists(path):
                 continue
@@ -211,7 +310,16 @@ class RemoteSessionsSource(Source):
                 continue
             sessions, skipped = parse_anydesk(lines, path, user)
             _note_skipped(notes, path, skipped, what_ad)
-            yield from sessions
+            found.extend(sessions)
+        for path, user in anydesk_traces(fs, machine.platform):
+            if path.casefold() in seen or not fs.exists(path):
+                continue
+            seen.add(path.casefold())
+            lines = _lines(fs, path, notes, what_ad)
+            if lines is None:
+                continue
+            found = join_trace(found, parse_anydesk_trace(lines, path, user))
+        yield from found
         what_tv = "TeamViewer's record of connections"
         for path, _user in teamviewer_logs(fs, machine.platform):
             if path.casefold() in seen or not fs.exists(path):

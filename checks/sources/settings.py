@@ -383,11 +383,24 @@ def _win_cert_name(key) -> str | None:
 DEFENDER_HISTORY = r"C:\ProgramData\Microsoft\Windows Defender\Scans\History\Service\DetectionHistory"
 
 
+# Microsoft's malware names are TYPE:PLATFORM/FAMILY (learn.microsoft.com, "How Microsoft names
+# malware"). MonitoringTool: monitoring software. Backdoor: "gives malicious hackers remote access
+# to and control of your device"; RemoteAccess: a tool that can control a computer from elsewhere.
+# Every other type (Trojan, HackTool, Behavior, SettingsModifier…) is not read here.
+_DEFENDER_KINDS = {"MonitoringTool": "antivirus-detection", "Backdoor": "antivirus-remote-control",
+                   "RemoteAccess": "antivirus-remote-control"}
+_DEFENDER_NAME = re.compile(
+    rb"(?:M\x00o\x00n\x00i\x00t\x00o\x00r\x00i\x00n\x00g\x00T\x00o\x00o\x00l\x00|B\x00a\x00c\x00k\x00d\x00o\x00o\x00r\x00|"
+    rb"R\x00e\x00m\x00o\x00t\x00e\x00A\x00c\x00c\x00e\x00s\x00s\x00):\x00(?:[\x21-\x7e]\x00){3,200}")
+
+
 def windows_defender(fs, notes: Notes) -> Iterator[Setting]:
-    """Defender's own detection history: threat names of the MonitoringTool type.
+    """Defender's own detection history: threat names of the MonitoringTool, Backdoor and
+    RemoteAccess types.
 
     Detection files are binary; the threat name is stored as UTF-16 text
-    ("MonitoringTool:Win32/Ardamax"), so it is found without parsing the format.
+    ("MonitoringTool:Win32/Ardamax", "Backdoor:PowerShell/Powercat.A"), so it is found without
+    parsing the format.
     """
     try:
         folders = fs.list(DEFENDER_HISTORY)
@@ -405,11 +418,12 @@ def windows_defender(fs, notes: Notes) -> Iterator[Setting]:
             except Unreadable as exc:
                 notes.unreadable(exc, "the anti-virus's own findings (Windows Defender)")
                 continue
-            for m in re.finditer(rb"M\x00o\x00n\x00i\x00t\x00o\x00r\x00i\x00n\x00g\x00T\x00o\x00o\x00l\x00:\x00(?:[\x21-\x7e]\x00)+", data):
+            for m in _DEFENDER_NAME.finditer(data):
                 name = m.group(0).decode("utf-16-le")
-                if (name, f.path) not in seen:
+                kind = _DEFENDER_KINDS.get(name.split(":", 1)[0])
+                if kind and "/" in name and (name, f.path) not in seen:
                     seen.add((name, f.path))
-                    yield S("antivirus-detection", name, "recorded by Windows Defender", f.path)
+                    yield S(kind, name, "recorded by Windows Defender", f.path)
 
 
 # -- the sources ---------------------------------------------------------------------------------

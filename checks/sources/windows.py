@@ -91,21 +91,25 @@ def parse_lnk(data: bytes) -> tuple[str, str]:
 
     Reads the header, skips the ID list, and takes the target from LinkInfo's local base path
     (Unicode or ANSI, plus the common suffix), else from the environment-variable block
-    (``%ProgramFiles%\\…``), else the relative path in the string data (relative to the
-    shortcut's own folder: the caller resolves it). Every length is checked against the data,
-    so a damaged or hostile file ends in ValueError.
+    (``%ProgramFiles%\\…``), else from the target ID list (the shell items Explorer writes:
+    computer, drive, then one item per folder with its long name), else the relative path in
+    the string data (relative to the shortcut's own folder: the caller resolves it). Every
+    length is checked against the data, so a damaged or hostile file ends in ValueError.
     """
     if len(data) < 76 or struct.unpack_from("<I", data, 0)[0] != 0x4C or data[4:20] != _LNK_CLSID:
         raise ValueError("not a Windows shortcut")
     flags = struct.unpack_from("<I", data, 20)[0]
     unicode = bool(flags & 0x80)
     pos = 76
+    id_list_path = ""
     if flags & 0x01:                                   # HasLinkTargetIDList
         if pos + 2 > len(data):
             raise ValueError("shortcut ends inside its ID list")
-        pos += 2 + struct.unpack_from("<H", data, pos)[0]
-        if pos > len(data):
+        end = pos + 2 + struct.unpack_from("<H", data, pos)[0]
+        if end > len(data):
             raise ValueError("shortcut ID list runs past the end")
+        id_list_path = _id_list_path(data, pos + 2, end)
+        pos = end
     target = ""
     if flags & 0x02 and not flags & 0x100:             # HasLinkInfo, not ForceNoLinkInfo
         if pos + 28 > len(data):
@@ -145,8 +149,79 @@ def parse_lnk(data: bytes) -> tuple[str, str]:
     if not target and flags & 0x200:                   # HasExpString: the environment-variable block
         target = _env_target(data, pos)
     if not target:
+        target = id_list_path                          # the shell's own list of folders
+    if not target:
         target = strings.get(0x08, "")
     return target.strip("\0 "), strings.get(0x20, "").strip("\0")
+
+
+# Shell items (Joachim Metz, "Windows Shell Item format", libfwsi documentation):
+_MY_COMPUTER = bytes.fromhex("e04fd020ea3a6910a2d808002b30309d")       # {20D04FE0-3AEA-1069-A2D8-08002B30309D}
+_USERS_FILES = bytes.fromhex("471a0359723fa74489c55595fe6b30ee")       # {59031A47-3F72-44A7-89C5-5595FE6B30EE}
+_FILE_ENTRY_EXTENSION = 0xBEEF0004
+
+
+def _id_list_path(data: bytes, pos: int, end: int) -> str:
+    """The file-system path an ID list names, or "" when it names something else (a control
+    panel, a library, a network place) or an item can't be read. Never raises."""
+    parts: list[str] = []
+    for _ in range(64):                                # a path of 64 folders is already absurd
+        if pos + 2 > end:
+            return ""
+        size = struct.unpack_from("<H", data, pos)[0]
+        if size == 0:
+            break                                      # the terminal item
+        if size < 3 or pos + size > end:
+            return ""
+        item = data[pos:pos + size]
+        kind = item[2]
+        if kind == 0x1F and size >= 20:                # a root folder, by its class id
+            guid = item[4:20]
+            if guid == _USERS_FILES:
+                parts = ["%USERPROFILE%"]
+            elif guid != _MY_COMPUTER:
+                return ""
+        elif 0x20 <= kind <= 0x2F:                     # a volume: "C:\\"
+            name = item[3:].split(b"\0", 1)[0].decode("ascii", errors="replace")
+            if not re.fullmatch(r"[A-Za-z]:\\?", name):
+                return ""
+            parts = [name.rstrip("\\")]
+        elif 0x30 <= kind <= 0x3F:                     # a file or folder entry
+            name = _file_entry_name(item, kind)
+            if not name or not parts:
+                return ""
+            parts.append(name)
+        else:
+            return ""
+        pos += size
+    return "\\".join(parts) if len(parts) > 1 else ""
+
+
+def _file_entry_name(item: bytes, kind: int) -> str:
+    """The long name of a file entry shell item (from its 0xBEEF0004 extension), else its
+    primary (often 8.3) name."""
+    unicode = bool(kind & 0x04)
+    start = 14
+    if unicode:
+        primary = _utf16z(item, start, len(item))
+        after = start + (len(primary) + 1) * 2
+    else:
+        primary = _ansiz(item, start, len(item))
+        after = start + len(primary.encode("cp1252", errors="replace")) + 1
+        after += after % 2                             # padded to an even offset
+    pos = after
+    while pos + 8 <= len(item):                        # extension blocks follow the primary name
+        ext_size, version, signature = struct.unpack_from("<HHI", item, pos)
+        if ext_size < 8 or pos + ext_size > len(item):
+            break
+        if signature == _FILE_ENTRY_EXTENSION and version >= 3:
+            offset = 18 + (18 if version >= 7 else 0) + 2 + (4 if version >= 8 else 0) + (4 if version >= 9 else 0)
+            if offset < ext_size:
+                long_name = _utf16z(item, pos + offset, pos + ext_size)
+                if long_name and "\0" not in long_name:
+                    return long_name
+        pos += ext_size
+    return primary
 
 
 def _env_target(data: bytes, pos: int) -> str:
@@ -544,6 +619,100 @@ class WindowsTasksSource(Source):
                                     triggers=task["triggers"], enabled=task["enabled"], user=user)
 
 
+
+# -- legacy scheduled tasks (C:\\Windows\\Tasks\\*.job, MS-TSCH .JOB file format) -----------------
+LEGACY_TASKS = "C:\\Windows\\Tasks"
+_JOB_TRIGGERS = {0: "once, at a set time", 1: "every day", 2: "every week", 3: "every month", 4: "every month",
+                 5: "when the computer is idle", 6: "when the computer starts", 7: "when someone logs in"}
+
+
+def parse_job(data: bytes) -> dict:
+    """The parts of a legacy ``.job`` task a check needs, as :func:`parse_task` returns them
+    (plus ``author``). Raises ValueError for anything that is not a whole .job file.
+
+    Layout ([MS-TSCH] 2.4.1–2.4.2): a 68-byte fixed section (flags at 48; 0x4 = disabled), then
+    the running-instance count, five length-prefixed UTF-16 strings (application, parameters,
+    working folder, author, comment), user data, reserved data and the triggers (48 bytes each:
+    flags at 28, 0x4 = disabled; type at 32; interval at 24).
+    """
+    if len(data) < 70 or len(data) > _SMALL:
+        raise ValueError("not a whole .job task file")
+    flags = struct.unpack_from("<I", data, 48)[0]
+    pos = 70
+    strings = []
+    for _ in range(5):
+        if pos + 2 > len(data):
+            raise ValueError(".job task ends inside its strings")
+        count = struct.unpack_from("<H", data, pos)[0]
+        end = pos + 2 + count * 2
+        if end > len(data):
+            raise ValueError(".job task string runs past the end")
+        strings.append(data[pos + 2:end].decode("utf-16-le", errors="replace").split("\0", 1)[0])
+        pos = end
+    for _ in range(2):                                  # user data, reserved data
+        if pos + 2 > len(data):
+            raise ValueError(".job task ends inside its data")
+        pos += 2 + struct.unpack_from("<H", data, pos)[0]
+    words: list[str] = []
+    if pos + 2 <= len(data):
+        count = struct.unpack_from("<H", data, pos)[0]
+        pos += 2
+        for i in range(min(count, 64)):
+            at = pos + i * 48
+            if at + 48 > len(data):
+                raise ValueError(".job task ends inside its triggers")
+            interval, trigger_flags, kind = struct.unpack_from("<III", data, at + 24)
+            if trigger_flags & 0x4:
+                continue
+            word = _JOB_TRIGGERS.get(kind)
+            if word and interval and kind <= 4:
+                word = "repeatedly" if kind == 0 else f"{word}, repeatedly"
+            if word and word not in words:
+                words.append(word)
+    app, params, _folder, author, _comment = strings
+    if not app:
+        raise ValueError("a .job task without a program")
+    return {"commands": [(app, params)], "triggers": ", ".join(words), "enabled": not flags & 0x4,
+            "hidden": False, "user": None, "author": author or None}
+
+
+class WindowsLegacyTasksSource(Source):
+    """Tasks in the format of Windows XP and 2003 (``C:\\Windows\\Tasks\\*.job``). Later Windows
+    still runs them (``at.exe`` and old installers write them), next to the XML tasks."""
+    id = "tasks.windows.job"
+    kind = "tasks"
+    what = "scheduled tasks in the old format"
+    platforms = WINDOWS
+    MAX_FILES = 5_000
+
+    def collect(self, machine: Machine, notes: Notes):
+        fs = machine.fs
+        try:
+            entries = fs.list(LEGACY_TASKS)
+        except Unreadable as exc:
+            if exc.reason != "absent":
+                notes.unreadable(exc, LEGACY_TASKS)
+            return
+        jobs = [e for e in entries if not e.is_dir and e.name.lower().endswith(".job")]
+        if len(jobs) > self.MAX_FILES:
+            notes.could_not_read("error", f"more than {self.MAX_FILES:,} .job files in {LEGACY_TASKS}", self.what)
+            jobs = jobs[:self.MAX_FILES]
+        for entry in jobs:
+            try:
+                job = parse_job(fs.read_bytes(entry.path, _SMALL + 1))
+            except Unreadable as exc:
+                notes.unreadable(exc, entry.path)
+                continue
+            except ValueError as exc:
+                notes.could_not_read("error", f"{entry.path}: {exc}", "a scheduled task")
+                continue
+            for cmd, args in job["commands"]:
+                quoted = f'"{cmd}"' if " " in cmd and not cmd.startswith('"') else cmd
+                yield ScheduledTask(name="\\" + entry.name, source=entry.path, command=f"{cmd} {args}".strip(),
+                                    executable=program_of(quoted, "windows"), triggers=job["triggers"],
+                                    enabled=job["enabled"], user=job["user"])
+
+
 class WindowsAppsSource(Source):
     id = "apps.windows"
     kind = "apps"
@@ -633,5 +802,5 @@ def _expand(reg, pattern: str, users: list[str], limit: int = 1000):
             yield key, user
 
 
-SOURCES = [WindowsAutostartSource(), WindowsServicesSource(), WindowsTasksSource(), WindowsAppsSource(),
-           RegistryProbeSource()]
+SOURCES = [WindowsAutostartSource(), WindowsServicesSource(), WindowsTasksSource(), WindowsLegacyTasksSource(),
+           WindowsAppsSource(), RegistryProbeSource()]

@@ -104,14 +104,21 @@ def test_the_scan_thread_is_a_plain_thread_and_no_collection_runs_on_it():
     assert line == "threads ['MainThread'] Thread", line
 
 
-def _dbus_procs() -> set[int]:
+def _dbus_procs(home=None) -> set[int]:
+    """D-Bus daemons running now; with ``home``, only those started with that HOME (the app's
+    own: other programs on a shared machine may start theirs meanwhile)."""
     out = set()
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 with open(f"/proc/{pid}/comm") as fh:
-                    if fh.read().strip() in ("dbus-daemon", "dbus-launch"):
-                        out.add(int(pid))
+                    if fh.read().strip() not in ("dbus-daemon", "dbus-launch"):
+                        continue
+                if home is not None:
+                    with open(f"/proc/{pid}/environ", "rb") as fh:
+                        if f"HOME={home}".encode() not in fh.read().split(b"\0"):
+                            continue
+                out.add(int(pid))
             except OSError:
                 pass
     return out
@@ -123,7 +130,7 @@ def _dbus_procs() -> set[int]:
 def test_no_session_bus_is_started_when_none_runs(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    before = _dbus_procs()
+    before = _dbus_procs(home)
     env = {"HOME": str(home), "QT_QPA_PLATFORM": "xcb"}
     env_remove = ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")
     saved = {k: os.environ.pop(k) for k in env_remove if k in os.environ}
@@ -135,7 +142,7 @@ def test_no_session_bus_is_started_when_none_runs(tmp_path):
             """, env_extra=env, argv_prefix=("xvfb-run", "-a"))
     finally:
         os.environ.update(saved)
-    started = _dbus_procs() - before
+    started = _dbus_procs(home) - before
     assert "exit 0" in proc.stdout, proc.stderr[-2000:]
     assert not (home / ".dbus").exists(), "a D-Bus session bus was launched (~/.dbus written)"
     assert not started, f"dbus processes left running: {started}"

@@ -1,0 +1,144 @@
+"""Every kind, declared once: the indicator kinds a signature file may use and the record kinds
+sources collect (see docs/kinds.md, made from this module, and docs/architecture.md).
+
+The loader validates an indicator by its kind's ``form``, the index files it by that form,
+``checks.base.ask`` asks the index by that form, and the presenters find a kind's words under
+its ``words`` key in ``checks/texts/<language>.yaml``. A record kind names its record class (in
+``checks/records.py``), how a person sees one record (``shown``) and where its place words are.
+``tests/test_kinds.py`` fails when a kind lacks any of these parts.
+
+This module imports nothing from the project: ``signatures`` and ``checks`` both read it, and
+``signatures`` never imports ``checks``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+# How an indicator is written, validated, filed in the index and matched.
+FORMS = {
+    "name": "a name, a glob (*, ?, [..]) or {regex: ...}; a Windows program file name (.exe…) "
+            "matches on Windows only; {name: ..., platforms: [...]} says where it can match",
+    "path": "a full path or glob (C:\\..., %AppData%\\..., /..., ~/...); it also matches what is below it",
+    "registry_key": "a registry key (HKLM\\... or HKCU\\...), glob allowed; also matches keys below it",
+    "registry_value": "{key: HKLM\\..., name: VALUE}: a value of a registry key",
+    "domain": "a domain name; it also matches every name below it (a.example.com)",
+    "ip": "an IP address or CIDR range",
+    "sha256": "64 hexadecimal digits: the SHA-256 of a file",
+    "reference": "a name kept to know a family by; never looked for on a laptop",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorKind:
+    name: str                              # the key in a signature file's ``indicators``
+    form: str                              # one of FORMS
+    platforms: tuple[str, ...] = ()        # where it can match, whatever the value (empty: see FORMS)
+    probed: bool = False                   # its places are handed to the sources to look at
+    # (record kind, field) pairs the declared check asks about this kind. Kinds asked by a
+    # hand-written check (checks/processes.py, ...) leave it empty; a new kind fills it and
+    # needs no check of its own.
+    asked_of: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Its words in checks/texts/<language>.yaml ("program file name")."""
+        return ("kinds", self.name)
+
+    @property
+    def looked_for(self) -> bool:
+        return self.form != "reference"
+
+
+INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
+    IndicatorKind("process_names", "name"),
+    IndicatorKind("bundle_ids", "name"),
+    IndicatorKind("launchd_labels", "name"),
+    IndicatorKind("autostart_names", "name"),
+    IndicatorKind("service_names", "name"),
+    IndicatorKind("task_names", "name"),
+    IndicatorKind("program_names", "name"),
+    IndicatorKind("extension_ids", "name"),
+    IndicatorKind("executable_paths", "path"),
+    IndicatorKind("file_paths", "path", probed=True),
+    IndicatorKind("registry_keys", "registry_key", platforms=("windows",), probed=True),
+    IndicatorKind("registry_values", "registry_value", platforms=("windows",), probed=True),
+    IndicatorKind("domains", "domain"),
+    IndicatorKind("ips", "ip"),
+    IndicatorKind("sha256", "sha256"),
+    # Kept so a family is known by the ids of its phone app; a laptop scan never looks for them.
+    IndicatorKind("mobile_app_ids", "reference"),
+)
+INDICATOR = {k.name: k for k in INDICATOR_KINDS}
+
+
+def indicator_kinds(form: str) -> tuple[str, ...]:
+    """The names of the indicator kinds of one form, in declaration order."""
+    return tuple(k.name for k in INDICATOR_KINDS if k.form == form)
+
+
+# -- record kinds --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordKind:
+    name: str                              # the key in snapshots, ``Source.kind``, ``Evidence.record_kind``
+    record: str                            # its class in checks/records.py
+    # The few words that name one record for a person; None: checks.base.SHOWN_IN_CODE has it
+    # (a running program's words need the engine's reading of its command line).
+    shown: Callable[[object], str] | None
+
+    @property
+    def place_words(self) -> tuple[str, ...]:
+        """Where a finding was, with the record: "a running program ({value})"."""
+        return ("places", self.name)
+
+    @property
+    def place_name(self) -> tuple[str, ...]:
+        """Where a finding was, alone (the app's details): "a running program"."""
+        return ("place_names", self.name)
+
+
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    RecordKind("processes", "Process", None),
+    RecordKind("connections", "Connection",
+               lambda r: f"{r.remote_address}:{r.remote_port}" if r.remote_address else f"port {r.local_port}"),
+    RecordKind("listeners", "Listener", lambda r: f"{r.exe or r.process_name or 'a program'}, port {r.port}"),
+    RecordKind("capture", "Capture", lambda r: r.value),
+    RecordKind("interfaces", "Interface", lambda r: r.name),
+    RecordKind("gateways", "Gateway", lambda r: r.address),
+    RecordKind("autostart", "AutostartEntry",
+               lambda r: r.name if not r.executable else f"{r.name}, which starts {r.executable}"),
+    RecordKind("apps", "InstalledApp", lambda r: r.name),
+    RecordKind("services", "Service", lambda r: r.display_name or r.name),
+    RecordKind("tasks", "ScheduledTask", lambda r: r.name),
+    RecordKind("files", "FileItem", lambda r: r.path),
+    RecordKind("registry", "RegistryItem", lambda r: f"{r.key} → {r.value_name}" if r.value_name else r.key),
+    RecordKind("extensions", "BrowserExtension", lambda r: f"{r.name} in {r.browser}"),
+    RecordKind("sessions", "RemoteSession", lambda r: r.log),
+    RecordKind("settings", "Setting", lambda r: f"{r.name}: {r.value}" if r.value else r.name),
+)
+RECORD = {k.name: k for k in RECORD_KINDS}
+
+
+# -- the table in docs/kinds.md ------------------------------------------------------------
+def markdown(words: Callable[[tuple[str, ...]], str]) -> str:
+    """docs/kinds.md: every kind, from this declaration. ``words`` gives a word key's English."""
+    out = ["# Kinds of indicator and of record", "",
+           "Made from `signatures/kinds.py` by `python tools/kinds_doc.py`;",
+           "`tests/test_kinds.py` fails when this page is not current. How to add a kind:",
+           "[architecture.md](architecture.md).", "",
+           "## Indicator kinds (what a signature file may list)", "",
+           "| Kind | In words | Form | Where it can match | Looked for |", "|---|---|---|---|---|"]
+    for k in INDICATOR_KINDS:
+        where = ", ".join(k.platforms) or ("nowhere (phones)" if not k.looked_for else "see form")
+        looked = ("no" if not k.looked_for else "its places are looked at" if k.probed else "yes")
+        if k.asked_of:
+            looked += "; in " + ", ".join(f"{rk}.{f}" for rk, f in k.asked_of)
+        out.append(f"| `{k.name}` | {words(k.words)} | {k.form} | {where} | {looked} |")
+    out += ["", "Forms:", ""]
+    out += [f"- **{form}**: {what}" for form, what in FORMS.items()]
+    out += ["", "## Record kinds (what sources collect)", "",
+            "| Kind | Record (checks/records.py) | In words |", "|---|---|---|"]
+    for r in RECORD_KINDS:
+        out.append(f"| `{r.name}` | `{r.record}` | {words(r.place_name)} |")
+    return "\n".join(out) + "\n"
+

@@ -82,9 +82,9 @@ def indicator_kinds(form: str) -> tuple[str, ...]:
 class RecordKind:
     name: str                              # the key in snapshots, ``Source.kind``, ``Evidence.record_kind``
     record: str                            # its class in checks/records.py
-    # The few words that name one record for a person; None: checks.base.SHOWN_IN_CODE has it
-    # (a running program's words need the engine's reading of its command line).
-    shown: Callable[[object], str] | None
+    # The field that names one record for a person ("name"). None: the record is named with
+    # words, by its entry in checks.base._SHOWN ("{name}, which starts {executable}").
+    shown: str | None = None
 
     @property
     def place_words(self) -> tuple[str, ...]:
@@ -98,23 +98,21 @@ class RecordKind:
 
 
 RECORD_KINDS: tuple[RecordKind, ...] = (
-    RecordKind("processes", "Process", None),
-    RecordKind("connections", "Connection",
-               lambda r: f"{r.remote_address}:{r.remote_port}" if r.remote_address else f"port {r.local_port}"),
-    RecordKind("listeners", "Listener", lambda r: f"{r.exe or r.process_name or 'a program'}, port {r.port}"),
-    RecordKind("capture", "Capture", lambda r: r.value),
-    RecordKind("interfaces", "Interface", lambda r: r.name),
-    RecordKind("gateways", "Gateway", lambda r: r.address),
-    RecordKind("autostart", "AutostartEntry",
-               lambda r: r.name if not r.executable else f"{r.name}, which starts {r.executable}"),
-    RecordKind("apps", "InstalledApp", lambda r: r.name),
-    RecordKind("services", "Service", lambda r: r.display_name or r.name),
-    RecordKind("tasks", "ScheduledTask", lambda r: r.name),
-    RecordKind("files", "FileItem", lambda r: r.path),
-    RecordKind("registry", "RegistryItem", lambda r: f"{r.key} → {r.value_name}" if r.value_name else r.key),
-    RecordKind("extensions", "BrowserExtension", lambda r: f"{r.name} in {r.browser}"),
-    RecordKind("sessions", "RemoteSession", lambda r: r.log),
-    RecordKind("settings", "Setting", lambda r: f"{r.name}: {r.value}" if r.value else r.name),
+    RecordKind("processes", "Process"),
+    RecordKind("connections", "Connection"),
+    RecordKind("listeners", "Listener"),
+    RecordKind("capture", "Capture"),
+    RecordKind("interfaces", "Interface"),
+    RecordKind("gateways", "Gateway"),
+    RecordKind("autostart", "AutostartEntry"),
+    RecordKind("apps", "InstalledApp"),
+    RecordKind("services", "Service"),
+    RecordKind("tasks", "ScheduledTask"),
+    RecordKind("files", "FileItem"),
+    RecordKind("registry", "RegistryItem"),
+    RecordKind("extensions", "BrowserExtension"),
+    RecordKind("sessions", "RemoteSession"),
+    RecordKind("settings", "Setting"),
 )
 RECORD = {k.name: k for k in RECORD_KINDS}
 

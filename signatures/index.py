@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from . import kinds
-from .loader import NAME_KINDS, Family, Indicator, SignatureSet, normalise_domain
+from .loader import Family, Indicator, SignatureSet, normalise_domain
 
 _WILD = re.compile(r"[*?\[]")
 
@@ -274,7 +274,7 @@ class CompiledSet:
 
     def __init__(self, sigset: SignatureSet):
         self.sigset = sigset
-        self.names: dict[str, NameIndex] = {k: NameIndex() for k in NAME_KINDS}
+        self.names: dict[str, NameIndex] = {k: NameIndex() for k in kinds.indicator_kinds("name")}
         self.paths: dict[tuple[str, str], PathIndex] = {}
         self.registry_keys = PathIndex()
         self.registry_values = PathIndex()

@@ -346,8 +346,8 @@ class _Validator:
             return ()
         out: list[Indicator] = []
         for kind, (key_node, value_node) in fields.items():
-            if kind not in INDICATOR_KINDS:
-                self.bad(key_node, f"{who}: unknown indicator kind '{kind}'{_suggest(kind, INDICATOR_KINDS)}")
+            if kind not in kinds.INDICATOR:
+                self.bad(key_node, f"{who}: unknown indicator kind '{kind}'{_suggest(kind, kinds.INDICATOR)}")
                 continue
             if not isinstance(value_node, yaml.SequenceNode):
                 self.bad(value_node, f"{who}: {kind} must be a list")

@@ -257,7 +257,6 @@ SETTING_KINDS = (
 # Record kind (the key used in snapshots and by checks) → record class, as signatures/kinds.py
 # declares them.
 RECORD_TYPES: dict[str, type] = {k.name: globals()[k.record] for k in kinds.RECORD_KINDS}
-KIND_OF_TYPE: dict[type, str] = {cls: kind for kind, cls in RECORD_TYPES.items()}
 
 
 def to_dict(record: Any) -> dict[str, Any]:

@@ -20,7 +20,6 @@ import ipaddress
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable
 
 from . import kinds
 from .loader import Family, Indicator, SignatureSet, normalise_domain
@@ -415,9 +414,3 @@ def compile_set(sigset: SignatureSet) -> CompiledSet:
     sigset.__dict__["_compiled"] = (key, index)
     return index
 
-
-def iter_hits(*groups: Iterable[Hit]) -> list[Hit]:
-    out: list[Hit] = []
-    for g in groups:
-        out.extend(g)
-    return out

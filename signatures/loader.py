@@ -30,7 +30,6 @@ PLATFORMS = ("windows", "macos", "linux", "android", "ios")
 DESKTOP = ("windows", "macos", "linux")
 
 # Every kind is declared once, in kinds.py; these are its names by form, in declaration order.
-NAME_KINDS = kinds.indicator_kinds("name")
 PATH_KINDS = kinds.indicator_kinds("path")
 # Kept so a family is known by the ids of its phone app; a laptop scan never looks for them.
 REFERENCE_KINDS = kinds.indicator_kinds("reference")

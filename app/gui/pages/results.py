@@ -491,10 +491,3 @@ class ResultsPage(Page):
     def _add_after(self, widget: QWidget) -> None:
         self.after.addWidget(widget)
         self._dynamic.append(widget)
-
-    def card_for(self, finding_id: str) -> FindingCard | None:
-        self.fill_all()
-        for card in self.cards:
-            if card.finding.id == finding_id:
-                return card
-        return None

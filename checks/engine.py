@@ -371,14 +371,12 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
 
 def _signatures_changed(changes: list[str]) -> Finding:
     """The signature set differs from its manifest: someone may have hidden their software."""
-    import os
     from signatures.manifest import data_folder
     from .heuristics import finding
-    from .records import FileItem
-    items = [FileItem(path=os.path.join(data_folder(), c.split(" ", 1)[0]), is_dir=False,
-                      pattern="built-in signature set") for c in changes]
-    f = finding("signatures-changed", "signatures", "files", items[0], value="; ".join(changes))
-    f.evidence = [Evidence("signatures", "files", item, []) for item in items]
+    from .records import SignatureChange
+    items = [SignatureChange(folder=data_folder(), change=c) for c in changes]
+    f = finding("signatures-changed", "signatures", "signature_changes", items[0], value="; ".join(changes))
+    f.evidence = [Evidence("signatures", "signature_changes", item, []) for item in items]
     return f
 
 

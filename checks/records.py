@@ -254,6 +254,14 @@ SETTING_KINDS = (
 )
 
 
+@dataclass(frozen=True)
+class SignatureChange:
+    """The built-in signature set differs from its manifest: a file changed, added or missing
+    (made by the engine from ``signatures.manifest.changes``, not read by a source)."""
+    folder: str                            # the signature set's folder
+    change: str                            # how it differs ("curated.yaml has been changed")
+
+
 # Record kind (the key used in snapshots and by checks) → record class, as signatures/kinds.py
 # declares them.
 RECORD_TYPES: dict[str, type] = {k.name: globals()[k.record] for k in kinds.RECORD_KINDS}

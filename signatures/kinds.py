@@ -113,6 +113,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind("extensions", "BrowserExtension"),
     RecordKind("sessions", "RemoteSession"),
     RecordKind("settings", "Setting"),
+    RecordKind("signature_changes", "SignatureChange", shown="change"),
 )
 RECORD = {k.name: k for k in RECORD_KINDS}
 

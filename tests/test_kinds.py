@@ -219,3 +219,15 @@ def test_any_record_of_any_kind_is_named_inertly_and_survives_a_snapshot(record_
     assert len(words) <= 1001
     assert repr(records.from_dict(record_kind, records.to_dict(record))) == repr(record)
     assert "{" not in base.place_words(record_kind, words) or "{" in words
+
+
+def test_a_changed_signature_set_is_its_own_kind_of_record_not_a_made_up_file():
+    # It used to be a FileItem whose path was the first word of the sentence ("…/data/the").
+    from checks.engine import _signatures_changed
+    from signatures.manifest import data_folder
+    f = _signatures_changed(["the list of the signature files' fingerprints is missing or damaged",
+                             "curated.yaml has been changed"])
+    assert [e.record_kind for e in f.evidence] == ["signature_changes", "signature_changes"]
+    assert {e.record.folder for e in f.evidence} == {data_folder()}
+    assert base.place_words("signature_changes", base.shown_value("signature_changes", f.evidence[1].record)) == \
+        "Device Checkup's own list of known monitoring software (curated.yaml has been changed)"

@@ -33,7 +33,7 @@ FORMS = {
 class IndicatorKind:
     name: str                              # the key in a signature file's ``indicators``
     form: str                              # one of FORMS
-    platforms: tuple[str, ...] = ()        # where it can match, whatever the value (empty: see FORMS)
+    platforms: tuple[str, ...] = ()        # where it can match at all (empty: as its form says)
     probed: bool = False                   # its places are handed to the sources to look at
     # (record kind, field) pairs the declared check asks about this kind. Kinds asked by a
     # hand-written check (checks/processes.py, ...) leave it empty; a new kind fills it and

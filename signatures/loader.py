@@ -360,6 +360,7 @@ class _Validator:
     def indicator(self, kind: str, node: yaml.Node, who: str) -> Indicator | None:
         line = _line(node)
         form = kinds.INDICATOR[kind].form
+        declared = kinds.INDICATOR[kind].platforms      # where a kind can match at all (may be empty)
         if form == "registry_value":
             fields = self.mapping(node, f"{who}: a registry value")
             if fields is None:
@@ -404,7 +405,8 @@ class _Validator:
                 if problem := glob_problem(value.strip()):
                     self.bad(node, f"{who}: {kind} '{value}': {problem}")
                     return None
-                return Indicator(kind, value.strip(), platforms=plats or name_platforms(value), line=line)
+                return Indicator(kind, value.strip(), platforms=plats or name_platforms(value) or declared,
+                                 line=line)
             pattern = self.string(fields["regex"][1], f"{who}: regex")
             if pattern is None:
                 return None
@@ -413,7 +415,7 @@ class _Validator:
             except re.error as exc:
                 self.bad(fields["regex"][1], f"{who}: bad regex '{pattern}': {exc}")
                 return None
-            return Indicator(kind, pattern, regex=True, platforms=plats, line=line)
+            return Indicator(kind, pattern, regex=True, platforms=plats or declared, line=line)
         value = self.string(node, f"{who}: an item of {kind}")
         if value is None:
             return None
@@ -422,7 +424,8 @@ class _Validator:
             if problem := glob_problem(value):
                 self.bad(node, f"{who}: {kind} '{value}': {problem}")
                 return None
-            return Indicator(kind, value, platforms=name_platforms(value) if form == "name" else (), line=line)
+            return Indicator(kind, value, platforms=(name_platforms(value) or declared) if form == "name" else (),
+                             line=line)
         if form == "path":
             if problem := glob_problem(value):
                 self.bad(node, f"{who}: {kind} '{value}': {problem}")

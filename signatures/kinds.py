@@ -39,6 +39,7 @@ class IndicatorKind:
     # hand-written check (checks/processes.py, ...) leave it empty; a new kind fills it and
     # needs no check of its own.
     asked_of: tuple[tuple[str, str], ...] = ()
+    doc: str = ""                          # what it is matched against (docs/kinds.md)
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -51,23 +52,49 @@ class IndicatorKind:
 
 
 INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
-    IndicatorKind("process_names", "name"),
-    IndicatorKind("bundle_ids", "name"),
-    IndicatorKind("launchd_labels", "name"),
-    IndicatorKind("autostart_names", "name"),
-    IndicatorKind("service_names", "name"),
-    IndicatorKind("task_names", "name"),
-    IndicatorKind("program_names", "name"),
-    IndicatorKind("extension_ids", "name"),
-    IndicatorKind("executable_paths", "path"),
-    IndicatorKind("file_paths", "path", probed=True),
-    IndicatorKind("registry_keys", "registry_key", platforms=("windows",), probed=True),
-    IndicatorKind("registry_values", "registry_value", platforms=("windows",), probed=True),
-    IndicatorKind("domains", "domain"),
-    IndicatorKind("ips", "ip"),
-    IndicatorKind("sha256", "sha256"),
+    IndicatorKind("process_names", "name",
+                  doc="file name of a running program, and of the program an autostart entry, service or "
+                      "scheduled task starts (`sysdiag.exe`, `winvnc*.exe`)"),
+    IndicatorKind("bundle_ids", "name",
+                  doc="macOS bundle identifiers of installed apps and login items (`com.spyrix.skm`)"),
+    IndicatorKind("launchd_labels", "name",
+                  doc="macOS launchd job labels (launch agents and daemons)"),
+    IndicatorKind("autostart_names", "name",
+                  doc="names of autostart entries: registry Run values, Startup-folder shortcuts, "
+                      "`.desktop` files, systemd units, launchd labels"),
+    IndicatorKind("service_names", "name",
+                  doc="service names (Windows services, launchd daemons, systemd units) and their display "
+                      "names"),
+    IndicatorKind("task_names", "name",
+                  doc="scheduled task names (the task's own name, without its folder)"),
+    IndicatorKind("program_names", "name",
+                  doc='installed programs (Windows "Apps & features" names, `.app` names, Linux packages)'),
+    IndicatorKind("extension_ids", "name",
+                  doc="browser extension ids (Chrome store ids, Firefox add-on ids)"),
+    IndicatorKind("executable_paths", "path",
+                  doc="full path of a running program, or of the program an autostart entry, service or "
+                      "task starts"),
+    IndicatorKind("file_paths", "path", probed=True,
+                  doc="files or folders that exist on the disk: Device Checkup looks at these places"),
+    IndicatorKind("registry_keys", "registry_key", platforms=("windows",), probed=True,
+                  doc="keys that exist in the registry (`HKLM\\SOFTWARE\\Refog Software`, "
+                      "`HKCU\\Software\\WideStep`)"),
+    IndicatorKind("registry_values", "registry_value", platforms=("windows",), probed=True,
+                  doc="a named value that exists under a key"),
+    IndicatorKind("domains", "domain",
+                  doc="host names in URLs and commands found on the machine (autostart commands, services, "
+                      "tasks, proxy settings, extension update URLs). Matches the domain itself and any "
+                      "name ending in `.domain`; `*.example.com` is read as `example.com`"),
+    IndicatorKind("ips", "ip",
+                  doc="remote addresses of network connections"),
+    IndicatorKind("sha256", "sha256",
+                  doc="SHA-256 of a running program's file, of an autostart program, or of a file found at "
+                      "a known place"),
     # Kept so a family is known by the ids of its phone app; a laptop scan never looks for them.
-    IndicatorKind("mobile_app_ids", "reference"),
+    IndicatorKind("mobile_app_ids", "reference",
+                  doc="Android package names and iOS bundle ids of a phone app. **Not looked for on a "
+                      "laptop**: kept so that a phone-only family (most of Echap) still carries what is "
+                      "known of it, and counted apart in `checkup signatures info`"),
 )
 INDICATOR = {k.name: k for k in INDICATOR_KINDS}
 
@@ -126,14 +153,16 @@ def markdown(words: Callable[[tuple[str, ...]], str]) -> str:
            "`tests/test_kinds.py` fails when this page is not current. How to add a kind:",
            "[architecture.md](architecture.md).", "",
            "## Indicator kinds (what a signature file may list)", "",
-           "| Kind | In words | Form | Where it can match | Looked for |", "|---|---|---|---|---|"]
+           "| Kind | Form | Matched against | Where it can match | Looked for | In words |",
+           "|---|---|---|---|---|---|"]
     for k in INDICATOR_KINDS:
         where = ", ".join(k.platforms) or ("nowhere (phones)" if not k.looked_for else "see form")
         looked = ("no" if not k.looked_for else "its places are looked at" if k.probed else "yes")
         if k.asked_of:
             looked += "; in " + ", ".join(f"{rk}.{f}" for rk, f in k.asked_of)
-        out.append(f"| `{k.name}` | {words(k.words)} | {k.form} | {where} | {looked} |")
-    out += ["", "Forms:", ""]
+        out.append(f"| `{k.name}` | {k.form} | {k.doc} | {where} | {looked} | {words(k.words)} |")
+    out += ["", "All matching ignores upper and lower case. A scan never looks up a domain or contacts an "
+            "address: domains are matched only against names already written on the machine.", "", "Forms:", ""]
     out += [f"- **{form}**: {what}" for form, what in FORMS.items()]
     out += ["", "## Record kinds (what sources collect)", "",
             "| Kind | Record (checks/records.py) | In words |", "|---|---|---|"]

@@ -82,6 +82,8 @@ def missing_parts() -> list[str]:
             continue
         if not has_words(k.words):
             out.append(f"indicator kind {k.name}: no words under {'.'.join(k.words)} in en.yaml")
+        if not k.doc.strip():
+            out.append(f"indicator kind {k.name}: no doc (what it is matched against, for docs/kinds.md)")
         for record_kind, field in k.asked_of:
             rk = kinds.RECORD.get(record_kind)
             cls = classes.get(rk.record) if rk else None

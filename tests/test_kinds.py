@@ -234,3 +234,26 @@ def test_a_changed_signature_set_is_its_own_kind_of_record_not_a_made_up_file():
     assert {e.record.folder for e in f.evidence} == {data_folder()}
     assert base.place_words("signature_changes", base.shown_value("signature_changes", f.evidence[1].record)) == \
         "Device Checkup's own list of known monitoring software (curated.yaml has been changed)"
+
+
+def test_a_kind_that_declares_what_it_is_asked_of_needs_no_check_of_its_own(monkeypatch, tmp_path):
+    # As a new kind would (docs/architecture.md): declared with asked_of, matched by DeclaredCheck.
+    from checks.engine import run_scan
+    from checks.records import InstalledApp
+    from checks.sources.base import Machine
+    from checks.sources.fs import FileSystem
+    from tests.helpers import ListSource, family_yaml, sigset_from_text
+    new = kinds.IndicatorKind("publisher_names", "name", platforms=("linux",), asked_of=(("apps", "publisher"),),
+                              doc="who published an installed program")
+    monkeypatch.setattr(kinds, "INDICATOR_KINDS", kinds.INDICATOR_KINDS + (new,))
+    monkeypatch.setitem(kinds.INDICATOR, new.name, new)
+    sigs = sigset_from_text("schema: 1\nfamilies:\n" + family_yaml("x", "monitoring", "publisher_names: ['Acme *']"))
+    assert sigs.families[0].indicators[0].platforms == ("linux",)
+    app = InstalledApp(name="helper", source="dpkg", publisher="Acme Monitoring Ltd")
+    for platform, found in (("linux", ["x"]), ("windows", [])):
+        machine = Machine(platform=platform, fs=FileSystem(platform, str(tmp_path)), live=True)
+        result = run_scan(signatures=sigs, machine=machine, sources=[ListSource("apps", [app])])
+        assert [f.family for f in result.findings] == found
+    (f,) = run_scan(signatures=sigs, machine=Machine(platform="linux", fs=FileSystem("linux", str(tmp_path)), live=True),
+                    sources=[ListSource("apps", [app])]).findings
+    assert f.check == "declared" and [(m.kind, m.field) for m in f.matches] == [("publisher_names", "publisher")]

@@ -9,7 +9,6 @@ from .findings import Match
 class AppsCheck(Check):
     id = "apps"
     what = "installed programs"
-    needs = ("apps",)
 
     def run(self, ctx: Context):
         out = []

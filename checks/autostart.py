@@ -9,7 +9,6 @@ from .processes import program_probes
 class AutostartCheck(Check):
     id = "autostart"
     what = "programs that start by themselves"
-    needs = ("autostart",)
 
     def run(self, ctx: Context):
         out = []

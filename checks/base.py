@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
 
+from signatures import kinds
 from signatures.index import CompiledSet, Hit
 
 from . import texts
@@ -28,7 +29,6 @@ class Check:
 
     id: ClassVar[str]
     what: ClassVar[str]               # plain words: "running programs"
-    needs: ClassVar[tuple[str, ...]]  # record kinds it reads
 
     def run(self, ctx: Context) -> list[Finding]:
         raise NotImplementedError
@@ -47,26 +47,37 @@ def ask(ctx: Context, probes: Iterable[Probe]) -> list[tuple[Hit, Probe]]:
     out: list[tuple[Hit, Probe]] = []
     index = ctx.index
     for probe in probes:
-        if not probe.value:
-            continue
-        if probe.kind in ("executable_paths", "file_paths"):
-            hits = index.path(probe.kind, probe.value, ctx.platform)
-        elif probe.kind == "domains":
-            hits = index.domain(probe.value)
-        elif probe.kind == "ips":
-            hits = index.ip(probe.value)
-        elif probe.kind == "sha256":
-            hits = index.hash(probe.value)
-        elif probe.kind == "registry_keys":
-            hits = index.registry_key(probe.value)
-        else:
-            hits = index.name(probe.kind, probe.value, ctx.platform)
-        out.extend((hit, probe) for hit in hits)
+        if probe.value:
+            out.extend((hit, probe) for hit in index.ask(probe.kind, probe.value, ctx.platform))
     return out
 
 
+class DeclaredCheck(Check):
+    """Asks every indicator kind of the records its declaration names (``asked_of`` in
+    signatures/kinds.py): a new kind needs no check of its own."""
+    id = "declared"
+    what = "what the signature files name"
+
+    def run(self, ctx: Context) -> list[Finding]:
+        out: list[Finding] = []
+        for record_kind in kinds.RECORD:
+            fields = [(k.name, f) for k in kinds.INDICATOR_KINDS for rk, f in k.asked_of if rk == record_kind]
+            if not fields:
+                continue
+            for record in ctx.snapshot.of(record_kind):
+                probes = []
+                for kind, name in fields:
+                    value = getattr(record, name)
+                    for v in (value if isinstance(value, tuple) else (value,)):
+                        probes.append(Probe(kind, name, v or ""))
+                hits = ask(ctx, probes)
+                if hits:
+                    out += signature_findings(self.id, record_kind, record, hits)
+        return out
+
+
 def place_words(record_kind: str, value: str) -> str:
-    return texts.text("places", record_kind, value=value)
+    return texts.text(*kinds.RECORD[record_kind].place_words, value=value)
 
 
 def signature_findings(check: str, record_kind: str, record, hits: list[tuple[Hit, Probe]]) -> list[Finding]:
@@ -158,7 +169,8 @@ def _process_shown(r) -> str:
 def shown_value(record_kind: str, record) -> str:
     """The few words that name a record for a person: a name or a path, made inert (no control,
     bidi or invisible character: see checks/inert.py) and at most 1,000 characters long."""
-    return shown(_SHOWN[record_kind](record), limit=1000)
+    field = kinds.RECORD[record_kind].shown
+    return shown((getattr(record, field) or "") if field else _SHOWN[record_kind](record), limit=1000)
 
 
 _TOKENS = re.compile(r"[\s\"',;=()<>\[\]{}|`]+")

@@ -22,7 +22,6 @@ def _text_key(rec) -> str:
 class CaptureCheck(Check):
     id = "capture"
     what = "ways of recording what is typed or shown"
-    needs = ("capture",)
 
     def run(self, ctx: Context):
         out = []

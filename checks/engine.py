@@ -17,12 +17,12 @@ from signatures.index import CompiledSet, compile_set
 from signatures.loader import SignatureSet
 
 from . import __version__, texts
-from .base import Check, Context, family_finding
+from .base import Check, Context, DeclaredCheck, family_finding
 from .deadline import StepStopped, check_deadline, set_stop_flag
 from .findings import SEVERITY_ORDER, Evidence, Finding
 from .snapshot import NotRead, Snapshot, now_iso
 from .sources import all_sources
-from .sources.base import Machine, Notes, Source
+from .sources.base import Locations, Machine, Notes, Source
 
 SOURCE_TIME_LIMIT = 120.0       # seconds one source may take before we stop waiting for it
 
@@ -126,7 +126,7 @@ def all_checks() -> list[Check]:
     from .tasks import TasksCheck
     return [ProcessesCheck(), AutostartCheck(), ServicesCheck(), TasksCheck(), AppsCheck(),
             KnownFilesCheck(), RegistryCheck(), ExtensionsCheck(), ConnectionsCheck(),
-            SettingsCheck(), RemoteSessionsCheck(), ListenersCheck(), CaptureCheck()]
+            SettingsCheck(), RemoteSessionsCheck(), ListenersCheck(), CaptureCheck(), DeclaredCheck()]
 
 
 def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated: bool = False) -> NotChecked:
@@ -386,9 +386,9 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
     checks = list(all_checks() if checks is None else checks)
     if snapshot is None:
         if machine is None:
-            machine = Machine.live_machine(index.locations(_this_platform()))
+            machine = Machine.live_machine(Locations(*index.probe_places(_this_platform())))
         else:
-            machine.locations = index.locations(machine.platform)
+            machine.locations = Locations(*index.probe_places(machine.platform))
         sources = [s for s in (all_sources() if sources is None else sources)
                    if machine.platform in s.platforms]
         total = len(sources) + len(checks)
@@ -415,14 +415,12 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
 
 def _signatures_changed(changes: list[str]) -> Finding:
     """The signature set differs from its manifest: someone may have hidden their software."""
-    import os
     from signatures.manifest import data_folder
     from .heuristics import finding
-    from .records import FileItem
-    items = [FileItem(path=os.path.join(data_folder(), c.split(" ", 1)[0]), is_dir=False,
-                      pattern="built-in signature set") for c in changes]
-    f = finding("signatures-changed", "signatures", "files", items[0], value="; ".join(changes))
-    f.evidence = [Evidence("signatures", "files", item, []) for item in items]
+    from .records import SignatureChange
+    items = [SignatureChange(folder=data_folder(), change=c) for c in changes]
+    f = finding("signatures-changed", "signatures", "signature_changes", items[0], value="; ".join(changes))
+    f.evidence = [Evidence("signatures", "signature_changes", item, []) for item in items]
     return f
 
 

@@ -45,7 +45,6 @@ def _list(words: list[str]) -> str:
 class ExtensionsCheck(Check):
     id = "extensions"
     what = "browser extensions"
-    needs = ("extensions",)
 
     def run(self, ctx: Context):
         out = []

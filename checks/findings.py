@@ -19,7 +19,6 @@ TIERS: dict[str, dict[str, Any]] = {
     "suspicious":    {"severity": "medium", "order": 4},
     "settings":      {"severity": "low",    "order": 5},
 }
-SIGNATURE_TIERS = ("stalkerware", "monitoring", "watchware", "remote-access")
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 

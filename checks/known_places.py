@@ -7,7 +7,6 @@ from .base import Check, Context, Probe, ask, signature_findings
 class KnownFilesCheck(Check):
     id = "files"
     what = "folders and files that monitoring software is known to use"
-    needs = ("files",)
 
     def run(self, ctx: Context):
         out = []
@@ -22,7 +21,6 @@ class KnownFilesCheck(Check):
 class RegistryCheck(Check):
     id = "registry"
     what = "places in the Windows registry that monitoring software is known to use"
-    needs = ("registry",)
 
     def run(self, ctx: Context):
         out = []

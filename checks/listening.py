@@ -15,7 +15,6 @@ _SAID_AS = {"ssh": ("ssh",), "rdp": ("remote desktop", "xrdp"), "vnc": ("vnc", "
 class ListenersCheck(Check):
     id = "listeners"
     what = "programs that other computers can connect to"
-    needs = ("listeners",)
 
     def run(self, ctx: Context):
         out = []

@@ -7,7 +7,6 @@ from .base import Check, Context, Probe, ask, signature_findings
 class ConnectionsCheck(Check):
     id = "connections"
     what = "network connections"
-    needs = ("connections",)
 
     def run(self, ctx: Context):
         out = []

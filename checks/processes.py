@@ -36,7 +36,6 @@ def process_probes(proc, script=None) -> list[Probe]:
 class ProcessesCheck(Check):
     id = "processes"
     what = "programs that are running now"
-    needs = ("processes",)
 
     def run(self, ctx: Context):
         out = []

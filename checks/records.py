@@ -16,6 +16,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+from signatures import kinds
+
 
 @dataclass(frozen=True)
 class Process:
@@ -258,25 +260,17 @@ SETTING_KINDS = (
 )
 
 
-# Record kind (the key used in snapshots and by checks) → record class.
-RECORD_TYPES: dict[str, type] = {
-    "processes": Process,
-    "connections": Connection,
-    "listeners": Listener,
-    "capture": Capture,
-    "interfaces": Interface,
-    "gateways": Gateway,
-    "autostart": AutostartEntry,
-    "apps": InstalledApp,
-    "services": Service,
-    "tasks": ScheduledTask,
-    "files": FileItem,
-    "registry": RegistryItem,
-    "extensions": BrowserExtension,
-    "sessions": RemoteSession,
-    "settings": Setting,
-}
-KIND_OF_TYPE: dict[type, str] = {cls: kind for kind, cls in RECORD_TYPES.items()}
+@dataclass(frozen=True)
+class SignatureChange:
+    """The built-in signature set differs from its manifest: a file changed, added or missing
+    (made by the engine from ``signatures.manifest.changes``, not read by a source)."""
+    folder: str                            # the signature set's folder
+    change: str                            # how it differs ("curated.yaml has been changed")
+
+
+# Record kind (the key used in snapshots and by checks) → record class, as signatures/kinds.py
+# declares them.
+RECORD_TYPES: dict[str, type] = {k.name: globals()[k.record] for k in kinds.RECORD_KINDS}
 
 
 def to_dict(record: Any) -> dict[str, Any]:

@@ -33,7 +33,6 @@ def family_named(ctx: Context, tool: str):
 class RemoteSessionsCheck(Check):
     id = "remote-sessions"
     what = "records of connections from other computers"
-    needs = ("sessions",)
 
     def run(self, ctx: Context):
         out = []

@@ -9,7 +9,6 @@ from .processes import program_probes
 class ServicesCheck(Check):
     id = "services"
     what = "background services"
-    needs = ("services",)
 
     def run(self, ctx: Context):
         out = []

@@ -125,7 +125,6 @@ def _listing(settings: Iterable[Setting]) -> str:
 class SettingsCheck(Check):
     id = "settings"
     what = "settings that change who can see or reach this computer"
-    needs = ("settings",)
 
     def run(self, ctx: Context) -> list[Finding]:
         all_settings: list[Setting] = list(ctx.snapshot.of("settings"))

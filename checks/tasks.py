@@ -9,7 +9,6 @@ from .processes import program_probes
 class TasksCheck(Check):
     id = "tasks"
     what = "scheduled tasks"
-    needs = ("tasks",)
 
     def run(self, ctx: Context):
         out = []

@@ -20,9 +20,9 @@ import ipaddress
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable
 
-from .loader import (NAME_KINDS, PATH_KINDS, Family, Indicator, SignatureSet, normalise_domain)
+from . import kinds
+from .loader import Family, Indicator, SignatureSet, normalise_domain
 
 _WILD = re.compile(r"[*?\[]")
 
@@ -273,7 +273,7 @@ class CompiledSet:
 
     def __init__(self, sigset: SignatureSet):
         self.sigset = sigset
-        self.names: dict[str, NameIndex] = {k: NameIndex() for k in NAME_KINDS}
+        self.names: dict[str, NameIndex] = {k: NameIndex() for k in kinds.indicator_kinds("name")}
         self.paths: dict[tuple[str, str], PathIndex] = {}
         self.registry_keys = PathIndex()
         self.registry_values = PathIndex()
@@ -304,27 +304,28 @@ class CompiledSet:
     def _add(self, hit: Hit) -> None:
         ind = hit.indicator
         kind = ind.kind
-        if kind in NAME_KINDS:
+        form = kinds.INDICATOR[kind].form
+        if form == "name":
             self.names[kind].add(ind.value, hit, regex=ind.regex)
-        elif kind in PATH_KINDS:
+        elif form == "path":
             for plat in ind.platforms:
                 for glob in expand_path(ind.value, plat):
                     self.paths.setdefault((kind, plat), PathIndex()).add(norm_path(glob), hit)
-                    if kind == "file_paths":
+                    if kinds.INDICATOR[kind].probed:
                         self.probe_paths[plat].add(machine_path(glob, plat))
-        elif kind == "registry_keys":
+        elif form == "registry_key":
             self.registry_keys.add(norm_registry(ind.value), hit)
             self.probe_keys.add(ind.value)
-        elif kind == "registry_values":
+        elif form == "registry_value":
             self.registry_values.add(norm_registry(ind.key or ""), hit)
             self.probe_values.add((ind.key or "", ind.value))
-        elif kind == "domains":
+        elif form == "domain":
             self.domains.add(ind.value, hit)
-        elif kind == "ips":
+        elif form == "ip":
             self.ips.add(ind.value, hit)
-        elif kind == "sha256":
+        elif form == "sha256":
             self.sha256.setdefault(ind.value.lower(), []).append(hit)
-        # REFERENCE_KINDS (phone app ids) are not looked for on a laptop.
+        # "reference" kinds (phone app ids) are not looked for on a laptop.
 
     # -- questions the checks ask --------------------------------------------------------
     def name(self, kind: str, value: str | None, platform: str | None = None) -> list[Hit]:
@@ -356,12 +357,32 @@ class CompiledSet:
         return [h for h in self.registry_values.match(norm_registry(key))
                 if norm_name(h.indicator.value) == norm_name(name)]
 
-    def locations(self, platform: str):
-        """Where the probing sources should look on a machine of ``platform``."""
-        from checks.sources.base import Locations
-        return Locations(paths=sorted(self.probe_paths.get(platform, ())),
-                         registry_keys=sorted(self.probe_keys) if platform == "windows" else [],
-                         registry_values=sorted(self.probe_values) if platform == "windows" else [])
+    def ask(self, kind: str, value: str | None, platform: str) -> list[Hit]:
+        """Indicators of ``kind`` that match ``value``, asked the way its form is matched."""
+        if not value:
+            return []
+        form = kinds.INDICATOR[kind].form
+        if form == "path":
+            return self.path(kind, value, platform)
+        if form == "domain":
+            return self.domain(value)
+        if form == "ip":
+            return self.ip(value)
+        if form == "sha256":
+            return self.hash(value)
+        if form == "registry_key":
+            return self.registry_key(value)
+        if form == "name":
+            return self.name(kind, value, platform)
+        return []           # registry values are asked with their key (registry_value); references never
+
+    def probe_places(self, platform: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+        """Where the probing sources should look on a machine of ``platform``: (path globs in
+        the machine's form, registry keys, (registry key, value name) pairs). The engine hands
+        them to the sources as ``checks.sources.base.Locations``; signatures never import checks."""
+        windows = platform == "windows"
+        return (sorted(self.probe_paths.get(platform, ())), sorted(self.probe_keys) if windows else [],
+                sorted(self.probe_values) if windows else [])
 
 
 _HIVE_ALIASES = (("hkey_local_machine/", "hklm/"), ("hkey_current_user/", "hkcu/"),
@@ -393,9 +414,3 @@ def compile_set(sigset: SignatureSet) -> CompiledSet:
     sigset.__dict__["_compiled"] = (key, index)
     return index
 
-
-def iter_hits(*groups: Iterable[Hit]) -> list[Hit]:
-    out: list[Hit] = []
-    for g in groups:
-        out.extend(g)
-    return out

@@ -20,6 +20,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from . import kinds
+
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 32 * 1024 * 1024
 
@@ -27,13 +29,11 @@ TIERS = ("stalkerware", "monitoring", "watchware", "remote-access")
 PLATFORMS = ("windows", "macos", "linux", "android", "ios")
 DESKTOP = ("windows", "macos", "linux")
 
-NAME_KINDS = ("process_names", "bundle_ids", "launchd_labels", "autostart_names", "service_names",
-              "task_names", "program_names", "extension_ids")
-PATH_KINDS = ("executable_paths", "file_paths")
+# Every kind is declared once, in kinds.py; these are its names by form, in declaration order.
+PATH_KINDS = kinds.indicator_kinds("path")
 # Kept so a family is known by the ids of its phone app; a laptop scan never looks for them.
-REFERENCE_KINDS = ("mobile_app_ids",)
-INDICATOR_KINDS = NAME_KINDS + PATH_KINDS + ("registry_keys", "registry_values", "domains", "ips", "sha256") \
-    + REFERENCE_KINDS
+REFERENCE_KINDS = kinds.indicator_kinds("reference")
+INDICATOR_KINDS = tuple(k.name for k in kinds.INDICATOR_KINDS)
 
 FILE_KEYS = {"schema", "name", "version", "license", "attribution", "families"}
 FAMILY_KEYS = {"id", "name", "aliases", "tier", "platforms", "description", "same_as", "sources", "indicators"}
@@ -345,8 +345,8 @@ class _Validator:
             return ()
         out: list[Indicator] = []
         for kind, (key_node, value_node) in fields.items():
-            if kind not in INDICATOR_KINDS:
-                self.bad(key_node, f"{who}: unknown indicator kind '{kind}'{_suggest(kind, INDICATOR_KINDS)}")
+            if kind not in kinds.INDICATOR:
+                self.bad(key_node, f"{who}: unknown indicator kind '{kind}'{_suggest(kind, kinds.INDICATOR)}")
                 continue
             if not isinstance(value_node, yaml.SequenceNode):
                 self.bad(value_node, f"{who}: {kind} must be a list")
@@ -359,7 +359,9 @@ class _Validator:
 
     def indicator(self, kind: str, node: yaml.Node, who: str) -> Indicator | None:
         line = _line(node)
-        if kind == "registry_values":
+        form = kinds.INDICATOR[kind].form
+        declared = kinds.INDICATOR[kind].platforms      # where a kind can match at all (may be empty)
+        if form == "registry_value":
             fields = self.mapping(node, f"{who}: a registry value")
             if fields is None:
                 return None
@@ -379,8 +381,8 @@ class _Validator:
             if problem := glob_problem(key):
                 self.bad(fields["key"][1], f"{who}: registry key '{key}': {problem}")
                 return None
-            return Indicator(kind, name, key=key, platforms=("windows",), line=line)
-        if kind in NAME_KINDS and isinstance(node, yaml.MappingNode):
+            return Indicator(kind, name, key=key, platforms=kinds.INDICATOR[kind].platforms, line=line)
+        if form == "name" and isinstance(node, yaml.MappingNode):
             fields = self.mapping(node, f"{who}: {kind} item")
             if fields is None:
                 return None
@@ -403,7 +405,8 @@ class _Validator:
                 if problem := glob_problem(value.strip()):
                     self.bad(node, f"{who}: {kind} '{value}': {problem}")
                     return None
-                return Indicator(kind, value.strip(), platforms=plats or name_platforms(value), line=line)
+                return Indicator(kind, value.strip(), platforms=plats or name_platforms(value) or declared,
+                                 line=line)
             pattern = self.string(fields["regex"][1], f"{who}: regex")
             if pattern is None:
                 return None
@@ -412,17 +415,18 @@ class _Validator:
             except re.error as exc:
                 self.bad(fields["regex"][1], f"{who}: bad regex '{pattern}': {exc}")
                 return None
-            return Indicator(kind, pattern, regex=True, platforms=plats, line=line)
+            return Indicator(kind, pattern, regex=True, platforms=plats or declared, line=line)
         value = self.string(node, f"{who}: an item of {kind}")
         if value is None:
             return None
         value = value.strip()
-        if kind in NAME_KINDS or kind in REFERENCE_KINDS:
+        if form in ("name", "reference"):
             if problem := glob_problem(value):
                 self.bad(node, f"{who}: {kind} '{value}': {problem}")
                 return None
-            return Indicator(kind, value, platforms=name_platforms(value) if kind in NAME_KINDS else (), line=line)
-        if kind in PATH_KINDS:
+            return Indicator(kind, value, platforms=(name_platforms(value) or declared) if form == "name" else (),
+                             line=line)
+        if form == "path":
             if problem := glob_problem(value):
                 self.bad(node, f"{who}: {kind} '{value}': {problem}")
                 return None
@@ -431,33 +435,33 @@ class _Validator:
                 self.bad(node, f"{who}: {kind} '{value}' must be a full path (C:\\…, %ProgramData%\\…, /… or ~/…)")
                 return None
             return Indicator(kind, value, platforms=plats, line=line)
-        if kind == "registry_keys":
+        if form == "registry_key":
             if not _REG_ROOT.match(value):
                 self.bad(node, f"{who}: registry key '{value}' must start with HKLM\\ or HKCU\\")
                 return None
             if problem := glob_problem(value):
                 self.bad(node, f"{who}: registry key '{value}': {problem}")
                 return None
-            return Indicator(kind, value, platforms=("windows",), line=line)
-        if kind == "domains":
+            return Indicator(kind, value, platforms=kinds.INDICATOR[kind].platforms, line=line)
+        if form == "domain":
             domain = normalise_domain(value)
             if domain is None:
                 self.bad(node, f"{who}: '{value}' is not a domain name")
                 return None
             return Indicator(kind, value, line=line)
-        if kind == "ips":
+        if form == "ip":
             try:
                 ipaddress.ip_network(value, strict=False)
             except ValueError:
                 self.bad(node, f"{who}: '{value}' is not an IP address or CIDR range")
                 return None
             return Indicator(kind, value, line=line)
-        if kind == "sha256":
+        if form == "sha256":
             if not _SHA256.match(value):
                 self.bad(node, f"{who}: '{value}' is not a SHA-256 (64 hexadecimal digits)")
                 return None
             return Indicator(kind, value.lower(), line=line)
-        raise AssertionError(kind)
+        raise AssertionError(form)
 
 
 def glob_problem(pattern: str) -> str | None:

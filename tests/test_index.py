@@ -53,8 +53,8 @@ def test_home_paths_expand_per_platform(index):
     assert values(index.path("file_paths", "/home/alex/.config/spyd", "linux")) == ["~/.config/spyd"]
     assert values(index.path("file_paths", "/root/.config/spyd", "linux")) == ["~/.config/spyd"]
     assert values(index.path("file_paths", "/Users/alex/.config/spyd", "macos")) == ["~/.config/spyd"]
-    assert "/Library/skm/Spyrix.app" in index.locations("macos").paths
-    assert "/home/*/.config/spyd" in index.locations("linux").paths
+    assert "/Library/skm/Spyrix.app" in index.probe_places("macos")[0]
+    assert "/home/*/.config/spyd" in index.probe_places("linux")[0]
 
 
 @pytest.mark.parametrize("host, expected", [

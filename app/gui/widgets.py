@@ -30,12 +30,6 @@ def plain_tip(text: str) -> str:
     return QtGuiNamespace.convertFromPlainText(shown(text, keep_lines=True))
 
 
-def set_style(widget: QWidget, style: str) -> None:
-    widget.setProperty("style", style)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
 def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
     font = QFont(base)
     if base.pointSizeF() > 0:

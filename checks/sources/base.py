@@ -12,7 +12,7 @@ import os
 import platform as _platform
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar, Iterable
+from typing import ClassVar, Iterable
 
 from ..snapshot import NotRead
 from .fs import FileSystem, Unreadable
@@ -139,10 +139,6 @@ class Source:
 
     def collect(self, machine: Machine, notes: Notes) -> Iterable[object]:
         raise NotImplementedError
-
-
-# Called with (source, machine) → True if the source should run. Tests inject sources freely.
-SourceFilter = Callable[[Source, Machine], bool]
 
 
 def listing(fs: FileSystem, path: str, notes: Notes) -> list:

@@ -15,6 +15,7 @@ from checks import texts
 from checks.base import shown_value
 from checks.engine import group_not_checked
 from checks.records import to_dict
+from signatures import kinds
 
 from .. import words
 from ..models import FindingsModel
@@ -29,14 +30,7 @@ def _kind_words(kind: str) -> str:
 
 
 def _place_words(record_kind: str) -> str:
-    return {"processes": "a running program", "connections": "a network connection",
-            "autostart": "something that starts by itself", "services": "a background service",
-            "tasks": "a scheduled task", "apps": "an installed program", "files": "a file or folder",
-            "registry": "the Windows registry", "extensions": "a browser extension",
-            "sessions": "a record of remote connections", "settings": "a setting",
-            "interfaces": "a network setting", "gateways": "a network route",
-            "listeners": "a program other computers can connect to",
-            "capture": "a way of recording what is typed or shown"}.get(record_kind, record_kind)
+    return texts.text(*kinds.RECORD[record_kind].place_name)
 
 
 def technical_details(finding) -> str:
@@ -497,10 +491,3 @@ class ResultsPage(Page):
     def _add_after(self, widget: QWidget) -> None:
         self.after.addWidget(widget)
         self._dynamic.append(widget)
-
-    def card_for(self, finding_id: str) -> FindingCard | None:
-        self.fill_all()
-        for card in self.cards:
-            if card.finding.id == finding_id:
-                return card
-        return None

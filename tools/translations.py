@@ -1,0 +1,190 @@
+"""Collect, update and compile the message catalogues (gettext, with Babel's standard tools).
+
+    python tools/translations.py            # extract checkup.pot, update every .po, make the
+                                            # pseudo-locales, compile every .mo
+    python tools/translations.py --check    # fail if a .pot/.po/.mo is not current
+
+The English source words live where they are written; this collects them all:
+- ``checks/texts/en.yaml``: each string, with its dotted YAML path as context;
+- ``app/gui/words.py``: each UPPER_CASE string (context: its name; dict entries NAME.key);
+- ``app/data/session_questions.yaml`` and ``app/data/support.yaml``: their words;
+- every ``_()``, ``N_()``, ``pgettext()`` and ``ngettext()`` call in app/ and checks/.
+The same thing can be done by hand: ``pybabel update -i checks/locale/checkup.pot -d
+checks/locale -D checkup`` and ``pybabel compile -d checks/locale -D checkup``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import ast
+import io
+import sys
+from pathlib import Path
+
+import yaml
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "checks" / "locale"
+POT = LOCALE / "checkup.pot"
+LANGUAGES = ["pl"]          # real translations, edited by people
+PSEUDO = ["xx", "yy"]       # made here from the template, for tests
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+# support.yaml: the words; numbers, addresses and sources stay data.
+SUPPORT_WORDS = {"before", "emergency_note", "name", "intro", "what", "note"}
+
+
+def _yaml_strings(node, context, keep=None):
+    if isinstance(node, str):
+        yield context, node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            if keep is not None and isinstance(v, str) and k not in keep:
+                continue
+            if keep is not None and k in ("sources", "id", "within", "schema", "language"):
+                continue
+            yield from _yaml_strings(v, f"{context}.{k}" if context else str(k), keep)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _yaml_strings(v, context, keep)
+
+
+def _words_py(path: Path):
+    tree = ast.parse(path.read_text("utf-8"))
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name = stmt.targets[0].id
+        if not name.isupper() or name.startswith("_"):
+            continue
+        value = stmt.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
+            yield stmt.lineno, name, value.value
+        elif isinstance(value, ast.Dict):
+            for k, v in zip(value.keys, value.values):
+                if isinstance(k, ast.Constant) and isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value:
+                    yield stmt.lineno, f"{name}.{k.value}", v.value
+
+
+def template() -> Catalog:
+    cat = Catalog(project="Device Checkup", version="0.1", domain="checkup", charset="utf-8", fuzzy=False,
+                  copyright_holder="Device Checkup contributors")
+    en_yaml = ROOT / "checks" / "texts" / "en.yaml"
+    for ctx, msg in _yaml_strings(yaml.safe_load(en_yaml.read_text("utf-8")), ""):
+        cat.add(msg, context=ctx, locations=[("checks/texts/en.yaml", 0)])
+    for line, ctx, msg in _words_py(ROOT / "app" / "gui" / "words.py"):
+        cat.add(msg, context=ctx, locations=[("app/gui/words.py", line)])
+    questions = yaml.safe_load((ROOT / "app" / "data" / "session_questions.yaml").read_text("utf-8"))
+    for q in questions["questions"]:
+        cat.add(q["ask"], context=f"questions.{q['id']}", locations=[("app/data/session_questions.yaml", 0)])
+    support = yaml.safe_load((ROOT / "app" / "data" / "support.yaml").read_text("utf-8"))
+    for ctx, msg in _yaml_strings(support, "support", keep=SUPPORT_WORDS):
+        cat.add(msg, context=ctx, locations=[("app/data/support.yaml", 0)])
+    for folder in ("app", "checks"):
+        for filename, line, message, comments, context in extract_from_dir(
+                ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
+            if isinstance(message, tuple):
+                if message[1] is None:
+                    message = message[0]
+                elif not all(message):
+                    continue
+            if not message:
+                continue
+            cat.add(message, context=context, locations=[(f"{folder}/{filename}", line)])
+    return cat
+
+
+def _dump_po(cat: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, cat, width=100, omit_header=False, sort_output=True, no_location=True)
+    return buf.getvalue()
+
+
+def _dump_mo(cat: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_mo(buf, cat, use_fuzzy=False)
+    return buf.getvalue()
+
+
+def _stable(cat: Catalog) -> Catalog:
+    # No dates in the files: the same words give the same bytes (the "current" test compares).
+    fixed = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cat.creation_date = cat.revision_date = fixed
+    return cat
+
+
+def pseudo(message: str, rtl: bool) -> str:
+    """⟦Ŵöŕðś⟧ with placeholders, accelerators (&x) and markup kept as they are."""
+    table = str.maketrans("aceinorsuyAEIOUSCNwW", "àçëîñöŕšûýÀÉÎÖÛŠÇÑŵŴ")
+    out, i = [], 0
+    while i < len(message):
+        ch = message[i]
+        if ch == "{":
+            end = message.find("}", i)
+            if end != -1:
+                out.append(message[i:end + 1]); i = end + 1; continue
+        if ch == "&" and i + 1 < len(message):
+            out.append(message[i:i + 2]); i += 2; continue
+        if ch == "<":
+            end = message.find(">", i)
+            if end != -1:
+                out.append(message[i:end + 1]); i = end + 1; continue
+        out.append(ch.translate(table)); i += 1
+    body = "".join(out)
+    if rtl:
+        body = "\u202b" + body + "\u202c"      # right-to-left embedding
+    return "⟦" + body + "⟧"
+
+
+def build(check: bool = False) -> list[str]:
+    """Write (or, with check, compare) the template, catalogues and compiled files."""
+    stale: list[str] = []
+
+    def put(path: Path, data: bytes) -> None:
+        if path.is_file() and path.read_bytes() == data:
+            return
+        stale.append(str(path.relative_to(ROOT)))
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+    pot = _stable(template())
+    put(POT, _dump_po(pot))
+    for code in LANGUAGES + PSEUDO:
+        po_path = LOCALE / code / "LC_MESSAGES" / "checkup.po"
+        if code in PSEUDO:
+            cat = Catalog(locale=None, domain="checkup", charset="utf-8")
+            cat.language_team = code
+            for m in pot:
+                if m.id:
+                    cat.add(m.id, pseudo(m.id, code == "yy"), context=m.context)
+        else:
+            if po_path.is_file():
+                with po_path.open("rb") as f:
+                    cat = read_po(f, locale=code)
+            else:
+                cat = Catalog(locale=code, domain="checkup", charset="utf-8")
+            cat.update(pot, update_header_comment=False)
+            # Messages removed from the source stay as obsolete in the file; drop them.
+            cat.obsolete.clear()
+        _stable(cat)
+        put(po_path, _dump_po(cat))
+        put(po_path.with_suffix(".mo"), _dump_mo(cat))
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if any catalogue is not current")
+    args = parser.parse_args(argv)
+    stale = build(check=args.check)
+    for name in stale:
+        print(("not current: " if args.check else "wrote ") + name)
+    return 1 if (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

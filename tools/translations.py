@@ -91,7 +91,7 @@ def template() -> Catalog:
                     message = message[0]
                 elif not all(message):
                     continue
-            if not message:
+            if not message or (folder == "app" and filename == "gui/words.py"):
                 continue
             cat.add(message, context=context, locations=[(f"{folder}/{filename}", line)])
     return cat
@@ -160,7 +160,11 @@ def build(check: bool = False) -> list[str]:
             cat.language_team = code
             for m in pot:
                 if m.id:
-                    cat.add(m.id, pseudo(m.id, code == "yy"), context=m.context)
+                    if isinstance(m.id, (list, tuple)):
+                        string = tuple(pseudo(part, code == "yy") for part in m.id)
+                    else:
+                        string = pseudo(m.id, code == "yy")
+                    cat.add(m.id, string, context=m.context)
         else:
             if po_path.is_file():
                 with po_path.open("rb") as f:

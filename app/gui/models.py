@@ -5,6 +5,8 @@ first), in the engine's words.
 """
 from __future__ import annotations
 
+from checks.i18n import N_, _
+
 from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -16,7 +18,7 @@ from . import words
 from .widgets import plain_tip
 
 SEVERITY, TITLE, WHERE = range(3)
-HEADERS = {SEVERITY: "How serious", TITLE: "What we found", WHERE: "Where"}
+HEADERS = {SEVERITY: N_("How serious"), TITLE: N_("What we found"), WHERE: N_("Where")}
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -66,7 +68,7 @@ class FindingsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS.get(section)
+            return _(HEADERS[section]) if section in HEADERS else None
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -132,6 +132,9 @@ ABOUT_INTRO = (
 ABOUT_SET = "The list of known software (signatures)"
 ABOUT_FILES = "Where the list comes from"
 ABOUT_PROBLEMS = "Problems found in the signature files"
+# Shown on the About page in every language but English.
+ABOUT_TRANSLATION = ("This translation is new. It is waiting to be checked by a native speaker. If "
+                     "something is unclear, the English version says the same thing.")
 ABOUT_NOT_LOADED = "The signature list could not be read ({why})."
 
 SHIFT_HINT = ""   # nothing shown until Shift is pressed

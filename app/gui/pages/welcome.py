@@ -1,6 +1,8 @@
 """Before the scan: what the check does and can't see, the risk of being seen, quick exit."""
 from __future__ import annotations
 
+from checks.i18n import _
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QPushButton, QRadioButton, QVBoxLayout, QWidget
 
@@ -25,8 +27,8 @@ class WelcomePage(Page):
 
         self.section(words.WELCOME_WATCHED_TITLE)
         self.text(words.WELCOME_WATCHED)
-        self.help_button = QPushButton("Where to get &help")
-        self.help_button.setAccessibleName("Where to get help")
+        self.help_button = QPushButton(_("Where to get &help"))
+        self.help_button.setAccessibleName(_("Where to get help"))
         self.help_button.setAutoDefault(False)
         self.help_button.clicked.connect(self.help_clicked)
         self.add(self.help_button, left=True)
@@ -43,9 +45,9 @@ class WelcomePage(Page):
         cl = QVBoxLayout(choice)
         cl.setContentsMargins(0, 0, 0, 0)
         self.own = QRadioButton(words.WELCOME_OWN)
-        self.own.setAccessibleName("I'm checking my own laptop")
+        self.own.setAccessibleName(_("I'm checking my own laptop"))
         self.advocate = QRadioButton(words.WELCOME_ADVOCATE)
-        self.advocate.setAccessibleName("I'm an advocate checking with someone")
+        self.advocate.setAccessibleName(_("I'm an advocate checking with someone"))
         self.own.setChecked(True)
         self.group = QButtonGroup(self)
         self.group.addButton(self.own)
@@ -57,16 +59,16 @@ class WelcomePage(Page):
         self.finish()
 
         self.signatures_button = QPushButton(words.SIGNATURE_OPTIONS)
-        self.signatures_button.setAccessibleName("Signature options")
+        self.signatures_button.setAccessibleName(_("Signature options"))
         self.signatures_button.setAutoDefault(False)
         self.signatures_button.clicked.connect(self.signatures_clicked)
         self.about_button = QPushButton(words.ABOUT)
-        self.about_button.setAccessibleName("About Device Checkup")
+        self.about_button.setAccessibleName(_("About Device Checkup"))
         self.about_button.setAutoDefault(False)
         self.about_button.clicked.connect(self.about_clicked)
         self.start_button = QPushButton(words.WELCOME_START)
         self.start_button.setObjectName("startButton")
-        self.start_button.setAccessibleName("Start the check")
+        self.start_button.setAccessibleName(_("Start the check"))
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self._start)
         self.buttons.addWidget(self.signatures_button)

@@ -42,9 +42,9 @@ def _yaml_strings(node, context, keep=None):
         yield context, node
     elif isinstance(node, dict):
         for k, v in node.items():
-            if keep is not None and isinstance(v, str) and k not in keep:
+            if keep is not None and not isinstance(v, (dict, list)) and k not in keep:
                 continue
-            if keep is not None and k in ("sources", "id", "within", "schema", "language"):
+            if keep is not None and k == "sources":
                 continue
             yield from _yaml_strings(v, f"{context}.{k}" if context else str(k), keep)
     elif isinstance(node, list):

@@ -32,6 +32,7 @@ HELP = "&Get help"
 HELP_DESCRIPTION = "Phone numbers and services that can help, chosen by where you live."
 BACK = "&Back"
 
+WELCOME_LANGUAGE = "&Language / Język"
 WELCOME_TITLE = "Check this laptop for software that can watch you"
 WELCOME_INTRO = (
     "Device Checkup looks on this laptop for programs and settings that are known to be used to "

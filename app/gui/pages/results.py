@@ -155,7 +155,7 @@ class NotesBox(QFrame):
         says = QLabel(words.NOTE_CLIENT_SAYS)
         self.says = QComboBox()
         self.says.setAccessibleName(_("What does the client say about it?"))
-        for key, text in CLIENT_SAYS.items():
+        for key, text in ((k, _(v) if v else v) for k, v in CLIENT_SAYS.items()):
             self.says.addItem(text or words.NOTE_NOTHING, key)
         self.says.setCurrentIndex(max(0, self.says.findData(self.note.client_says)))
         says.setBuddy(self.says)
@@ -190,7 +190,7 @@ def note_summary(note) -> str:
         return ""
     parts = []
     if note.client_says:
-        parts.append(f"“{CLIENT_SAYS.get(note.client_says, note.client_says)}”")
+        parts.append(_("“{says}”").format(says=_(CLIENT_SAYS.get(note.client_says, note.client_says))))
     if note.not_a_concern:
         parts.append(words.NOTE_SHOWN_NOT_A_CONCERN)
     if note.note.strip():

@@ -4,9 +4,10 @@ from __future__ import annotations
 from checks.i18n import _
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QPushButton, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QPushButton, QRadioButton,
+                               QVBoxLayout, QWidget)
 
-from checks import texts
+from checks import i18n, texts
 
 from .. import words
 from ..widgets import Page, bullets
@@ -19,10 +20,32 @@ class WelcomePage(Page):
     help_clicked = Signal()
     signatures_clicked = Signal()
     about_clicked = Signal()
+    language_chosen = Signal(str)        # a code of checks.i18n.available()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(words.WELCOME_TITLE, parent)
         self.setObjectName("welcomePage")
+        # The language, first: each name in its own language, so anyone can find theirs.
+        # The choice lives only in memory; nothing is saved.
+        row = QWidget()
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.language = QComboBox()
+        self.language.setObjectName("languageChoice")
+        shown_codes = dict(i18n.LANGUAGES)
+        if i18n.language() not in shown_codes:      # a pseudo-locale, chosen with --lang for tests
+            shown_codes[i18n.language()] = i18n.available()[i18n.language()]
+        for code, name in shown_codes.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(self.language.findData(i18n.language()))
+        self.language.setAccessibleName(words.WELCOME_LANGUAGE)
+        label = QLabel(words.WELCOME_LANGUAGE)
+        label.setBuddy(self.language)
+        rl.addWidget(label)
+        rl.addWidget(self.language)
+        rl.addStretch(1)
+        self.add(row)
+        self.language.activated.connect(lambda i: self.language_chosen.emit(self.language.itemData(i)))
         self.text(words.WELCOME_INTRO)
 
         self.section(words.WELCOME_WATCHED_TITLE)

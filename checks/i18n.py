@@ -80,3 +80,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks English for the catalogue without translating it yet (translated when shown)."""
     return message
+
+
+# Months as a date says them ("2 November"): Polish and others inflect them there (listopada).
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+
+
+def month_in_date(month: int) -> str:
+    """The month's name as a date says it (1 = January), in the current language."""
+    return pgettext("month in a date", MONTHS[month - 1])
+
+
+def date_words(moment) -> str:
+    """``2 November 2022`` in the current language (``moment``: a date or datetime)."""
+    return pgettext("date", "{day} {month} {year}").format(day=moment.day, month=month_in_date(moment.month),
+                                                            year=moment.year)

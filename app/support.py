@@ -94,11 +94,12 @@ def _source_ok(src: Any) -> bool:
 
 # The words of the support file (tools/translations.py collects them); numbers, addresses
 # and sources stay data.
-WORDS = ("before", "emergency_note", "name", "intro", "what", "note")
+WORDS = ("before", "emergency_note", "name", "intro", "what", "note", "number")
 
 
 def _translated(node, context: str):
     if isinstance(node, dict):
+        # A number stays as it is; one with words ("999, then press 55") has them translated.
         return {k: (i18n.pgettext(f"{context}.{k}", v) if k in WORDS and isinstance(v, str)
                     else _translated(v, f"{context}.{k}")) for k, v in node.items()}
     if isinstance(node, list):

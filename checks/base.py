@@ -99,8 +99,11 @@ def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
         words = place_words(ev.record_kind, value)
         if words not in places:
             places.append(words)
-    place = places[0] if len(places) == 1 else (
-        f"{len(places)} places: " + "; ".join(places[:4]) + ("; and more" if len(places) > 4 else ""))
+    if len(places) == 1:
+        place = places[0]
+    else:
+        more = texts.text("places_many", "more" if len(places) > 4 else "all")
+        place = more.format(count=len(places), list="; ".join(places[:4]))
     values = dict(name=fam.name, description=fam.description, place=place)
     t = fam.tier
     finding = Finding(check=check, tier=t, family=fam.id, family_name=fam.name,

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Sequence
 from signatures.index import CompiledSet, compile_set
 from signatures.loader import SignatureSet
 
-from . import __version__, texts
+from . import __version__, i18n, texts
 from .base import Check, Context, family_finding
 from .findings import SEVERITY_ORDER, Evidence, Finding
 from .snapshot import NotRead, Snapshot, now_iso
@@ -132,7 +132,7 @@ def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated
     how = texts.how_to_allow(item.reason, platform)
     if elevated and item.reason == "permission":     # advice fits the account that ran the scan
         how = texts.text("reasons", "permission", "how_elevated")
-    return NotChecked(source=item.source, what=item.what or what or item.source, reason=item.reason,
+    return NotChecked(source=item.source, what=i18n._(item.what or what or item.source), reason=item.reason,
                       reason_words=texts.reason_words(item.reason), how=how, detail=item.detail)
 
 
@@ -228,7 +228,7 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             continue
         if progress:
             progress(Progress("collect", step_offset + i, total, source.id,
-                              texts.text("progress", "collect", what=source.what)))
+                              texts.text("progress", "collect", what=i18n._(source.what))))
         notes = Notes(source.id)
         def step(source=source, notes=notes):
             machine.fs.idle()                   # forget what this helper read for the step before
@@ -386,7 +386,7 @@ def _checked_words(snapshot: Snapshot, sources: Sequence[Source] | None) -> list
     by_id = {s.id: s.what for s in (sources if sources is not None else all_sources())}
     words = []
     for sid, count in snapshot.sources.items():
-        what = by_id.get(sid, sid)
+        what = i18n._(by_id.get(sid, sid))      # a source's words, in the catalogue (tools/translations.py)
         if what not in words:
             words.append(what)
     return words

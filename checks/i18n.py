@@ -89,7 +89,7 @@ MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_
 
 def month_in_date(month: int) -> str:
     """The month's name as a date says it (1 = January), in the current language."""
-    return pgettext("month in a date", MONTHS[month - 1])
+    return _(MONTHS[month - 1])
 
 
 def date_words(moment) -> str:

@@ -34,12 +34,14 @@ LANGUAGES = ["pl"]          # real translations, edited by people
 PSEUDO = ["xx", "yy"]       # made here from the template, for tests
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 # support.yaml: the words; numbers, addresses and sources stay data.
-SUPPORT_WORDS = {"before", "emergency_note", "name", "intro", "what", "note"}
+SUPPORT_WORDS = {"before", "emergency_note", "name", "intro", "what", "note", "number"}
 
 
 def _yaml_strings(node, context, keep=None):
     if isinstance(node, str):
-        yield context, node
+        # A phone number is data; one with words in it ("999, then press 55") has words to say.
+        if not (context.endswith(".number") and not any(c.isalpha() for c in node)):
+            yield context, node
     elif isinstance(node, dict):
         for k, v in node.items():
             if keep is not None and not isinstance(v, (dict, list)) and k not in keep:
@@ -69,6 +71,21 @@ def _words_py(path: Path):
                     yield stmt.lineno, f"{name}.{k.value}", v.value
 
 
+def _source_words(folder: Path):
+    """What each source and check says it looks at: ``what = "…"`` and ``what="…"`` (the
+    engine shows them through the catalogue, checks/engine.py). f-strings can't be, and stay English."""
+    for path in sorted(folder.rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            value = None
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "what" for t in node.targets):
+                value = node.value
+            elif isinstance(node, ast.keyword) and node.arg == "what":
+                value = node.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
+                yield f"{path.relative_to(ROOT)}", node.lineno if hasattr(node, "lineno") else 0, value.value
+
+
 def template() -> Catalog:
     cat = Catalog(project="Device Checkup", version="0.1", domain="checkup", charset="utf-8", fuzzy=False,
                   copyright_holder="Device Checkup contributors")
@@ -83,6 +100,8 @@ def template() -> Catalog:
     support = yaml.safe_load((ROOT / "app" / "data" / "support.yaml").read_text("utf-8"))
     for ctx, msg in _yaml_strings(support, "support", keep=SUPPORT_WORDS):
         cat.add(msg, context=ctx, locations=[("app/data/support.yaml", 0)])
+    for filename, line, message in _source_words(ROOT / "checks"):
+        cat.add(message, locations=[(filename, line)])
     for folder in ("app", "checks"):
         for filename, line, message, comments, context in extract_from_dir(
                 ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
@@ -171,7 +190,7 @@ def build(check: bool = False) -> list[str]:
                     cat = read_po(f, locale=code)
             else:
                 cat = Catalog(locale=code, domain="checkup", charset="utf-8")
-            cat.update(pot, update_header_comment=False)
+            cat.update(pot, no_fuzzy_matching=True, update_header_comment=False)
             # Messages removed from the source stay as obsolete in the file; drop them.
             cat.obsolete.clear()
         _stable(cat)

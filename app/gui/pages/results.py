@@ -31,14 +31,15 @@ def _kind_words(kind: str) -> str:
 
 
 def _place_words(record_kind: str) -> str:
-    return _({"processes": N_("a running program"), "connections": N_("a network connection"),
+    words = {"processes": N_("a running program"), "connections": N_("a network connection"),
             "autostart": N_("something that starts by itself"), "services": N_("a background service"),
             "tasks": N_("a scheduled task"), "apps": N_("an installed program"), "files": N_("a file or folder"),
             "registry": N_("the Windows registry"), "extensions": N_("a browser extension"),
             "sessions": N_("a record of remote connections"), "settings": N_("a setting"),
             "interfaces": N_("a network setting"), "gateways": N_("a network route"),
             "listeners": N_("a program other computers can connect to"),
-            "capture": N_("a way of recording what is typed or shown")}.get(record_kind, record_kind))
+            "capture": N_("a way of recording what is typed or shown")}.get(record_kind, record_kind)
+    return _(words)
 
 
 def technical_details(finding) -> str:

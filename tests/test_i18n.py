@@ -150,3 +150,18 @@ def test_polish_keeps_uk_emergency_numbers_and_never_says_safe(language):
     for m in _catalogue("pl"):
         text = m.string if isinstance(m.string, str) else " ".join(m.string)
         assert not re.search(r"jesteś\s+bezpieczn", text or "", re.I), text
+
+
+def test_an_edited_translation_is_noticed_like_an_edited_signature_file(tmp_path, monkeypatch):
+    """The compiled Polish catalogue is what the app reads: changing it is a finding too."""
+    import shutil
+    from signatures import manifest
+    shipped = manifest.texts_files()
+    name = "../../checks/locale/pl/LC_MESSAGES/checkup.mo"
+    shutil.copy(shipped[name], tmp_path / "checkup.mo")
+    words = {**shipped, name: str(tmp_path / "checkup.mo")}
+    monkeypatch.setattr(manifest, "texts_files", lambda: dict(words))
+    assert manifest.changes() == []
+    data = (tmp_path / "checkup.mo").read_bytes()
+    (tmp_path / "checkup.mo").write_bytes(data.replace("Poważne".encode(), "Drobne".encode() + b"\x00"))
+    assert manifest.changes() == [f"{name} has been changed"]

@@ -154,7 +154,10 @@ def pseudo(message: str, rtl: bool) -> str:
         out.append(ch.translate(table)); i += 1
     body = "".join(out)
     if rtl:
-        body = "\u202b" + body + "\u202c"      # right-to-left embedding
+        # A right-to-left letter first (Hebrew alef) makes each paragraph right-to-left, as in
+        # Arabic or Hebrew. Not the bidi control characters: the app shows those as visible
+        # escapes, as it does for any name the machine supplies (checks/inert.py).
+        body = "\u05d0 " + body
     return "⟦" + body + "⟧"
 
 

@@ -5,7 +5,7 @@ first), in the engine's words.
 """
 from __future__ import annotations
 
-from checks.i18n import N_, _
+from checks.i18n import N_, _, ngettext
 
 from typing import Any, Sequence
 
@@ -33,10 +33,9 @@ def where_words(finding) -> str:
     except Exception:  # noqa: BLE001 - an odd record must not break the table
         text = str(first.record)
     more = len(finding.evidence) - 1
-    if more == 1:
-        text += " (and 1 more place)"
-    elif more > 1:
-        text += f" (and {more} more places)"
+    if more:
+        return ngettext("{place} (and {count} more place)", "{place} (and {count} more places)", more).format(
+            place=text, count=more)
     return text
 
 

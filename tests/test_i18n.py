@@ -52,6 +52,7 @@ def _leftovers(text: str, data: set[str]) -> list[str]:
     prev = None
     while prev != text:
         prev, text = text, re.sub(r"⟦[^⟦⟧]*⟧", " ", text)
+    text = re.sub(r"\b[0-9a-f]{16,}\b", " ", text)                                        # fingerprints
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
     text = re.sub(r"https?://\S+|\S+@\S+|\b[\w-]+(\.[\w-]+)+\b", " ", text)     # addresses are data
@@ -59,35 +60,108 @@ def _leftovers(text: str, data: set[str]) -> list[str]:
 
 
 def test_pseudo_locale_every_screen_shows_only_catalogue_words(qtbot, language):
-    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel
+    """Every screen of an advocate's appointment, in xx: each text run, button, table cell
+    and header comes from the catalogue, or is what the machine or a signature file supplied."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QTableView
     from app.gui.window import MainWindow
-    from tests.gui_fixtures import FakeDialogs, make_scan, spy_sources
+    from tests.gui_fixtures import FakeDialogs, every_tier_sources, make_scan
     language("xx")
-    w = MainWindow(scan=make_scan(spy_sources()), dialogs=FakeDialogs(), quit=lambda: None,
+    w = MainWindow(scan=make_scan(every_tier_sources()), dialogs=FakeDialogs(), quit=lambda: None,
                    hard_exit=lambda code: None)
     qtbot.addWidget(w)
-    data = {"Device Checkup", "SpyAgent", "sysdiag.exe", "sysdiag", "SHA", "UTC", "⟦Pseudo⟧", "Test signatures",
-            "English", "Polski", "999", "101", "https", "http", "www"}
+    data = {"Device Checkup", "SHA", "UTC", "⟦Pseudo⟧", "Test signatures", "English", "Polski",
+            "network and security settings"}   # the last: a test source's own words (tests/gui_fixtures.py)
+    seen: list[str] = []
 
-    def check(page, name):
-        bad = []
+    def texts_of(page):
+        out = []
         for widget in page.findChildren(QLabel) + page.findChildren(QAbstractButton):
             if widget.isVisibleTo(page) and widget.text():
-                left = _leftovers(widget.text().replace("&", ""), data)
-                if left:
-                    bad.append((widget.text()[:80], left))
+                out.append(widget.text().replace("&", ""))
+            if widget.isVisibleTo(page) and widget.accessibleName():
+                out.append(widget.accessibleName())
+        for box in page.findChildren(QComboBox):
+            out += [box.itemText(i) for i in range(box.count())]
+        for table in page.findChildren(QTableView):
+            model = table.model()
+            for col in range(model.columnCount()):
+                out.append(str(model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)))
+                out += [str(model.index(row, col).data()) for row in range(model.rowCount())]
+        return out
+
+    def check(page, name, extra=frozenset()):
+        bad = [(t[:80], _leftovers(t, data | extra)) for t in texts_of(page) if _leftovers(t, data | extra)]
+        seen.append(name)
         assert not bad, f"{name}: words outside the catalogue: {bad}"
 
     check(w.top, "top bar")
-    for page in (w.welcome, w.support, w.signatures, w.session_page):
+    for page in (w.welcome, w.support, w.signatures):
         w.show_page(page)
         check(page, page.objectName())
+    w.welcome.advocate.setChecked(True)
     w.welcome.start_button.click()
+    assert w.current_page() is w.session_page
+    w.session_page.initials.setText("JB")
+    check(w.session_page, "session")
+    w.session_page.start_button.click()
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
-    w.results.finish_cards() if hasattr(w.results, "finish_cards") else None
-    check(w.results, "results")
+    result = w.result
+    for card in w.results.cards:
+        card.fold.set_open(True)
+        card.details.set_open(True)
+    check(w.results, "results", frozenset(_result_data(result)))
     w.show_about()
     check(w.about, "about")
+    assert seen == ["top bar", "welcomePage", "supportPage", "signaturesPage", "session", "results", "about"]
+
+def _result_data(result) -> set[str]:
+    """What the machine and the signature files supplied to a result: data, not words."""
+    from checks.base import shown_value
+    from checks.records import to_dict
+    data = {"Device Checkup", "SHA", result.snapshot.os_version or "", result.snapshot.platform}
+    for f in result.findings:
+        data |= {f.family_name or "", f.family or "", f.id}
+        for ev in f.evidence:
+            data |= {ev.record_kind, shown_value(ev.record_kind, ev.record), ev.check}
+            # The record's own fields: names (technical keys, shown to an advocate as they are)
+            # and values (what the machine said).
+            for key, value in to_dict(ev.record).items():
+                data.add(key.replace("_", " "))
+                data |= {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None}
+            for m in ev.matches:
+                data |= {m.kind, m.indicator, m.field, str(m.value), m.file or ""} | set(m.sources)
+    for sf in result.signatures.files:
+        data |= {sf.label, sf.version or "", sf.path}
+    return {" ".join(str(d).split()) for d in data if d}
+
+
+def _scan_result(sources=None):
+    import tempfile
+    from checks.engine import run_scan
+    from checks.sources.base import Machine
+    from checks.sources.fs import FileSystem
+    from tests.gui_fixtures import every_tier_sources, signature_set
+    return run_scan(signatures=signature_set(), machine=Machine(platform="windows",
+                    fs=FileSystem("windows", tempfile.mkdtemp()), live=True), sources=sources or every_tier_sources())
+
+
+def test_pseudo_locale_the_report_is_all_catalogue_words(language):
+    import html as _html
+    from app.report import build_html
+    from app.session import Session
+    language("xx")
+    result = _scan_result()
+    session = Session(reference="20260101-001", advocate_initials="JB", device_nickname="laptop")
+    session.note_for(result.findings[0].id).client_says = "someone-else"
+    page = build_html(result, session).split("<script type='application/json'", 1)[0]
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    text = " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    data = _result_data(result) | {"20260101-001", "JB", "laptop", "UTC", "CC BY", "Apache", "LOLRMM", "Echap"}
+    data |= {" ".join(str(n.detail).split()) for n in result.not_checked if n.detail}
+    data.add("network and security settings")    # a test source's own words (tests/gui_fixtures.py)
+    left = _leftovers(text, data)
+    assert not left, (sorted(set(left)), text[:3000])
 
 
 def test_pseudo_locale_command_line_output_is_all_catalogue_words(language):

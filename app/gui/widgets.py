@@ -290,7 +290,8 @@ class Foldable(QWidget):
         self._open = open_
         self.body.setVisible(open_)
         self.button.set_words(("▾  " if open_ else "▸  ") + self.title)
-        self.button.setAccessibleName(f"{self.title} ({'expanded' if open_ else 'collapsed'})")
+        self.button.setAccessibleName((_("{title} (expanded)") if open_ else _("{title} (collapsed)")).format(
+            title=self.title))
         self.button.setAccessibleDescription(_(_("Expanded: press Space to hide the details.")) if open_
                                              else _("Collapsed: press Space to show the details."))
         QAccessible.updateAccessibility(QAccessibleEvent(self.button, QAccessible.Event.NameChanged))

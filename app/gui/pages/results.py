@@ -450,7 +450,8 @@ class ResultsPage(Page):
             label = texts.text("tiers", tier, "label")
             count = len(findings)
             h = heading(f"{label} ({count})", 2)
-            h.setAccessibleName(f"{label}: {count} found, {words.severity(severity)}")
+            h.setAccessibleName(_("{label}: {count} found, {severity}").format(
+                label=label, count=count, severity=words.severity(severity)))
             gl.addWidget(h)
             room = self.MAX_CARDS - len(self._pending)
             self._pending.extend((f, gl, session) for f in findings[:max(0, room)])

@@ -123,13 +123,13 @@ def _command(argv: list[str]) -> int:
             raise UsageError("say what to do with signatures: validate, import or info")
         raise UsageError("unknown command")
     except UsageError as exc:
-        print(f"checkup: {exc} (try 'checkup --help')", file=sys.stderr)
+        print(_("checkup: {problem} (try 'checkup --help')").format(problem=exc), file=sys.stderr)
         return EXIT_USAGE
     except InputError as exc:
         print(f"checkup: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("checkup: stopped.", file=sys.stderr)
+        print(_("checkup: stopped."), file=sys.stderr)
         return 130
 
 
@@ -151,30 +151,30 @@ def cmd_scan(args) -> int:
     from signatures.loader import load_set
 
     if args.from_snapshot and args.root:
-        raise UsageError("--from-snapshot and --root can't be used together")
+        raise UsageError(_("--from-snapshot and --root can't be used together"))
     if args.platform and not args.root:
-        raise UsageError("--platform goes with --root")
+        raise UsageError(_("--platform goes with --root"))
     if args.root and not args.platform:
-        raise UsageError("--root needs --platform windows, macos or linux")
+        raise UsageError(_("--root needs --platform windows, macos or linux"))
     if args.report and not args.report.lower().endswith((".html", ".htm", ".pdf")):
-        raise UsageError("--report FILE must end in .html or .pdf")
+        raise UsageError(_("--report FILE must end in .html or .pdf"))
     for path in args.signatures:
         if not os.path.isfile(path):
-            raise InputError(f"can't read the signature file {path}: it does not exist")
+            raise InputError(_("can't read the signature file {path}: it does not exist").format(path=path))
     snapshot = machine = None
     if args.from_snapshot:
         try:
             with open(args.from_snapshot, encoding="utf-8") as fh:
                 snapshot = Snapshot.load(fh)
         except OSError as exc:
-            raise InputError(f"can't read the snapshot {args.from_snapshot}: {exc.strerror}") from None
+            raise InputError(_("can't read the snapshot {path}: {why}").format(path=args.from_snapshot, why=exc.strerror)) from None
         except (ValueError, TypeError) as exc:
-            raise InputError(f"can't use the snapshot {args.from_snapshot}: {exc}") from None
+            raise InputError(_("can't use the snapshot {path}: {why}").format(path=args.from_snapshot, why=exc)) from None
     elif args.root:
         try:
             machine = Machine.offline(args.root, args.platform)
         except Unreadable as exc:
-            raise InputError(f"can't check {args.root}: {exc.detail}") from None
+            raise InputError(_("can't check {path}: {why}").format(path=args.root, why=exc.detail)) from None
     signatures = load_set(args.signatures)
     for note in signatures.notes:
         print(f"checkup: {note}", file=sys.stderr)
@@ -188,14 +188,14 @@ def cmd_scan(args) -> int:
         try:                    # a new file only, never through a link planted at that name
             write_new(args.save_snapshot, buffer.getvalue().encode("utf-8"))
         except OSError as exc:
-            raise InputError(f"can't save the snapshot to {args.save_snapshot}: {exc.strerror}") from None
+            raise InputError(_("can't save the snapshot to {path}: {why}").format(path=args.save_snapshot, why=exc.strerror)) from None
     if args.report:
         from app.report import save_report
         from app.session import Session
         try:
             digest = save_report(args.report, result, Session())
         except OSError as exc:
-            raise InputError(f"can't save the report to {args.report}: {exc.strerror}") from None
+            raise InputError(_("can't save the report to {path}: {why}").format(path=args.report, why=exc.strerror)) from None
         except ValueError as exc:   # a PDF that could not be made whole, or an ending we don't write
             raise InputError(str(exc)) from None
         print(_("Report saved to {path}. Its SHA-256 is {sha256}").format(path=args.report, sha256=digest),

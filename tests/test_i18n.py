@@ -239,3 +239,47 @@ def test_an_edited_translation_is_noticed_like_an_edited_signature_file(tmp_path
     data = (tmp_path / "checkup.mo").read_bytes()
     (tmp_path / "checkup.mo").write_bytes(data.replace("Poważne".encode(), "Drobne".encode() + b"\x00"))
     assert manifest.changes() == [f"{name} has been changed"]
+
+
+@pytest.mark.parametrize("code", ["en", "pl"])
+def test_each_screen_keeps_one_keyboard_letter_per_control_in_each_language(qtbot, language, code):
+    """Alt+letter must reach one control per screen, whatever the language (a translator picks
+    the & letters)."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+    from app.gui.window import MainWindow
+    from tests.gui_fixtures import FakeDialogs, every_tier_sources, make_scan
+    language(code)
+    w = MainWindow(scan=make_scan(every_tier_sources()), dialogs=FakeDialogs(), quit=lambda: None,
+                   hard_exit=lambda code: None)
+    qtbot.addWidget(w)
+    w.show()
+
+    def letters(page):
+        out = []
+        for widget in (w.top.findChildren(QAbstractButton) + page.findChildren(QAbstractButton)
+                       + page.findChildren(QLabel)):
+            if not widget.isVisible() or (isinstance(widget, QLabel) and widget.buddy() is None):
+                continue
+            m = re.search(r"&([^&])", widget.text().replace("&&", ""))
+            if m:
+                out.append((m.group(1).lower(), widget.text()))
+        return out
+
+    clashes = {}
+    for page in (w.welcome, w.support, w.signatures):
+        w.show_page(page)
+        found = letters(page)
+        keys = [k for k, _ in found]
+        clashes[page.objectName()] = [t for k, t in found if keys.count(k) > 1]
+    w.welcome.advocate.setChecked(True)
+    w.welcome.start_button.click()
+    found = letters(w.session_page)
+    clashes["session"] = [t for k, t in found if [x for x, _ in found].count(k) > 1]
+    w.session_page.start_button.click()
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    found = letters(w.results)
+    clashes["results"] = [t for k, t in found if [x for x, _ in found].count(k) > 1]
+    w.show_about()
+    found = letters(w.about)
+    clashes["about"] = [t for k, t in found if [x for x, _ in found].count(k) > 1]
+    assert not any(clashes.values()), clashes

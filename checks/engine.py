@@ -359,7 +359,7 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
         findings.insert(0, _signatures_changed(signatures.changed))
     not_read = list(snapshot.not_read) + problems
     for p in signatures.problems:
-        not_read.append(NotRead("signatures", "error", str(p), f"the signature file {p.file}"))
+        not_read.append(NotRead("signatures", "error", str(p), i18n._("the signature file {file}").format(file=p.file)))
     elevated = running_as_administrator()
     not_checked = [_not_checked(n, snapshot.platform, elevated=elevated) for n in not_read]
     checked = _checked_words(snapshot, sources)

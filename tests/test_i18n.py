@@ -283,3 +283,42 @@ def test_each_screen_keeps_one_keyboard_letter_per_control_in_each_language(qtbo
     found = letters(w.about)
     clashes["about"] = [t for k, t in found if [x for x, _ in found].count(k) > 1]
     assert not any(clashes.values()), clashes
+
+
+def test_the_language_chosen_on_the_first_page_changes_every_screen(qtbot, language, tmp_path,
+                                                                                    monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    from app.gui import words
+    from app.gui.window import MainWindow
+    from tests.gui_fixtures import FakeDialogs, make_scan, spy_sources
+    language("en")
+    w = MainWindow(scan=make_scan(spy_sources()), dialogs=FakeDialogs(), quit=lambda: None,
+                   hard_exit=lambda code: None)
+    qtbot.addWidget(w)
+    assert w.welcome.language.itemData(w.welcome.language.currentIndex()) == "en"
+    assert w.welcome.title_label.text() == "Check this laptop for software that can watch you"
+    box = w.welcome.language
+    box.activated.emit(box.findData("pl"))
+    assert i18n.language() == "pl"
+    assert w.current_page() is w.welcome
+    assert w.welcome.title_label.text() == words.WELCOME_TITLE != "Check this laptop for software that can watch you"
+    assert w.top.exit_button.text() == words.EXIT and "Wyj" in words.EXIT.replace("&", "")
+    assert w.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    # The Polish About page says the translation awaits a native speaker's review.
+    w.show_about()
+    assert any(words.ABOUT_TRANSLATION == l.text() for l in w.about.findChildren(type(w.about.title_label)))
+    # A right-to-left language mirrors the layout.
+    w.show_page(w.welcome)
+    box = w.welcome.language
+    language("yy")
+    w._build_pages()
+    assert QApplication.instance().layoutDirection() == Qt.LayoutDirection.RightToLeft
+    language("en")
+    w._build_pages()
+    assert QApplication.instance().layoutDirection() == Qt.LayoutDirection.LeftToRight
+    # And a check started after choosing Polish speaks Polish.
+    w.welcome.language.activated.emit(w.welcome.language.findData("pl"))
+    w.welcome.start_button.click()
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    assert w.result.headline == "Znaleźliśmy program, którego można użyć do obserwowania tego komputera."

@@ -38,7 +38,8 @@ class FindingNote:
 def questions() -> list[dict[str, str]]:
     """The questions that guide the conversation (app/data/session_questions.yaml)."""
     text = resources.files("app").joinpath("data", "session_questions.yaml").read_text("utf-8")
-    return [{**q, "ask": i18n.pgettext(f"questions.{q['id']}", q["ask"])}
+    # Context: questions.<id> (tools/translations.py collects the questions from the YAML).
+    return [{**q, "ask": i18n.pgettext("questions." + str(q["id"]), q["ask"])}
             for q in yamlsafe.load(text)["questions"]]
 
 

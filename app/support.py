@@ -100,7 +100,7 @@ WORDS = ("before", "emergency_note", "name", "intro", "what", "note", "number")
 def _translated(node, context: str):
     if isinstance(node, dict):
         # A number stays as it is; one with words ("999, then press 55") has them translated.
-        return {k: (i18n.pgettext(f"{context}.{k}", v) if k in WORDS and isinstance(v, str)
+        return {k: (i18n.pgettext(context + "." + k, v) if k in WORDS and isinstance(v, str)
                     else _translated(v, f"{context}.{k}")) for k, v in node.items()}
     if isinstance(node, list):
         return [_translated(v, context) for v in node]

@@ -322,3 +322,16 @@ def test_the_language_chosen_on_the_first_page_changes_every_screen(qtbot, langu
     w.welcome.start_button.click()
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     assert w.result.headline == "Znaleźliśmy program, którego można użyć do obserwowania tego komputera."
+
+
+def test_checkup_lang_pl_prints_the_scan_in_polish_and_refuses_unknown_languages(tmp_path, capsys, language):
+    from app.cli import main
+    language("en")
+    (tmp_path / "disk").mkdir()
+    assert main(["scan", "--root", str(tmp_path / "disk"), "--platform", "linux", "--lang", "pl"]) == 0
+    out = capsys.readouterr().out
+    assert "Device Checkup — sprawdzenie dysku w" in out
+    assert "== Czego sprawdzenie nie widzi ==" in out
+    assert "What a scan cannot see" not in out
+    assert main(["--lang", "zz"]) == 2
+    assert "unknown language" in capsys.readouterr().err

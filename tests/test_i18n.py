@@ -65,9 +65,10 @@ def test_pseudo_locale_every_screen_shows_only_catalogue_words(qtbot, language):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QTableView
     from app.gui.window import MainWindow
-    from tests.gui_fixtures import FakeDialogs, every_tier_sources, make_scan
+    from tests.gui_fixtures import FakeDialogs, WaitingSource, every_tier_sources, make_scan
     language("xx")
-    w = MainWindow(scan=make_scan(every_tier_sources()), dialogs=FakeDialogs(), quit=lambda: None,
+    waiting = WaitingSource()
+    w = MainWindow(scan=make_scan([*every_tier_sources(), waiting]), dialogs=FakeDialogs(), quit=lambda: None,
                    hard_exit=lambda code: None)
     qtbot.addWidget(w)
     data = {"Device Checkup", "SHA", "UTC", "⟦Pseudo⟧", "Test signatures", "English", "Polski",
@@ -105,6 +106,10 @@ def test_pseudo_locale_every_screen_shows_only_catalogue_words(qtbot, language):
     w.session_page.initials.setText("JB")
     check(w.session_page, "session")
     w.session_page.start_button.click()
+    qtbot.waitUntil(waiting.started.is_set, timeout=15000)
+    qtbot.waitUntil(lambda: "⟦" in w.scan_page.status.text(), timeout=15000)
+    check(w.scan_page, "scan", frozenset({"test"}))
+    waiting.release.set()
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     result = w.result
     for card in w.results.cards:
@@ -113,7 +118,7 @@ def test_pseudo_locale_every_screen_shows_only_catalogue_words(qtbot, language):
     check(w.results, "results", frozenset(_result_data(result)))
     w.show_about()
     check(w.about, "about")
-    assert seen == ["top bar", "welcomePage", "supportPage", "signaturesPage", "session", "results", "about"]
+    assert seen == ["top bar", "welcomePage", "supportPage", "signaturesPage", "session", "scan", "results", "about"]
 
 def _result_data(result) -> set[str]:
     """What the machine and the signature files supplied to a result: data, not words."""

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test scan bench dist clean
+.PHONY: run test scan bench dist clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: $(STAMP)
 
 scan: $(STAMP)
 	$(VENV)/bin/checkup scan
+
+# Collect the words into checks/locale/checkup.pot, update each language's .po, remake the
+# pseudo-locales and compile the .mo files (committed, so a clone needs no build step).
+translations: $(STAMP)
+	$(PY) tools/translations.py
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -16,6 +16,8 @@ import sys
 import textwrap
 from typing import Sequence
 
+from checks import i18n
+from checks.i18n import _
 from checks.inert import shown
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
@@ -41,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("scan", help="check this computer (or a disk) and print what was found")
     s.add_argument("--json", action="store_true", help="print a JSON document (see docs/json.md)")
+    s.add_argument("--lang", choices=sorted(i18n.available()), default=i18n.SOURCE,
+                   help="the language of the words: en (English) or pl (Polski); JSON keys stay as they are")
     s.add_argument("--signatures", metavar="FILE", action="append", default=[],
                    help="add a signature file (can be given more than once)")
     s.add_argument("--root", metavar="DIR", help="check a disk or copied folder instead of this computer")
@@ -69,6 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     the interpreter's own shut-down would otherwise tear down every object one by one."""
     program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    # `checkup --lang pl`: the app, in that language (chosen for this run only, never saved).
+    if len(argv) == 2 and argv[0] == "--lang" or len(argv) == 1 and argv[0].startswith("--lang="):
+        code = argv[-1].split("=", 1)[-1]
+        if code not in i18n.available():
+            print(f"checkup: unknown language {code!r}; choose one of: {', '.join(sorted(i18n.available()))}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        i18n.set_language(code)
+        argv = []
     if not argv:
         return gui_main()
     code = _command(argv)
@@ -98,6 +111,7 @@ def _command(argv: list[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "scan":
+            i18n.set_language(args.lang)        # in memory only, for this run
             return cmd_scan(args)
         if args.command == "signatures":
             if args.action == "validate":
@@ -109,13 +123,13 @@ def _command(argv: list[str]) -> int:
             raise UsageError("say what to do with signatures: validate, import or info")
         raise UsageError("unknown command")
     except UsageError as exc:
-        print(f"checkup: {exc} (try 'checkup --help')", file=sys.stderr)
+        print(_("checkup: {problem} (try 'checkup --help')").format(problem=exc), file=sys.stderr)
         return EXIT_USAGE
     except InputError as exc:
         print(f"checkup: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("checkup: stopped.", file=sys.stderr)
+        print(_("checkup: stopped."), file=sys.stderr)
         return 130
 
 
@@ -140,30 +154,30 @@ def cmd_scan(args) -> int:
     from signatures.loader import load_set
 
     if args.from_snapshot and args.root:
-        raise UsageError("--from-snapshot and --root can't be used together")
+        raise UsageError(_("--from-snapshot and --root can't be used together"))
     if args.platform and not args.root:
-        raise UsageError("--platform goes with --root")
+        raise UsageError(_("--platform goes with --root"))
     if args.root and not args.platform:
-        raise UsageError("--root needs --platform windows, macos or linux")
+        raise UsageError(_("--root needs --platform windows, macos or linux"))
     if args.report and not args.report.lower().endswith((".html", ".htm", ".pdf")):
-        raise UsageError("--report FILE must end in .html or .pdf")
+        raise UsageError(_("--report FILE must end in .html or .pdf"))
     for path in args.signatures:
         if not os.path.isfile(path):
-            raise InputError(f"can't read the signature file {path}: it does not exist")
+            raise InputError(_("can't read the signature file {path}: it does not exist").format(path=path))
     snapshot = machine = None
     if args.from_snapshot:
         try:
             with open(args.from_snapshot, encoding="utf-8") as fh:
                 snapshot = Snapshot.load(fh)
         except OSError as exc:
-            raise InputError(f"can't read the snapshot {args.from_snapshot}: {exc.strerror}") from None
+            raise InputError(_("can't read the snapshot {path}: {why}").format(path=args.from_snapshot, why=exc.strerror)) from None
         except (ValueError, TypeError) as exc:
-            raise InputError(f"can't use the snapshot {args.from_snapshot}: {exc}") from None
+            raise InputError(_("can't use the snapshot {path}: {why}").format(path=args.from_snapshot, why=exc)) from None
     elif args.root:
         try:
             machine = Machine.offline(args.root, args.platform)
         except Unreadable as exc:
-            raise InputError(f"can't check {args.root}: {exc.detail}") from None
+            raise InputError(_("can't check {path}: {why}").format(path=args.root, why=exc.detail)) from None
     signatures = load_set(args.signatures)
     for note in signatures.notes:
         print(f"checkup: {note}", file=sys.stderr)
@@ -177,17 +191,18 @@ def cmd_scan(args) -> int:
         try:                    # a new file only, never through a link planted at that name
             write_new(args.save_snapshot, buffer.getvalue().encode("utf-8"))
         except OSError as exc:
-            raise InputError(f"can't save the snapshot to {args.save_snapshot}: {exc.strerror}") from None
+            raise InputError(_("can't save the snapshot to {path}: {why}").format(path=args.save_snapshot, why=exc.strerror)) from None
     if args.report:
         from app.report import save_report
         from app.session import Session
         try:
             digest = save_report(args.report, result, Session())
         except OSError as exc:
-            raise InputError(f"can't save the report to {args.report}: {exc.strerror}") from None
+            raise InputError(_("can't save the report to {path}: {why}").format(path=args.report, why=exc.strerror)) from None
         except ValueError as exc:   # a PDF that could not be made whole, or an ending we don't write
             raise InputError(str(exc)) from None
-        print(f"Report saved to {args.report}. Its SHA-256 is {digest}", file=sys.stderr)
+        print(_("Report saved to {path}. Its SHA-256 is {sha256}").format(path=args.report, sha256=digest),
+              file=sys.stderr)
     if args.json:
         sys.stdout.write(_json_text(result.to_json_data()))
         sys.stdout.write("\n")
@@ -226,44 +241,54 @@ def render_text(result) -> str:
     from checks.base import shown_value
     snap = result.snapshot
     out: list[str] = []
-    where = f"the disk in {snap.root}" if snap.mode == "offline" else "this computer"
-    out.append(_wrap(f"Device Checkup — a check of {where} ({snap.os_version or snap.platform}), {snap.started_at}"))
+    system, when = snap.os_version or snap.platform, snap.started_at
+    out.append(_wrap(_("Device Checkup — a check of the disk in {root} ({system}), {when}").format(
+        root=snap.root, system=system, when=when) if snap.mode == "offline" else
+        _("Device Checkup — a check of this computer ({system}), {when}").format(system=system, when=when)))
     out.append("")
     out.append(_wrap(result.headline))
     out.append("")
     for tier, findings in result.by_tier():
         label = texts.text("tiers", tier, "label")
-        out.append(_wrap(f"== {label} ({len(findings)}) =="))
+        out.append(_wrap("== " + _("{label} ({count})").format(label=label, count=len(findings)) + " =="))
         out.append("")
         for f in findings:
             out.append(_wrap(f.title))
-            for heading, body in (("What it is", f.what), ("Why it matters", f.why),
-                                  ("What you could do", f.do), ("Be careful", f.careful)):
-                out.append(_wrap(f"{heading}: {body}", "    "))
-            out.append("    Details:")
+            for heading, body in ((_("What it is: {text}"), f.what), (_("Why it matters: {text}"), f.why),
+                                  (_("What you could do: {text}"), f.do), (_("Be careful: {text}"), f.careful)):
+                out.append(_wrap(heading.format(text=body), "    "))
+            out.append("    " + _("Details:"))
             for ev in f.evidence:
                 out.append(_wrap(f"- {ev.record_kind}: {shown_value(ev.record_kind, ev.record)}", "      "))
                 for m in ev.matches:
-                    src = f" [{m.file}{', added by you' if m.user_file else ''}]" if m.file else ""
                     kind = texts.text("kinds", m.kind)
-                    out.append(_wrap(f"matched the {kind} '{m.indicator}' ({m.field}: '{m.value}'){src}", "        "))
+                    values = dict(kind=kind, indicator=m.indicator, field=m.field, value=m.value, file=m.file)
+                    if not m.file:
+                        line = _("matched the {kind} '{indicator}' ({field}: '{value}')")
+                    elif m.user_file:
+                        line = _("matched the {kind} '{indicator}' ({field}: '{value}') [{file}, added by you]")
+                    else:
+                        line = _("matched the {kind} '{indicator}' ({field}: '{value}') [{file}]")
+                    out.append(_wrap(line.format(**values), "        "))
             out.append("")
     if result.checked:
-        out.append("== What we looked at ==")
+        out.append("== " + _("What we looked at") + " ==")
         out.append(_wrap(", ".join(result.checked) + ".", "  "))
         out.append("")
-    out.append("== What we could not check ==")
+    out.append("== " + _("What we could not check") + " ==")
     if result.not_checked:
         from checks.engine import group_not_checked
         for g in group_not_checked(result.not_checked):
-            times = f" (this happened {g['count']} times)" if g["count"] > 1 else ""
-            out.append(_wrap(f"- We couldn't look at {g['what']}, because {g['reason']}{times}. {g['how']}".rstrip(), "  "))
+            line = (_("We couldn't look at {what}, because {reason} (this happened {count} times).")
+                    if g["count"] > 1 else _("We couldn't look at {what}, because {reason}."))
+            line = line.format(what=g["what"], reason=g["reason"], count=g["count"])
+            out.append(_wrap(f"- {line} {g['how']}".rstrip(), "  "))
             for detail in g["details"]:
                 out.append(_wrap(f"({detail})", "      "))
     else:
-        out.append("  Everything we tried to look at could be read.")
+        out.append("  " + _("Everything we tried to look at could be read."))
     out.append("")
-    out.append("== What a scan cannot see ==")
+    out.append("== " + _("What a scan cannot see") + " ==")
     for line in texts.cannot_see():
         out.append(_wrap(f"- {line}", "  "))
     out.append("")
@@ -277,12 +302,15 @@ def _signature_lines(result) -> list[str]:
     sigs = getattr(result, "signatures", None)
     if sigs is None:
         return []
-    versions = "; ".join(f"{f.label} {f.version or ''}".strip() + (" (added by you)" if f.user_file else "")
-                         for f in sigs.files) or "none"
-    return ["== The signature set used ==",
-            _wrap(f"Versions: {versions}.", "  "),
-            "  Fingerprint (SHA-256): " + shown(sigs.sha256),      # one line, to compare at a glance
-            _wrap("Compare this fingerprint with the published one from a phone or computer you trust.", "  "),
+    def one(f) -> str:
+        name = f"{f.label} {f.version or ''}".strip()
+        return _("{name} (added by you)").format(name=name) if f.user_file else name
+    versions = "; ".join(one(f) for f in sigs.files) or _("none")
+    return ["== " + _("The signature set used") + " ==",
+            _wrap(_("Versions: {versions}.").format(versions=versions), "  "),
+            # one line, to compare at a glance
+            "  " + _("Fingerprint (SHA-256): {sha256}").format(sha256=shown(sigs.sha256)),
+            _wrap(_("Compare this fingerprint with the published one from a phone or computer you trust."), "  "),
             ""]
 
 

@@ -34,20 +34,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks import __version__, texts
+from checks import __version__, i18n, texts
 from checks.base import shown_value
 from checks.inert import shown
+from checks.i18n import N_, _, ngettext
 from checks.records import to_dict
 
 from .safe_write import write_new
-from .session import CLIENT_SAYS, Session, questions
+from .session import Session, client_says, questions
 
 SCAN_DATA_ID = "device-checkup-scan"
 ATTACHMENT_NAME = "device-checkup-scan.json"
-END_OF_REPORT = "End of the report."
-# The closing sections, in order: the read-back looks for each of them.
-CLOSING = ("Advice", "Remote connections recorded on this computer", "What we looked at",
-           "What could not be checked", "What a scan cannot see", "The conversation", "Sources")
+END_OF_REPORT = N_("End of the report.")
+# The closing sections, in order: the read-back looks for each of them (in the words the
+# report was written in: _() of each, in the same run).
+CLOSING = (N_("Advice"), N_("Remote connections recorded on this computer"), N_("What we looked at"),
+           N_("What could not be checked"), N_("What a scan cannot see"), N_("The conversation"), N_("Sources"))
 _FONT_DIR = os.path.join(os.path.dirname(__file__), "data", "fonts")
 # Record fields that hold a moment as seconds since 1970 (shown as a date, never as the number).
 _EPOCH_FIELDS = {"started", "modified", "created", "accessed", "changed", "mtime", "ctime", "atime",
@@ -58,8 +60,8 @@ class ReportNotWhole(ValueError):
     """The PDF could not be written whole: it is removed and the person is told in one sentence."""
 
     def __init__(self, html_name: str):
-        super().__init__("The PDF report could not be made whole, so it was not saved; "
-                         "you could save it as a web page (.html) instead.")
+        super().__init__(_("The PDF report could not be made whole, so it was not saved; "
+                           "you could save it as a web page (.html) instead."))
         self.html_name = html_name
 
 
@@ -74,9 +76,9 @@ def when(iso: str) -> str:
     try:
         t = _dt.datetime.fromisoformat(iso)
     except (TypeError, ValueError):
-        return shown(iso) or "unknown"
-    zone = _zone(t) or "time zone not recorded"
-    return f"{t.day} {t:%B %Y} at {t:%H:%M} ({zone})"
+        return shown(iso) or _("unknown")
+    zone = _zone(t) or _("time zone not recorded")
+    return _("{date} at {time} ({zone})").format(date=i18n.date_words(t), time=f"{t:%H:%M}", zone=zone)
 
 
 def when_epoch(seconds: float) -> str:
@@ -84,8 +86,8 @@ def when_epoch(seconds: float) -> str:
     try:
         t = _dt.datetime.fromtimestamp(float(seconds), _dt.timezone.utc).astimezone()
     except (OverflowError, OSError, ValueError):
-        return "a date that could not be read"
-    return f"{t.day} {t:%B %Y} at {t:%H:%M:%S} ({_zone(t)})"
+        return _("a date that could not be read")
+    return _("{date} at {time} ({zone})").format(date=i18n.date_words(t), time=f"{t:%H:%M:%S}", zone=_zone(t))
 
 
 def when_logged(text: str) -> str:
@@ -93,9 +95,9 @@ def when_logged(text: str) -> str:
     try:
         t = _dt.datetime.fromisoformat(text)
     except (TypeError, ValueError):
-        return shown(text) or "unknown"
-    zone = _zone(t) if t.tzinfo else "the log's own clock, no time zone written"
-    return f"{t.day} {t:%B %Y} at {t:%H:%M} ({zone})"
+        return shown(text) or _("unknown")
+    zone = _zone(t) if t.tzinfo else _("the log's own clock, no time zone written")
+    return _("{date} at {time} ({zone})").format(date=i18n.date_words(t), time=f"{t:%H:%M}", zone=zone)
 
 
 # -- the blocks both formats draw -----------------------------------------------------------------
@@ -133,18 +135,18 @@ def _record_rows(record) -> list[tuple[str, str]]:
             if v not in (None, "", [], ())]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]|[“„\"(])")
 
 
 def _advice(findings) -> tuple[list[tuple[str, str, list[int]]], dict[tuple[int, str], str]]:
     """Advice sentences each printed once: [(label, sentence, finding numbers)], and for each
     finding and part the words it keeps (its own sentences, then "see advice A1 and A2")."""
-    parts = ("What you could do", "Be careful")
+    parts = ("do", "careful")
     uses: dict[str, list[int]] = {}
     split: dict[tuple[int, str], list[str]] = {}
     for n, f in enumerate(findings, 1):
         for part, text in zip(parts, (f.do, f.careful)):
-            sentences = [x.strip() for x in _SENTENCE_END.split(shown(text or "")) if x.strip()]
+            sentences = [x.strip() for x in _sentences(shown(text or "")) if x.strip()]
             split[(n, part)] = sentences
             for x in dict.fromkeys(sentences):
                 nums = uses.setdefault(x, [])
@@ -157,15 +159,36 @@ def _advice(findings) -> tuple[list[tuple[str, str, list[int]]], dict[tuple[int,
         own = [x for x in sentences if x not in labels]
         shared = sorted(dict.fromkeys(labels[x] for x in sentences if x in labels), key=lambda a: int(a[1:]))
         if shared:
-            own.append("See advice " + (" and ".join([", ".join(shared[:-1]), shared[-1]]) if len(shared) > 1
-                                        else shared[0]) + " in the “Advice” section.")
+            own.append((ngettext("See advice {labels} in the “Advice” section.",
+                                 "See advice {labels} in the “Advice” section.", len(shared))).format(
+                labels=_list_words(shared)))
         kept[key] = " ".join(own)
     return advice, kept
 
 
 def _numbers(nums: list[int]) -> str:
     shown_nums = ", ".join(str(n) for n in nums[:30])
-    return shown_nums + (f" and {len(nums) - 30} more" if len(nums) > 30 else "")
+    if len(nums) > 30:
+        return _("{numbers} and {count} more").format(numbers=shown_nums, count=len(nums) - 30)
+    return shown_nums
+
+
+def _list_words(items: list[str]) -> str:
+    """``A1``, ``A1 and A2``, ``A1, A2 and A3`` in the current language."""
+    if len(items) == 1:
+        return items[0]
+    return _("{first} and {last}").format(first=", ".join(items[:-1]), last=items[-1])
+
+
+def _sentences(text: str) -> list[str]:
+    """Split after . ! ? where the next sentence starts with a capital letter (any alphabet) or a quote."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if out and piece and piece[0].isalpha() and not piece[0].isupper():
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
 
 
 def report_blocks(result, session: Session | None = None, *, made_at: str | None = None) -> list[Block]:
@@ -181,27 +204,27 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     add = b.append
 
     # Page one: the summary.
-    add(Block("h1", "Device Checkup report"))
+    add(Block("h1", _("Device Checkup report")))
     add(Block("p", result.headline))
-    where = (f"A disk or copied folder ({shown(snap.root)})" if snap.mode == "offline"
-             else "This computer, while it was running")
-    versions = ", ".join(f"{shown(f.label)} {shown(f.version)}".strip() for f in sigs.files if not f.user_file) or "none"
-    added = ", ".join(shown(f.path) for f in sigs.files if f.user_file) or "none"
+    where = (_("A disk or copied folder ({root})").format(root=shown(snap.root)) if snap.mode == "offline"
+             else _("This computer, while it was running"))
+    versions = ", ".join(f"{shown(f.label)} {shown(f.version)}".strip() for f in sigs.files if not f.user_file) or _("none")
+    added = ", ".join(shown(f.path) for f in sigs.files if f.user_file) or _("none")
     add(Block("kv", rows=[
-        ("Reference", shown(session.reference) or "—"),
-        ("Report made", when(made_at)),
-        ("Scan started", when(snap.started_at)),
-        ("Scan finished", when(snap.finished_at)),
-        ("Device", shown(session.device_nickname) or "—"),
-        ("Advocate", shown(session.advocate_initials) or "—"),
-        ("What was checked", where),
-        ("System", shown(snap.os_version or snap.platform)),
-        ("Device Checkup version", __version__),
-        ("Signature set", versions),
-        ("Signature set SHA-256", sigs.sha256),
-        ("Signature files added for this check", added),
+        (_("Reference"), shown(session.reference) or "—"),
+        (_("Report made"), when(made_at)),
+        (_("Scan started"), when(snap.started_at)),
+        (_("Scan finished"), when(snap.finished_at)),
+        (_("Device"), shown(session.device_nickname) or "—"),
+        (_("Advocate"), shown(session.advocate_initials) or "—"),
+        (_("What was checked"), where),
+        (_("System"), shown(snap.os_version or snap.platform)),
+        (_("Device Checkup version"), __version__),
+        (_("Signature set"), versions),
+        (_("Signature set SHA-256"), sigs.sha256),
+        (_("Signature files added for this check"), added),
     ]))
-    add(Block("h2", "Summary of what was found"))
+    add(Block("h2", _("Summary of what was found")))
     if findings:
         rows = []
         number = 0
@@ -210,115 +233,128 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
             number += len(group)
             names = "; ".join(shown(f.family_name or f.title) for f in group[:8])
             if len(group) > 8:
-                names += f"; and {len(group) - 8} more"
+                names = _("{names}; and {count} more").format(names=names, count=len(group) - 8)
             rows.append([texts.text("tiers", tier, "label"), str(len(group)),
-                         f"{names} (findings {first}–{number})" if len(group) > 1 else f"{names} (finding {first})"])
-        add(Block("table", head=["Kind", "How many", "What"], rows=rows, widths=[0.34, 0.12, 0.54]))
+                         _("{names} (findings {first}–{last})").format(names=names, first=first, last=number)
+                         if len(group) > 1 else _("{names} (finding {first})").format(names=names, first=first)])
+        add(Block("table", head=[_("Kind"), _("How many"), _("What")], rows=rows, widths=[0.34, 0.12, 0.54]))
     else:
-        add(Block("p", "Nothing that we know about, in the places we looked. This does not prove nobody "
-                       "is watching: see what could not be checked, and what a scan cannot see."))
+        add(Block("p", _("Nothing that we know about, in the places we looked. This does not prove nobody "
+                         "is watching: see what could not be checked, and what a scan cannot see.")))
     if incoming:
-        add(Block("p", f"Incoming remote sessions recorded by remote-access tools: {len(incoming)}. "
-                       "The first ones are listed here; all of them are in “Remote connections recorded "
-                       "on this computer”."))
-        add(Block("table", head=["When", "How it was let in", "From"], widths=[0.4, 0.3, 0.3], rows=[
-            [when_logged(s.get("time")), shown(s.get("approval")) or "not recorded",
-             shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or "not recorded"]
+        add(Block("p", _("Incoming remote sessions recorded by remote-access tools: {count}. The first ones "
+                         "are listed here; all of them are in “Remote connections recorded on this "
+                         "computer”.").format(count=len(incoming))))
+        add(Block("table", head=[_("When"), _("How it was let in"), _("From")], widths=[0.4, 0.3, 0.3], rows=[
+            [when_logged(s.get("time")), shown(s.get("approval")) or _("not recorded"),
+             shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or _("not recorded")]
             for s in incoming[:5]]))
     else:
-        add(Block("p", "Incoming remote sessions: none found in the records we know how to read."))
+        add(Block("p", _("Incoming remote sessions: none found in the records we know how to read.")))
     if result.not_checked:
-        items = [f"{shown(n.what)}: {shown(n.reason_words)}" for n in result.not_checked[:6]]
+        items = [_("{what}: {reason}").format(what=shown(n.what), reason=shown(n.reason_words))
+                 for n in result.not_checked[:6]]
         if len(result.not_checked) > 6:
-            items.append(f"and {len(result.not_checked) - 6} more, listed in “What could not be checked”")
-        add(Block("p", "What could not be checked:"))
+            items.append(_("and {count} more, listed in “What could not be checked”").format(
+                count=len(result.not_checked) - 6))
+        add(Block("p", _("What could not be checked:")))
         add(Block("list", rows=items))
     else:
-        add(Block("p", "What could not be checked: everything we tried to look at could be read."))
+        add(Block("p", _("What could not be checked: everything we tried to look at could be read.")))
 
     # One section per finding.
     advice, advice_label = _advice(findings)
     for n, f in enumerate(findings, 1):
         title = shown(f.title)
-        add(Block("h2", f"Finding {n} of {len(findings)}: {title}", page_break=(n == 1), marker=title))
+        add(Block("h2", _("Finding {number} of {count}: {title}").format(number=n, count=len(findings), title=title),
+                  page_break=(n == 1), marker=title))
         add(Block("small", texts.text("tiers", f.tier, "label")))
-        for part, text in (("What it is", f.what), ("Why it matters", f.why),
-                           ("What you could do", f.do), ("Be careful", f.careful)):
+        for part, label, text in (("what", _("What it is: {text}"), f.what), ("why", _("Why it matters: {text}"), f.why),
+                                  ("do", _("What you could do: {text}"), f.do),
+                                  ("careful", _("Be careful: {text}"), f.careful)):
             if text:
-                add(Block("p", f"{part}: {advice_label[(n, part)] if (n, part) in advice_label else shown(text)}"))
+                add(Block("p", label.format(text=advice_label[(n, part)] if (n, part) in advice_label else shown(text))))
         note = session.notes.get(f.id)
         if note and not note.empty:
             lines = []
             if note.client_says:
-                lines.append(f"The client says: “{shown(CLIENT_SAYS.get(note.client_says, note.client_says))}”.")
+                lines.append(_("The client says: “{says}”.").format(says=shown(client_says(note.client_says))))
             if note.not_a_concern:
-                lines.append("Marked as not a concern.")
+                lines.append(_("Marked as not a concern."))
             if note.note.strip():
-                lines.append(f"Advocate's note: {shown(note.note.strip(), keep_lines=True)}")
+                lines.append(_("Advocate's note: {note}").format(note=shown(note.note.strip(), keep_lines=True)))
             add(Block("note", "\n".join(lines)))
         for i, ev in enumerate(f.evidence, 1):
             place = texts.text("places", ev.record_kind, value=shown(shown_value(ev.record_kind, ev.record)))
-            add(Block("h3", f"Evidence {n}.{i}: {place}"))
+            add(Block("h3", _("Evidence {number}: {place}").format(number=f"{n}.{i}", place=place)))
             rows = _record_rows(ev.record)
             for m in ev.matches:
-                refs = [sources.ref(shown(m.file) + (" (added for this check)" if m.user_file else ""))] if m.file else []
+                refs = [sources.ref(_("{file} (added for this check)").format(file=shown(m.file)) if m.user_file
+                                    else shown(m.file))] if m.file else []
                 refs += [sources.ref(shown(s)) for s in m.sources if s]
-                rows.append(("matched", f"{texts.text('kinds', m.kind)}: {shown(m.indicator)}"
-                             + (f" (sources {', '.join(f'[{r}]' for r in dict.fromkeys(refs))})" if refs else "")))
+                matched = _("{kind}: {indicator}").format(kind=texts.text('kinds', m.kind), indicator=shown(m.indicator))
+                if refs:
+                    matched = _("{matched} (sources {refs})").format(
+                        matched=matched, refs=", ".join(f"[{r}]" for r in dict.fromkeys(refs)))
+                rows.append((_("matched"), matched))
             add(Block("kv", rows=list(dict.fromkeys(rows))))
 
     # The closing sections.
-    add(Block("h2", "Advice"))
+    add(Block("h2", _(CLOSING[0])))
     if advice:
-        add(Block("p", "Advice that applies to more than one finding is written here once."))
+        add(Block("p", _("Advice that applies to more than one finding is written here once.")))
         for label, text, nums in advice:
-            add(Block("p", f"{label} (findings {_numbers(nums)}): {text}"))
+            add(Block("p", _("{label} (findings {numbers}): {text}").format(label=label, numbers=_numbers(nums),
+                                                                             text=text)))
     else:
-        add(Block("p", "Each finding above has its own advice."))
+        add(Block("p", _("Each finding above has its own advice.")))
 
-    add(Block("h2", "Remote connections recorded on this computer"))
+    add(Block("h2", _(CLOSING[1])))
     if sessions:
-        add(Block("p", "Remote-access tools keep their own records of connections. These can be useful "
-                       "evidence: note them down or keep this report. Times are as each tool's log wrote them."))
-        add(Block("table", head=["When", "Direction", "How it was let in", "From", "Record"],
+        add(Block("p", _("Remote-access tools keep their own records of connections. These can be useful "
+                         "evidence: note them down or keep this report. Times are as each tool's log wrote them.")))
+        add(Block("table", head=[_("When"), _("Direction"), _("How it was let in"), _("From"), _("Record")],
                   widths=[0.24, 0.14, 0.17, 0.17, 0.28], rows=[
                       [when_logged(s.get("time")), shown(s.get("direction")), shown(s.get("approval")) or "—",
                        shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or "—",
-                       f"{shown(s.get('log'))}, line {shown(s.get('line'))}"] for s in sessions]))
+                       _("{log}, line {line}").format(log=shown(s.get('log')), line=shown(s.get('line')))]
+                      for s in sessions]))
     else:
-        add(Block("p", "None found in the records we know how to read."))
+        add(Block("p", _("None found in the records we know how to read.")))
 
-    add(Block("h2", "What we looked at"))
+    add(Block("h2", _(CLOSING[2])))
     add(Block("list", rows=[shown(w) for w in result.checked]) if result.checked
-        else Block("p", "Nothing could be looked at."))
+        else Block("p", _("Nothing could be looked at.")))
 
-    add(Block("h2", "What could not be checked"))
+    add(Block("h2", _(CLOSING[3])))
     if result.not_checked:
-        add(Block("list", rows=[f"{shown(n.what)}: {shown(n.reason_words)}. {shown(n.how)}"
-                                + (f" ({shown(n.detail)})" if n.detail else "") for n in result.not_checked]))
+        add(Block("list", rows=[(_("{what}: {reason}. {how} ({detail})") if n.detail else _("{what}: {reason}. {how}"))
+                                .format(what=shown(n.what), reason=shown(n.reason_words), how=shown(n.how),
+                                        detail=shown(n.detail))
+                                for n in result.not_checked]))
     else:
-        add(Block("p", "Everything we tried to look at could be read."))
+        add(Block("p", _("Everything we tried to look at could be read.")))
 
-    add(Block("h2", "What a scan cannot see"))
+    add(Block("h2", _(CLOSING[4])))
     add(Block("list", rows=list(texts.cannot_see())))
 
-    add(Block("h2", "The conversation"))
+    add(Block("h2", _(CLOSING[5])))
     answered = [(q["ask"], shown(session.answers.get(q["id"], "").strip(), keep_lines=True)) for q in questions()]
     if any(a for _, a in answered):
         add(Block("kv", rows=[(q, a or "—") for q, a in answered]))
     else:
-        add(Block("p", "No answers were recorded."))
+        add(Block("p", _("No answers were recorded.")))
 
-    add(Block("h2", "Sources"))
+    add(Block("h2", _(CLOSING[6])))
     if sources.numbers:
-        add(Block("p", "Where each indicator comes from. The evidence above points here by number."))
+        add(Block("p", _("Where each indicator comes from. The evidence above points here by number.")))
         add(Block("list", rows=[f"[{n}] {s}" for s, n in sources.numbers.items()]))
     else:
-        add(Block("p", "No indicator was matched, so no source is cited."))
-    add(Block("small", f"Made by Device Checkup {__version__}. This report records what one scan found at one "
-                       "time. It is not proof that nothing else is there. Signature data: Echap stalkerware "
-                       "indicators (CC BY 4.0) and LOLRMM (Apache-2.0)."))
-    add(Block("end", END_OF_REPORT))
+        add(Block("p", _("No indicator was matched, so no source is cited.")))
+    add(Block("small", _("Made by Device Checkup {version}. This report records what one scan found at one "
+                         "time. It is not proof that nothing else is there. Signature data: Echap stalkerware "
+                         "indicators (CC BY 4.0) and LOLRMM (Apache-2.0).").format(version=__version__)))
+    add(Block("end", _(END_OF_REPORT)))
     return b
 
 
@@ -350,9 +386,9 @@ def _e(value: Any) -> str:
 def build_html(result, session: Session | None = None, *, made_at: str | None = None) -> str:
     """The whole report as one self-contained HTML page (no scripts run, nothing fetched)."""
     ref = shown((session or Session(reference="")).reference)
-    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+    out = [f"<!DOCTYPE html><html lang='{_e(_lang_tag())}' dir='{'rtl' if i18n.is_rtl() else 'ltr'}'><head><meta charset='utf-8'>"
            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-           f"<title>Device Checkup report {_e(ref)}</title><style>{_CSS}</style></head><body>"]
+           f"<title>{_e(_('Device Checkup report {reference}').format(reference=ref).strip())}</title><style>{_CSS}</style></head><body>"]
     add = out.append
     for blk in report_blocks(result, session, made_at=made_at):
         if blk.kind in ("h1", "h2", "h3"):
@@ -444,9 +480,9 @@ def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
         def footer(self):
             self.set_y(-12)
             self.set_font("body", "", 8)
-            left = f"Device Checkup report · reference {reference or 'none'}"
+            left = _("Device Checkup report · reference {reference}").format(reference=reference or _("none"))
             self.cell(0, 5, left, new_x=XPos.LMARGIN, new_y=YPos.TOP, align="L")
-            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+            self.cell(0, 5, _("Page {page} of {pages}").format(page=self.page_no(), pages="{nb}"), align="R")
 
     pdf = Report(format="A4", unit="mm")
     pdf.set_margins(16, 15, 16)
@@ -454,9 +490,9 @@ def _make_pdf(blocks: list[Block], reference: str, attachment: bytes) -> bytes:
     pdf.c_margin = 0
     pdf.add_font("body", "", os.path.join(_FONT_DIR, "DejaVuSans.ttf"))
     pdf.add_font("body", "B", os.path.join(_FONT_DIR, "DejaVuSans-Bold.ttf"))
-    pdf.set_title(f"Device Checkup report {reference}".strip())
+    pdf.set_title(_("Device Checkup report {reference}").format(reference=reference).strip())
     pdf.set_creator(f"Device Checkup {__version__}")
-    pdf.set_lang("en")
+    pdf.set_lang(_lang_tag())
     pdf.alias_nb_pages()
     pdf.add_page()
     full = pdf.epw
@@ -580,7 +616,7 @@ def pdf_text(data: bytes) -> str:
 def missing_from_pdf(data: bytes, blocks: list[Block]) -> list[str]:
     """Every finding and every closing section the PDF's own text does not hold, in order."""
     text = _letters(pdf_text(data))
-    wanted = [b.text for b in blocks if b.kind == "h2" and b.text.startswith("Finding ")] + list(CLOSING) + [END_OF_REPORT]
+    wanted = [b.text for b in blocks if b.kind == "h2" and b.marker] + [_(c) for c in CLOSING] + [_(END_OF_REPORT)]
     missing, at = [], 0
     for w in wanted:
         key = _letters(w)
@@ -603,6 +639,11 @@ def build_pdf(result, session: Session | None = None, *, made_at: str | None = N
     return data
 
 
+def _lang_tag() -> str:
+    """The report's language tag (``en``, ``pl``; the pseudo-locales say ``en``)."""
+    return i18n.language() if i18n.language() in i18n.LANGUAGES else "en"
+
+
 def _html_name(reference: str) -> str:
     return f"device-checkup-{reference}.html" if reference else "device-checkup-report.html"
 
@@ -612,8 +653,8 @@ class NotAReport(ValueError):
     """A file Compare cannot read; its message is one plain sentence."""
 
 
-NOT_READABLE = ("This file isn't a Device Checkup report or saved check that we can read; you could "
-                "choose a report saved by Device Checkup (.html or .pdf) or a saved check (.json).")
+NOT_READABLE = N_("This file isn't a Device Checkup report or saved check that we can read; you could "
+                  "choose a report saved by Device Checkup (.html or .pdf) or a saved check (.json).")
 
 
 def read_scan_data(path: str) -> dict[str, Any]:
@@ -622,7 +663,7 @@ def read_scan_data(path: str) -> dict[str, Any]:
         with open(path, "rb") as fh:
             raw = fh.read(256 * 1024 * 1024)
     except OSError:
-        raise NotAReport("We couldn't open that file; you could choose another one.") from None
+        raise NotAReport(_("We couldn't open that file; you could choose another one.")) from None
     try:
         if raw.startswith(b"%PDF"):
             return _scan_from_pdf(raw)
@@ -631,14 +672,14 @@ def read_scan_data(path: str) -> dict[str, Any]:
         start = text.find(marker)
         end = text.find("</script>", start)
         if start < 0 or end < 0:
-            raise NotAReport(NOT_READABLE)
+            raise NotAReport(_(NOT_READABLE))
         data = json.loads(text[start + len(marker):end].replace("<\\/", "</"))
     except NotAReport:
         raise
     except Exception:  # noqa: BLE001 - any unreadable file gets the same plain sentence
-        raise NotAReport(NOT_READABLE) from None
+        raise NotAReport(_(NOT_READABLE)) from None
     if not isinstance(data, dict) or not isinstance(data.get("scan"), dict):
-        raise NotAReport(NOT_READABLE)
+        raise NotAReport(_(NOT_READABLE))
     return data
 
 
@@ -647,11 +688,11 @@ def _scan_from_pdf(raw: bytes) -> dict[str, Any]:
     reader = PdfReader(io.BytesIO(raw))
     found = reader.attachments.get(ATTACHMENT_NAME)
     if not found:
-        raise NotAReport("This PDF has no scan data in it, so it can't be compared; you could choose "
-                         "a report saved by Device Checkup.")
+        raise NotAReport(_("This PDF has no scan data in it, so it can't be compared; you could choose "
+                           "a report saved by Device Checkup."))
     data = json.loads(found[0].decode("utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("scan"), dict):
-        raise NotAReport(NOT_READABLE)
+        raise NotAReport(_(NOT_READABLE))
     return data
 
 

@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from checks import yamlsafe
+from checks import i18n, yamlsafe
+from checks.i18n import N_
 
 # What the client says about a finding (ISDi's per-app notes, in plain words).
 CLIENT_SAYS = {
     "": "",
-    "installed": "I installed this",
-    "dont-recognise": "I don't recognise it",
-    "someone-else": "Someone else set this up",
-    "work": "My work or school set this up",
+    "installed": N_("I installed this"),
+    "dont-recognise": N_("I don't recognise it"),
+    "someone-else": N_("Someone else set this up"),
+    "work": N_("My work or school set this up"),
 }
 
 
@@ -37,7 +38,14 @@ class FindingNote:
 def questions() -> list[dict[str, str]]:
     """The questions that guide the conversation (app/data/session_questions.yaml)."""
     text = resources.files("app").joinpath("data", "session_questions.yaml").read_text("utf-8")
-    return list(yamlsafe.load(text)["questions"])
+    # Context: questions.<id> (tools/translations.py collects the questions from the YAML).
+    return [{**q, "ask": i18n.pgettext("questions." + str(q["id"]), q["ask"])}
+            for q in yamlsafe.load(text)["questions"]]
+
+
+def client_says(key: str) -> str:
+    """What the client says, in the current language (``key`` is a key of CLIENT_SAYS)."""
+    return i18n._(CLIENT_SAYS.get(key, key))
 
 
 def new_reference(today: _dt.date | None = None, rng: random.Random | None = None) -> str:

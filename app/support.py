@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from checks import yamlsafe
+from checks import i18n, yamlsafe
 
 
 class SupportDataError(ValueError):
@@ -92,8 +92,25 @@ def _source_ok(src: Any) -> bool:
     return isinstance(src, str) and (src.startswith(("https://", "http://")) or src.startswith("seed: "))
 
 
-def parse(text: str) -> SupportData:
+# The words of the support file (tools/translations.py collects them); numbers, addresses
+# and sources stay data.
+WORDS = ("before", "emergency_note", "name", "intro", "what", "note", "number")
+
+
+def _translated(node, context: str):
+    if isinstance(node, dict):
+        # A number stays as it is; one with words ("999, then press 55") has them translated.
+        return {k: (i18n.pgettext(context + "." + k, v) if k in WORDS and isinstance(v, str)
+                    else _translated(v, f"{context}.{k}")) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_translated(v, context) for v in node]
+    return node
+
+
+def parse(text: str, translate: bool = False) -> SupportData:
     data = yamlsafe.load(text)
+    if translate:
+        data = _translated(data, "support")
     if not isinstance(data, dict) or not isinstance(data.get("regions"), list):
         raise SupportDataError("the support file needs a list of regions")
     regions = []
@@ -138,4 +155,7 @@ def load(language: str = "en") -> SupportData:
     name = "support.yaml" if language == "en" else f"support.{language}.yaml"
     if not folder.joinpath(name).is_file():
         name = "support.yaml"
-    return parse(folder.joinpath(name).read_text("utf-8"))
+    text = folder.joinpath(name).read_text("utf-8")
+    if name == "support.yaml" and i18n.language() != i18n.SOURCE:
+        return parse(text, translate=True)
+    return parse(text)

@@ -1,6 +1,7 @@
 """Installed programs: names, macOS bundle ids, and where they are installed."""
 from __future__ import annotations
 
+from .i18n import _
 from .base import Check, Context, Probe, ask, signature_findings
 from .heuristics import finding, watching_word, where_found
 from .findings import Match
@@ -27,7 +28,7 @@ class AppsCheck(Check):
             word = watching_word(app.name)
             if word:
                 out.append(finding("watching-words", self.id, "apps", app,
-                                   matched=[Match("heuristic", f"the word '{word}'", app.name, "name")],
+                                   matched=[Match("heuristic", _("the word '{word}'").format(word=word), app.name, "name")],
                                    value=app.name, word=word,
                                    place=where_found("apps", app)))
         return out

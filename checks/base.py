@@ -9,6 +9,7 @@ from signatures import kinds
 from signatures.index import CompiledSet, Hit
 
 from . import texts
+from .i18n import _
 from .findings import Evidence, Finding, Match
 from .inert import shown
 from .snapshot import Snapshot
@@ -110,8 +111,11 @@ def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
         words = place_words(ev.record_kind, value)
         if words not in places:
             places.append(words)
-    place = places[0] if len(places) == 1 else (
-        f"{len(places)} places: " + "; ".join(places[:4]) + ("; and more" if len(places) > 4 else ""))
+    if len(places) == 1:
+        place = places[0]
+    else:
+        more = texts.text("places_many", "more" if len(places) > 4 else "all")
+        place = more.format(count=len(places), list="; ".join(places[:4]))
     values = dict(name=fam.name, description=fam.description, place=place)
     t = fam.tier
     finding = Finding(check=check, tier=t, family=fam.id, family_name=fam.name,
@@ -133,16 +137,19 @@ def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
 
 _SHOWN = {
     "processes": lambda r: _process_shown(r),
-    "listeners": lambda r: f"{r.exe or r.process_name or 'a program'}, port {r.port}",
+    "listeners": lambda r: _("{program}, port {port}").format(program=r.exe or r.process_name or _("a program"),
+                                                                port=r.port),
     "capture": lambda r: r.value,
-    "connections": lambda r: f"{r.remote_address}:{r.remote_port}" if r.remote_address else f"port {r.local_port}",
-    "autostart": lambda r: r.name if not r.executable else f"{r.name}, which starts {r.executable}",
+    "connections": lambda r: f"{r.remote_address}:{r.remote_port}" if r.remote_address else
+    _("port {port}").format(port=r.local_port),
+    "autostart": lambda r: r.name if not r.executable else _("{name}, which starts {program}").format(
+        name=r.name, program=r.executable),
     "services": lambda r: r.display_name or r.name,
     "tasks": lambda r: r.name,
     "apps": lambda r: r.name,
     "files": lambda r: r.path,
     "registry": lambda r: f"{r.key} → {r.value_name}" if r.value_name else r.key,
-    "extensions": lambda r: f"{r.name} in {r.browser}",
+    "extensions": lambda r: _("{name} in {browser}").format(name=r.name, browser=r.browser),
     "sessions": lambda r: r.log,
     "settings": lambda r: f"{r.name}: {r.value}" if r.value else r.name,
     "interfaces": lambda r: r.name,
@@ -157,10 +164,10 @@ def _process_shown(r) -> str:
     from .heuristics import interpreter_script
     script = interpreter_script(r.cmdline, r.exe)
     if script and (r.exe or r.cmdline):
-        return f"{r.exe or r.cmdline[0]} running {script[0]}"
+        return _("{program} running {script}").format(program=r.exe or r.cmdline[0], script=script[0])
     if r.exe:
         base = r.exe.replace("\\", "/").rsplit("/", 1)[-1]
-        return r.exe if not name or base.startswith(name) else f'{r.exe} (calls itself "{name}")'
+        return r.exe if not name or base.startswith(name) else _('{program} (calls itself "{name}")').format(program=r.exe, name=name)
     if getattr(r, "exe_readable", None) is False:
         return f'"{name}" (the name it gives itself; its file could not be read)'
     return name

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Sequence
 from signatures.index import CompiledSet, compile_set
 from signatures.loader import SignatureSet
 
-from . import __version__, texts
+from . import __version__, i18n, texts
 from .base import Check, Context, DeclaredCheck, family_finding
 from .deadline import StepStopped, check_deadline, set_stop_flag
 from .findings import SEVERITY_ORDER, Evidence, Finding
@@ -133,7 +133,7 @@ def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated
     how = texts.how_to_allow(item.reason, platform)
     if elevated and item.reason == "permission":     # advice fits the account that ran the scan
         how = texts.text("reasons", "permission", "how_elevated")
-    return NotChecked(source=item.source, what=item.what or what or item.source, reason=item.reason,
+    return NotChecked(source=item.source, what=i18n._(item.what or what or item.source), reason=item.reason,
                       reason_words=texts.reason_words(item.reason), how=how, detail=item.detail)
 
 
@@ -270,7 +270,7 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             continue
         if progress:
             progress(Progress("collect", step_offset + i, total, source.id,
-                              texts.text("progress", "collect", what=source.what)))
+                              texts.text("progress", "collect", what=i18n._(source.what))))
         notes = Notes(source.id)
         limit = getattr(source, "time_limit", None) or time_limit
 
@@ -403,7 +403,7 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
         findings.insert(0, _signatures_changed(signatures.changed))
     not_read = list(snapshot.not_read) + problems
     for p in signatures.problems:
-        not_read.append(NotRead("signatures", "error", str(p), f"the signature file {p.file}"))
+        not_read.append(NotRead("signatures", "error", str(p), i18n._("the signature file {file}").format(file=p.file)))
     elevated = running_as_administrator()
     not_checked = [_not_checked(n, snapshot.platform, elevated=elevated) for n in not_read]
     checked = _checked_words(snapshot, sources)
@@ -428,7 +428,7 @@ def _checked_words(snapshot: Snapshot, sources: Sequence[Source] | None) -> list
     by_id = {s.id: s.what for s in (sources if sources is not None else all_sources())}
     words = []
     for sid, count in snapshot.sources.items():
-        what = by_id.get(sid, sid)
+        what = i18n._(by_id.get(sid, sid))      # a source's words, in the catalogue (tools/translations.py)
         if what not in words:
             words.append(what)
     return words

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .i18n import _
 from . import texts
 from .findings import Evidence, Finding, Match
 
@@ -209,7 +210,7 @@ def program_heuristics(check: str, record_kind: str, record, program: str | None
         folder = hidden_or_temporary(program, platform)
         if folder:
             out.append(finding("hidden-or-temporary-start", check, record_kind, record,
-                               matched=[Match("heuristic", f"starts from a hidden or temporary folder ({folder})",
+                               matched=[Match("heuristic", _("starts from a hidden or temporary folder ({folder})").format(folder=folder),
                                               program, "program")],
                                value=program, location=where_found(record_kind, record)))
     if not out:
@@ -217,7 +218,7 @@ def program_heuristics(check: str, record_kind: str, record, program: str | None
             word = watching_word(candidate)
             if word:
                 out.append(finding("watching-words", check, record_kind, record,
-                                   matched=[Match("heuristic", f"the word '{word}'", candidate, "name")],
+                                   matched=[Match("heuristic", _("the word '{word}'").format(word=word), candidate, "name")],
                                    value=candidate, word=word, place=where_found(record_kind, record)))
                 break
     return out
@@ -382,14 +383,14 @@ def running_program_signs(check: str, record_kind: str, proc, platform: str, scr
         folder = hidden_or_temporary(exe, platform)
         if folder:
             out.append(finding("runs-from-hidden-or-temporary", check, record_kind, proc,
-                               matched=[Match("heuristic", f"runs from a hidden or temporary folder ({folder})",
+                               matched=[Match("heuristic", _("runs from a hidden or temporary folder ({folder})").format(folder=folder),
                                               exe, "program")],
                                value=exe, folder=folder))
     disguise = disguised_name(proc, platform)
     if disguise and not system_name_wrong_place(exe, platform):
         claimed, why = disguise
         out.append(finding("disguised-name", check, record_kind, proc,
-                           matched=[Match("heuristic", f"claims the name '{claimed}' ({why})", claimed, "name")],
+                           matched=[Match("heuristic", _("claims the name '{name}' ({why})").format(name=claimed, why=why), claimed, "name")],
                            value=claimed, program=shown_exe,
                            why_words=texts.text("heuristics", "disguised-name", f"because_{why}")))
     script = interpreter_script(proc.cmdline, exe) if script is _NO_SCRIPT else script
@@ -399,10 +400,11 @@ def running_program_signs(check: str, record_kind: str, proc, platform: str, scr
             or re.match(r"^[a-z]:[\\/]", target, re.I) else None
         word = watching_word(_basename(target)) or (watching_word(target) if how == "module" else None)
         if folder or word:
-            reason = (f"the word '{word}'" if word else "") + (" and " if word and folder else "") + \
-                (f"a hidden or temporary folder ({folder})" if folder else "")
+            reason = (_("the word '{word}' and a hidden or temporary folder ({folder})") if word and folder
+                      else _("the word '{word}'") if word else _("a hidden or temporary folder ({folder})")).format(
+                word=word, folder=folder)
             out.append(finding("script-sign", check, record_kind, proc,
-                               matched=[Match("heuristic", f"an interpreter runs {how} {target}: {reason}",
+                               matched=[Match("heuristic", _("an interpreter runs {how} {target}: {reason}").format(how=how, target=target, reason=reason),
                                               target, "script")],
                                value=target, program=shown_exe,
                                reason=texts.text("heuristics", "script-sign",
@@ -464,8 +466,8 @@ def listening_finding(check: str, listener) -> Finding | None:
                        address=listener.address)
     return finding("listening", check, "listeners", listener,
                    tier="settings" if door in _LOW_DOORS else "remote-access",
-                   matched=[Match("heuristic", f"accepts connections from other computers ({door}, "
-                                  f"port {listener.port})", f"{listener.address}:{listener.port}", "port")],
+                   matched=[Match("heuristic", _("accepts connections from other computers ({door}, port {port})").format(
+                                      door=door, port=listener.port), f"{listener.address}:{listener.port}", "port")],
                    program=program, port=listener.port, where=where,
                    through=texts.text("heuristics", "listening", "through", door),
                    why_words=texts.text("heuristics", "listening", "why_by", door))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from .i18n import _
 from . import session_words, texts
 from .base import Check, Context, Probe, ask, family_finding, signature_findings
 from .findings import Evidence, Match
@@ -47,7 +48,7 @@ class RemoteSessionsCheck(Check):
             fam = family_named(ctx, session.tool)
             if fam is not None:
                 # No indicator names this log, but a family is this very tool: its evidence.
-                match = Match("session", f"{session.tool}'s own record of connections", session.log, "log",
+                match = Match("session", _("{tool}'s own record of connections").format(tool=session.tool), session.log, "log",
                               file=fam.file, user_file=fam.user_file, sources=fam.source_urls)
                 out.append(family_finding(fam, [Evidence(self.id, "sessions", session, [match])], self.id))
             else:
@@ -59,7 +60,7 @@ class RemoteSessionsCheck(Check):
                         tool=tool, value="; ".join(logs[:3]) + ("; …" if len(logs) > 3 else ""),
                         sessions=words.why, sessions_do=words.do)
             f.evidence = [Evidence(self.id, "sessions", s,
-                                   [Match("session", f"{tool}'s own record of connections", s.log, "log")])
+                                   [Match("session", _("{tool}'s own record of connections").format(tool=tool), s.log, "log")])
                           for s in sessions]
             f.extra["sessions"] = words.items
             out.append(f)

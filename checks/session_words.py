@@ -10,11 +10,9 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from . import texts
+from . import i18n, texts
 
 MAX_TIMES = 5
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ def when_words(iso: str) -> str:
         moment = _dt.datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso
-    words = texts.text("sessions", "at", date=f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}",
+    words = texts.text("sessions", "at", date=i18n.date_words(moment),
                        time=f"{moment.hour:02d}:{moment.minute:02d}")
     if moment.tzinfo is not None and moment.utcoffset() == _dt.timedelta(0):
         words += " " + texts.text("sessions", "utc")

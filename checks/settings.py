@@ -11,6 +11,7 @@ import datetime as _dt
 import ipaddress
 from typing import Iterable
 
+from .i18n import _
 from . import texts
 from .base import Check, Context, Probe, ask, hosts_in, signature_findings
 from .findings import Evidence, Finding, Match
@@ -119,7 +120,9 @@ def _and(items: list[str]) -> str:
 def _listing(settings: Iterable[Setting]) -> str:
     items = [f"{s.name} → {s.value}" if s.value and s.kind != "account" else s.name for s in settings]
     shown = "; ".join(items[:6])
-    return shown + (f"; and {len(items) - 6} more" if len(items) > 6 else "")
+    if len(items) > 6:
+        return _("{list}; and {count} more").format(list=shown, count=len(items) - 6)
+    return shown
 
 
 class SettingsCheck(Check):

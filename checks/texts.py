@@ -1,4 +1,10 @@
-"""The words Device Checkup uses, loaded from texts/<language>.yaml and filled in."""
+"""The engine's words: English in texts/en.yaml, other languages from the gettext catalogue.
+
+``texts/en.yaml`` is the English source, organised by what each text is for. Each of its
+strings is a catalogue message whose context (msgctxt) is its dotted path in the YAML
+(``tiers.stalkerware.title``); list items share their list's path. ``load()`` gives the tree in
+the current language (``checks.i18n``), so every reader of it speaks that language.
+"""
 from __future__ import annotations
 
 import functools
@@ -6,14 +12,37 @@ import string
 from importlib import resources
 from typing import Any
 
-from . import yamlsafe
+from . import i18n, yamlsafe
 from .inert import shown
 
 
-@functools.lru_cache(maxsize=4)
-def load(language: str = "en") -> dict[str, Any]:
-    data = resources.files("checks").joinpath("texts", f"{language}.yaml").read_text("utf-8")
+@functools.lru_cache(maxsize=1)
+def english() -> dict[str, Any]:
+    data = resources.files("checks").joinpath("texts", "en.yaml").read_text("utf-8")
     return yamlsafe.load(data)
+
+
+def translate_tree(node: Any, context: str, pgettext) -> Any:
+    """A copy of a YAML tree with every string put through ``pgettext(path, string)``."""
+    if isinstance(node, str):
+        return pgettext(context, node)
+    if isinstance(node, dict):
+        return {k: translate_tree(v, f"{context}.{k}" if context else str(k), pgettext) for k, v in node.items()}
+    if isinstance(node, list):
+        return [translate_tree(v, context, pgettext) for v in node]
+    return node
+
+
+@functools.lru_cache(maxsize=8)
+def _load(language: str) -> dict[str, Any]:
+    if language == i18n.SOURCE:
+        return english()
+    return translate_tree(english(), "", i18n.catalogue(language).pgettext)
+
+
+def load(language: str | None = None) -> dict[str, Any]:
+    """The texts in ``language`` (the current language when not given)."""
+    return _load(language or i18n.language())
 
 
 class _Values(dict):

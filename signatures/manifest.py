@@ -6,7 +6,8 @@ results if they differ. (Someone who edits the manifest too is not caught by thi
 docs/security.md.) The manifest is in `sha256sum` format, so `sha256sum -c MANIFEST.sha256`
 checks it by hand as well.
 
-The words the app shows (``checks/texts/*.yaml``) are in the manifest too: editing them could
+The words the app shows (``checks/texts/*.yaml`` and the compiled catalogues
+``checks/locale/*/LC_MESSAGES/checkup.mo``) are in the manifest too: editing them could
 make the headline say nothing was found above a real finding. They are named by their path
 from the data folder (``../../checks/texts/en.yaml``), so ``sha256sum -c`` still works there.
 
@@ -27,9 +28,18 @@ def data_folder() -> str:
 
 
 def texts_files() -> dict[str, str]:
-    """The shipped words files: manifest name → path."""
+    """The shipped words files: manifest name → path. The English source (texts/*.yaml) and
+    each language's compiled catalogue (locale/<code>/LC_MESSAGES/checkup.mo), which is what
+    the app reads for every other language."""
     folder = resources.files("checks").joinpath("texts")
-    return {f"../../checks/texts/{p.name}": str(p) for p in folder.iterdir() if p.name.endswith(".yaml")}
+    out = {f"../../checks/texts/{p.name}": str(p) for p in folder.iterdir() if p.name.endswith(".yaml")}
+    locale = resources.files("checks").joinpath("locale")
+    if locale.is_dir():
+        for lang in sorted(locale.iterdir(), key=lambda p: p.name):
+            mo = lang.joinpath("LC_MESSAGES", "checkup.mo")
+            if mo.is_file():
+                out[f"../../checks/locale/{lang.name}/LC_MESSAGES/checkup.mo"] = str(mo)
+    return out
 
 
 def _digest(path: str) -> str:

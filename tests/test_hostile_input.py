@@ -108,10 +108,11 @@ def test_an_edited_words_file_is_noticed_like_an_edited_signature_file(tmp_path,
     finding; the words file is in the manifest, so the change is the first finding."""
     import shutil
     from signatures import manifest
-    words = {name: tmp_path / "en.yaml" for name in manifest.texts_files()}
-    assert list(words) == ["../../checks/texts/en.yaml"]
-    shutil.copy(next(iter(manifest.texts_files().values())), tmp_path / "en.yaml")
-    monkeypatch.setattr(manifest, "texts_files", lambda: {n: str(p) for n, p in words.items()})
+    shipped = manifest.texts_files()       # en.yaml and each language's compiled catalogue
+    assert "../../checks/texts/en.yaml" in shipped and "../../checks/locale/pl/LC_MESSAGES/checkup.mo" in shipped
+    shutil.copy(shipped["../../checks/texts/en.yaml"], tmp_path / "en.yaml")
+    words = {**shipped, "../../checks/texts/en.yaml": str(tmp_path / "en.yaml")}
+    monkeypatch.setattr(manifest, "texts_files", lambda: dict(words))
     assert manifest.changes() == []
     text = (tmp_path / "en.yaml").read_text(encoding="utf-8")
     (tmp_path / "en.yaml").write_text(text.replace("We found software that can be used to watch this computer.",

@@ -49,7 +49,11 @@ def main(argv=None) -> int:
     parser.add_argument("--prefix", default="", help="put before every file name (e.g. 1024x600-150-)")
     parser.add_argument("--few", action="store_true", help="only the screens that show whether a page fits")
     parser.add_argument("--large-font", action="store_true", help="with --few: a large system font")
+    parser.add_argument("--lang", default="en", help="the app's language: en, pl, or the pseudo-locales "
+                        "xx (every message in ⟦…⟧) and yy (right to left)")
     args = parser.parse_args(argv)
+    from checks import i18n
+    i18n.set_language(args.lang)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -61,6 +65,7 @@ def main(argv=None) -> int:
     from PySide6.QtGui import QFont, QIcon
     from PySide6.QtWidgets import QApplication
 
+    from app.gui import words as gui_words
     from app.gui.style import STYLE
     from app.gui.window import MainWindow, icon_path
     from tests.gui_fixtures import (SIGNATURES, FakeDialogs, WaitingSource, every_tier_sources, make_scan)
@@ -132,7 +137,7 @@ def main(argv=None) -> int:
         w.session_page.answers["concerns"].setPlainText("He knew what she had written in her emails.")
         shoot(w, prefix + "session")
         w.start_session_scan()
-        wait_for(app, lambda: waiting.started.is_set() and "installed programs" in w.scan_page.status.text())
+        wait_for(app, lambda: waiting.started.is_set() and i18n._("installed programs") in w.scan_page.status.text())
         shoot(w, prefix + "scan")
         waiting.release.set()
         wait_for(app, lambda: w.current_page() is w.results)
@@ -165,7 +170,7 @@ def main(argv=None) -> int:
         shoot(w, prefix + "finding-remote-access")
         remote.fold.set_open(False)
 
-        heading = next(x for x in w.results._dynamic if getattr(x, "text", lambda: "")() == "What we couldn't check")
+        heading = next(x for x in w.results._dynamic if getattr(x, "text", lambda: "")() == gui_words.RESULTS_NOT_CHECKED)
         settle(app)
         bar = w.results.scroll.verticalScrollBar()
         bar.setValue(heading.mapTo(w.results.scroll.widget(), heading.rect().topLeft()).y() - 10)

@@ -4,6 +4,8 @@ application-wide filter. Files are chosen with Qt's own dialog, never the system
 lands in the system's recent-files lists."""
 from __future__ import annotations
 
+from checks.i18n import _
+
 import os
 from typing import Callable
 
@@ -36,7 +38,7 @@ class Dialogs:
 
     def ask(self, parent: QWidget | None, title: str, text: str, yes: str, no: str) -> bool:
         box = QMessageBox(parent)
-        box.setWindowTitle("Device Checkup")
+        box.setWindowTitle(_("Device Checkup"))
         box.setIcon(QMessageBox.Icon.Question)
         box.setTextFormat(Qt.TextFormat.PlainText)      # never rich text, whatever a name holds
         box.setText(title)
@@ -56,23 +58,23 @@ class Dialogs:
     def _file_dialog(self, parent: QWidget | None, caption: str) -> QFileDialog:
         dlg = QFileDialog(parent, caption)
         dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dlg.setWindowTitle("Device Checkup")
+        dlg.setWindowTitle(_("Device Checkup"))
         grid = dlg.layout()
         grid.addWidget(self._exit_bar(), grid.rowCount(), 0, 1, grid.columnCount())
         return dlg
 
     def open_files(self, parent: QWidget | None) -> list[str]:
-        dlg = self._file_dialog(parent, "Choose a signature file")
+        dlg = self._file_dialog(parent, _("Choose a signature file"))
         dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dlg.setNameFilters(["Signature files (*.yaml *.yml)", "All files (*)"])
+        dlg.setNameFilters([_("Signature files (*.yaml *.yml)"), _("All files (*)")])
         chosen = dlg.selectedFiles() if dlg.exec() else []
         dlg.deleteLater()
         return list(chosen)
 
     def save_file(self, parent: QWidget | None, suggested: str) -> str | None:
-        dlg = self._file_dialog(parent, "Save a report")
+        dlg = self._file_dialog(parent, _("Save a report"))
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dlg.setNameFilters(["Web page (*.html)", "PDF document (*.pdf)"])
+        dlg.setNameFilters([_("Web page (*.html)"), _("PDF document (*.pdf)")])
         dlg.selectFile(suggested)
         chosen = dlg.selectedFiles() if dlg.exec() else []
         name_filter = dlg.selectedNameFilter()
@@ -90,9 +92,9 @@ class Dialogs:
         return path
 
     def open_earlier(self, parent: QWidget | None) -> str | None:
-        dlg = self._file_dialog(parent, "Choose an earlier check")
+        dlg = self._file_dialog(parent, _("Choose an earlier check"))
         dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dlg.setNameFilters(["Reports and saved checks (*.html *.htm *.json)", "All files (*)"])
+        dlg.setNameFilters([_("Reports and saved checks (*.html *.htm *.json)"), _("All files (*)")])
         chosen = dlg.selectedFiles() if dlg.exec() else []
         dlg.deleteLater()
         return chosen[0] if chosen else None
@@ -103,7 +105,7 @@ class Dialogs:
 
         from . import words
         box = QMessageBox(parent)
-        box.setWindowTitle("Device Checkup")
+        box.setWindowTitle(_("Device Checkup"))
         box.setIcon(QMessageBox.Icon.Information)
         box.setTextFormat(Qt.TextFormat.PlainText)      # the path may hold anything
         box.setText(words.REPORT_SAVED_TITLE)

@@ -5,6 +5,8 @@ first), in the engine's words.
 """
 from __future__ import annotations
 
+from checks.i18n import N_, _, ngettext
+
 from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -16,7 +18,7 @@ from . import words
 from .widgets import plain_tip
 
 SEVERITY, TITLE, WHERE = range(3)
-HEADERS = {SEVERITY: "How serious", TITLE: "What we found", WHERE: "Where"}
+HEADERS = {SEVERITY: N_("How serious"), TITLE: N_("What we found"), WHERE: N_("Where")}
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -31,10 +33,9 @@ def where_words(finding) -> str:
     except Exception:  # noqa: BLE001 - an odd record must not break the table
         text = str(first.record)
     more = len(finding.evidence) - 1
-    if more == 1:
-        text += " (and 1 more place)"
-    elif more > 1:
-        text += f" (and {more} more places)"
+    if more:
+        return ngettext("{place} (and {count} more place)", "{place} (and {count} more places)", more).format(
+            place=text, count=more)
     return text
 
 
@@ -66,7 +67,7 @@ class FindingsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS.get(section)
+            return _(HEADERS[section]) if section in HEADERS else None
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -10,6 +10,8 @@ event filter installed on the whole application, so the shortcut also works insi
 """
 from __future__ import annotations
 
+from checks.i18n import _, ngettext
+
 import os
 import threading
 import time
@@ -61,10 +63,9 @@ class ShiftCounter:
 def progress_words(remaining: int) -> str:
     """What the status line says (and a screen reader hears) after a Shift press."""
     if remaining <= 0:
-        return "Closing Device Checkup."
-    if remaining == 1:
-        return "Shift: press 1 more time to exit."
-    return f"Shift: press {remaining} more times to exit."
+        return _("Closing Device Checkup.")
+    return ngettext("Shift: press {count} more time to exit.", "Shift: press {count} more times to exit.",
+                    remaining).format(count=remaining)
 
 
 @dataclass

@@ -4,6 +4,8 @@ sheet in ``style.py``; sizes follow the system font, so large text settings are 
 """
 from __future__ import annotations
 
+from checks.i18n import _
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont, QKeySequence, QShortcut
 
@@ -64,13 +66,13 @@ class ShiftStatus(QLabel):
         self.setProperty("style", "subtle")
         # One line, as wide as its words: a wrapped label in a one-line slot was cut in half.
         self.setWordWrap(False)
-        self.setAccessibleName("Quick exit status")
+        self.setAccessibleName(_("Quick exit status"))
         self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
 
     def show_remaining(self, remaining: int, presses: int = 3) -> None:
         text = "" if remaining >= presses else progress_words(remaining)
         self.setText(text)
-        self.setAccessibleName(text or "Quick exit status")
+        self.setAccessibleName(text or _("Quick exit status"))
         if text:
             # Screen readers hear the count at once (an announcement where Qt has them, else a
             # name change), like GOV.UK's "Shift, press 2 more times to exit".
@@ -102,7 +104,7 @@ class TopBar(QWidget):
         if with_help:
             self.help_button = QPushButton(words.HELP)
             self.help_button.setObjectName("helpButton")
-            self.help_button.setAccessibleName("Get help")
+            self.help_button.setAccessibleName(_("Get help"))
             self.help_button.setAccessibleDescription(words.HELP_DESCRIPTION)
             self.help_button.setAutoDefault(False)
             self.help_button.clicked.connect(self.help_clicked)
@@ -282,9 +284,10 @@ class Foldable(QWidget):
         self._open = open_
         self.body.setVisible(open_)
         self.button.set_words(("▾  " if open_ else "▸  ") + self.title)
-        self.button.setAccessibleName(f"{self.title} ({'expanded' if open_ else 'collapsed'})")
-        self.button.setAccessibleDescription("Expanded: press Space to hide the details." if open_
-                                             else "Collapsed: press Space to show the details.")
+        self.button.setAccessibleName((_("{title} (expanded)") if open_ else _("{title} (collapsed)")).format(
+            title=self.title))
+        self.button.setAccessibleDescription(_(_("Expanded: press Space to hide the details.")) if open_
+                                             else _("Collapsed: press Space to show the details."))
         QAccessible.updateAccessibility(QAccessibleEvent(self.button, QAccessible.Event.NameChanged))
 
 

@@ -6,9 +6,11 @@ import os
 import time
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
 from PySide6.QtGui import QClipboard, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from checks import i18n
 
 from app.support import SupportData
 from app.support import load as load_support
@@ -116,8 +118,9 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.top = TopBar()
-        layout.addWidget(self.top)
+        self._layout = layout
+        self._support_data = support
+        self.top = None
         self.session_bar = para("", style="subtle")
         self.session_bar.setObjectName("sessionBar")
         self.session_bar.setContentsMargins(24, 4, 24, 0)
@@ -126,7 +129,37 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self._build_pages()
 
+        # Wiring that outlives the pages (they are rebuilt when the language changes).
+        self.shift.progress.connect(lambda n: self.top.shift_status.show_remaining(n))
+        self.shift.triggered.connect(self.trigger_quick_exit)
+        self.runner.progress.connect(lambda p: self.scan_page.show_progress(p))
+        self.runner.finished.connect(self.scan_finished)
+        self.runner.cancelled.connect(self.scan_cancelled)
+        self.runner.failed.connect(self.scan_failed)
+        # F1 opens help from anywhere (Alt+G works too, through the button's mnemonic).
+        QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self, activated=self.show_support)
+
+        self.show_page(self.welcome)
+        fit_to_screen(self)     # 880×720, or smaller to fit the screen: every button stays on it
+
+    def _build_pages(self) -> None:
+        """The top bar and every screen, in the current language (``checks.i18n``); called
+        again when the person chooses another language on the welcome page."""
+        QApplication.instance().setLayoutDirection(
+            Qt.LayoutDirection.RightToLeft if i18n.is_rtl() else Qt.LayoutDirection.LeftToRight)
+        self.setLayoutDirection(QApplication.instance().layoutDirection())
+        for w in [self.stack.widget(i) for i in range(self.stack.count())]:
+            self.stack.removeWidget(w)
+            w.hide()
+            w.deleteLater()
+        if self.top is not None:
+            self._layout.removeWidget(self.top)
+            self.top.hide()
+            self.top.deleteLater()
+        self.top = TopBar()
+        self._layout.insertWidget(0, self.top)
         self.welcome = WelcomePage()
         self.notice = para("", style="headline")
         self.notice.setObjectName("notice")
@@ -134,7 +167,7 @@ class MainWindow(QMainWindow):
         self.welcome.body.insertWidget(1, self.notice)
         self.scan_page = ScanPage()
         self.results = ResultsPage()
-        self.support = SupportPage(support or load_support())
+        self.support = SupportPage(self._support_data or load_support())
         self.signatures = SignaturesPage()
         self.about = AboutPage()
         self.session_page = SessionPage()
@@ -146,9 +179,8 @@ class MainWindow(QMainWindow):
         # Wiring: pages say what the person wants; the window decides what happens.
         self.top.exit_clicked.connect(self.trigger_quick_exit)
         self.top.help_clicked.connect(self.show_support)
-        self.shift.progress.connect(self.top.shift_status.show_remaining)
-        self.shift.triggered.connect(self.trigger_quick_exit)
         self.welcome.start_clicked.connect(self.begin)
+        self.welcome.language_chosen.connect(self.choose_language)
         self.session_page.start_clicked.connect(self.start_session_scan)
         self.session_page.back_clicked.connect(lambda: self.show_page(self.welcome))
         self.results.compare_clicked.connect(self.compare_earlier)
@@ -166,15 +198,20 @@ class MainWindow(QMainWindow):
         self.signatures.back_clicked.connect(self.go_back)
         self.signatures.add_clicked.connect(self.add_signatures)
         self.about.back_clicked.connect(self.go_back)
-        self.runner.progress.connect(self.scan_page.show_progress)
-        self.runner.finished.connect(self.scan_finished)
-        self.runner.cancelled.connect(self.scan_cancelled)
-        self.runner.failed.connect(self.scan_failed)
-        # F1 opens help from anywhere (Alt+G works too, through the button's mnemonic).
-        QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self, activated=self.show_support)
 
+    @Slot(str)
+    def choose_language(self, code: str) -> None:
+        """The welcome page's language choice: every screen again, in that language. Kept in
+        memory only; the choice is made before a check, so there are no findings to redo."""
+        if code == i18n.language() or self.runner.running():
+            return
+        paths = self.signatures.paths()
+        i18n.set_language(code)
+        self._build_pages()
+        if paths:
+            self.signatures.add_files(paths)
         self.show_page(self.welcome)
-        fit_to_screen(self)     # 880×720, or smaller to fit the screen: every button stays on it
+        self.welcome.language.setFocus()
 
     # -- navigation -------------------------------------------------------------------------
     def current_page(self) -> QWidget:

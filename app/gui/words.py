@@ -1,8 +1,13 @@
 """Words the app's own screens use (findings, reasons and headlines come from checks/texts).
 
-One place, so they can be read together against ../shared/WRITING.md and translated later.
+One place, so they can be read together against ../shared/WRITING.md. These are the English
+source words: each UPPER_CASE string is a message of the gettext catalogue, its name the
+context (tools/translations.py collects them). Reading ``words.NAME`` gives it in the language
+chosen now (``checks.i18n``), so a screen built after a language change speaks that language.
 """
 from __future__ import annotations
+
+from checks import i18n
 
 APP_NAME = "Device Checkup"
 
@@ -16,7 +21,7 @@ SEVERITY_MARK = {"high": "!", "medium": "?", "low": "i"}
 
 
 def severity(level: str) -> str:
-    return SEVERITY.get(level, level)
+    return i18n.pgettext(f"SEVERITY.{level}", _ENGLISH["SEVERITY"][level]) if level in _ENGLISH["SEVERITY"] else level
 
 
 EXIT = "E&xit"
@@ -27,6 +32,7 @@ HELP = "&Get help"
 HELP_DESCRIPTION = "Phone numbers and services that can help, chosen by where you live."
 BACK = "&Back"
 
+WELCOME_LANGUAGE = "&Language / Język"
 WELCOME_TITLE = "Check this laptop for software that can watch you"
 WELCOME_INTRO = (
     "Device Checkup looks on this laptop for programs and settings that are known to be used to "
@@ -127,6 +133,9 @@ ABOUT_INTRO = (
 ABOUT_SET = "The list of known software (signatures)"
 ABOUT_FILES = "Where the list comes from"
 ABOUT_PROBLEMS = "Problems found in the signature files"
+# Shown on the About page in every language but English.
+ABOUT_TRANSLATION = ("This translation is new. It is waiting to be checked by a native speaker. If "
+                     "something is unclear, the English version says the same thing.")
 ABOUT_NOT_LOADED = "The signature list could not be read ({why})."
 
 SHIFT_HINT = ""   # nothing shown until Shift is pressed
@@ -184,3 +193,19 @@ COMPARE_GONE_NOTE = ("Something no longer found may have been removed, or may be
                      "is worth asking what changed.")
 COMPARE_FAILED = "We couldn't read that file as an earlier check ({why})."
 COMPARE_BACK = "&Back to the results"
+
+
+# The English above is the source; callers read it through __getattr__ in the current language.
+_ENGLISH = {k: v for k, v in globals().items() if k.isupper() and isinstance(v, (str, dict))}
+for _name in _ENGLISH:
+    del globals()[_name]
+
+
+def __getattr__(name: str):
+    try:
+        value = _ENGLISH[name]
+    except KeyError:
+        raise AttributeError(name) from None
+    if isinstance(value, dict):
+        return {k: i18n.pgettext(f"{name}.{k}", v) for k, v in value.items()}
+    return i18n.pgettext(name, value)

@@ -1,6 +1,9 @@
 """About: the signature set's version, counts, fingerprint, files, licences and attributions."""
 from __future__ import annotations
 
+from checks import i18n
+from checks.i18n import _
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
@@ -39,7 +42,9 @@ class AboutPage(Page):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(words.ABOUT_TITLE, parent)
         self.setObjectName("aboutPage")
-        self.text(f"Version {__version__}.")
+        self.text(_("Version {version}.").format(version=__version__))
+        if i18n.language() != i18n.SOURCE:
+            self.text(words.ABOUT_TRANSLATION)
         self.text(words.ABOUT_INTRO)
         self.area = QVBoxLayout()
         self.area.setSpacing(8)
@@ -47,7 +52,7 @@ class AboutPage(Page):
         self._widgets: list[QWidget] = []
         self.finish()
         self.back_button = QPushButton(words.BACK)
-        self.back_button.setAccessibleName("Back")
+        self.back_button.setAccessibleName(_("Back"))
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.back_clicked)
         self.buttons.addWidget(self.back_button)
@@ -70,38 +75,41 @@ class AboutPage(Page):
     def show_set(self, sigset, error: str = "") -> None:
         self.clear()
         if sigset is None:
-            self._put(para(words.ABOUT_NOT_LOADED.format(why=error or "unknown")))
+            self._put(para(words.ABOUT_NOT_LOADED.format(why=error or _("unknown"))))
             return
         info = self.info = describe_set(sigset)
         self._put(heading(words.ABOUT_SET, 2))
-        self._put(para(f"It knows {info['families']} kinds of software, by {info['indicators']} "
-                       "signs a laptop can show (names, places and addresses they use)."
-                       + (f" It also keeps {info['phone_ids']} names of phone apps, which a laptop "
-                          "check doesn't look for." if info["phone_ids"] else "")))
-        self._put(bullets([f"{label}: {n}" for label, n in info["by_tier"].items()]))
-        fp = para(f"Fingerprint of the built-in list (SHA-256): {info['sha256']}", selectable=True)
+        self._put(para(_("It knows {families} kinds of software, by {indicators} signs a laptop can show "
+                         "(names, places and addresses they use).").format(
+            families=info['families'], indicators=info['indicators'])))
+        if info["phone_ids"]:
+            self._put(para(_("It also keeps {count} names of phone apps, which a laptop check doesn't "
+                             "look for.").format(count=info['phone_ids'])))
+        self._put(bullets([_("{label}: {count}").format(label=label, count=n) for label, n in info["by_tier"].items()]))
+        fp = para(_("Fingerprint of the built-in list (SHA-256): {sha256}").format(sha256=info['sha256']),
+                  selectable=True)
         fp.setObjectName("setFingerprint")
         self._put(fp)
         self._put(heading(words.ABOUT_FILES, 2))
         for f in info["files"]:
-            lines = [f"{f['name']}" + (" (added by you)" if f["added"] else "")]
+            lines = [_("{name} (added by you)").format(name=f['name']) if f["added"] else f"{f['name']}"]
             if f["version"]:
-                lines.append(f"Version: {f['version']}")
-            lines.append(f"Kinds of software: {f['families']}")
+                lines.append(_("Version: {version}").format(version=f['version']))
+            lines.append(_("Kinds of software: {count}").format(count=f['families']))
             if f["license"]:
-                lines.append(f"Licence: {f['license']}")
+                lines.append(_("Licence: {licence}").format(licence=f['license']))
             if f["attribution"]:
-                lines.append(f"Credit: {f['attribution']}")
+                lines.append(_("Credit: {credit}").format(credit=f['attribution']))
             lab = para("\n".join(lines), selectable=True)
             lab.setObjectName("signatureFileInfo")
             self._put(lab)
-        self._put(para(f"Each kind of software names the public pages its signs come from "
-                       f"({len(info['sources'])} in all); an advocate can see them in the technical "
-                       "details of a finding."))
+        self._put(para(_("Each kind of software names the public pages its signs come from ({count} in "
+                         "all); an advocate can see them in the technical details of a finding.").format(
+            count=len(info['sources']))))
         if info["problems"]:
             self._put(heading(words.ABOUT_PROBLEMS, 2))
             self._put(para("\n".join(info["problems"]), selectable=True, style="problem"))
-        self._put(heading("What stays on this laptop", 2))
-        self._put(para("Device Checkup saves no settings and keeps no history. The system's font "
-                       "library may keep a list of fonts in your home folder, as it does for every "
-                       "program; it says nothing about what Device Checkup found."))
+        self._put(heading(_("What stays on this laptop"), 2))
+        self._put(para(_("Device Checkup saves no settings and keeps no history. The system's font "
+                         "library may keep a list of fonts in your home folder, as it does for every "
+                         "program; it says nothing about what Device Checkup found.")))

@@ -1,6 +1,8 @@
 """Comparing this check with an earlier one: what is new, what is gone, what is the same."""
 from __future__ import annotations
 
+from checks.i18n import _
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
@@ -21,7 +23,7 @@ class ComparePage(Page):
         self._dynamic: list[QWidget] = []
         self.finish()
         self.back_button = QPushButton(words.COMPARE_BACK)
-        self.back_button.setAccessibleName("Back to the results")
+        self.back_button.setAccessibleName(_("Back to the results"))
         self.back_button.setDefault(True)
         self.back_button.clicked.connect(self.back_clicked)
         self.buttons.addStretch(1)
@@ -42,14 +44,14 @@ class ComparePage(Page):
 
     def show_comparison(self, comparison: Comparison) -> None:
         self.clear()
-        self._put(para(words.COMPARE_INTRO.format(later=when(comparison.later_started_at) or "now",
-                                                   earlier=when(comparison.earlier_started_at) or "an earlier day")))
+        self._put(para(words.COMPARE_INTRO.format(later=when(comparison.later_started_at) or _("now"),
+                                                   earlier=when(comparison.earlier_started_at) or _("an earlier day"))))
         for key, title, items in (("new", words.COMPARE_NEW, comparison.new),
                                   ("gone", words.COMPARE_GONE, comparison.gone),
                                   ("same", words.COMPARE_SAME, comparison.unchanged)):
             titles = [shown(f.get("title"), limit=300) for f in items]   # an earlier file is data too
             self.sections[key] = titles
-            h = heading(f"{title} ({len(titles)})", 2)
+            h = heading(_("{title} ({count})").format(title=title, count=len(titles)), 2)
             h.setObjectName(f"compare-{key}")
             self._put(h)
             self._put(bullets(titles) if titles else para(words.COMPARE_NONE))

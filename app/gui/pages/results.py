@@ -2,6 +2,8 @@
 what a scan can't see. Everything shown is the engine's; nothing is re-decided here."""
 from __future__ import annotations
 
+from checks.i18n import N_, _
+
 import json
 from typing import Any
 
@@ -38,18 +40,19 @@ def technical_details(finding) -> str:
     matched indicator, its kind and the signature file and sources it came from."""
     lines: list[str] = []
     if finding.family:
-        lines.append(f"Family: {finding.family_name or finding.family} (id {finding.family})")
+        lines.append(_("Family: {name} (id {id})").format(name=finding.family_name or finding.family, id=finding.family))
     if finding.heuristic:
-        lines.append(f"Sign (no signature named it): {finding.heuristic}")
-    lines.append(f"Group: {finding.tier}; severity: {finding.severity}; finding id {finding.id}")
+        lines.append(_("Sign (no signature named it): {sign}").format(sign=finding.heuristic))
+    lines.append(_("Group: {tier}; severity: {severity}; finding id {id}").format(
+        tier=finding.tier, severity=finding.severity, id=finding.id))
     for ev in finding.evidence:
         lines.append("")
         try:
             shown = shown_value(ev.record_kind, ev.record)
         except Exception:  # noqa: BLE001
             shown = str(ev.record)
-        lines.append(f"Found in {_place_words(ev.record_kind)}: {shown}")
-        lines.append(f"  Looked at by: {ev.check}")
+        lines.append(_("Found in {place}: {value}").format(place=_place_words(ev.record_kind), value=shown))
+        lines.append("  " + _("Looked at by: {check}").format(check=ev.check))
         try:
             fields = to_dict(ev.record)
         except Exception:  # noqa: BLE001
@@ -62,15 +65,17 @@ def technical_details(finding) -> str:
                     else json.dumps(value, default=str)
             lines.append(f"  {key}: {value}")
         for m in ev.matches:
-            lines.append(f"  Matched: {m.indicator}  ({_kind_words(m.kind)}: {m.kind})")
-            lines.append(f"    its {m.field} was: {m.value}")
+            lines.append("  " + _("Matched: {indicator}  ({kind_words}: {kind})").format(
+                indicator=m.indicator, kind_words=_kind_words(m.kind), kind=m.kind))
+            lines.append("    " + _("its {field} was: {value}").format(field=m.field, value=m.value))
             if m.file:
-                lines.append(f"    signature file: {m.file}" + ("  (added, not built in)" if m.user_file else ""))
+                lines.append("    " + (_("signature file: {file}  (added, not built in)") if m.user_file
+                                      else _("signature file: {file}")).format(file=m.file))
             for src in m.sources:
-                lines.append(f"    source: {src}")
+                lines.append("    " + _("source: {source}").format(source=src))
     if finding.extra:
         lines.append("")
-        lines.append("More detail: " + json.dumps(finding.extra, default=str, indent=1, ensure_ascii=False))
+        lines.append(_("More detail: {json}").format(json=json.dumps(finding.extra, default=str, indent=1, ensure_ascii=False)))
     return "\n".join(lines).strip()
 
 
@@ -143,20 +148,20 @@ class NotesBox(QFrame):
         layout.addWidget(heading(words.NOTE_TITLE, 3))
         says = QLabel(words.NOTE_CLIENT_SAYS)
         self.says = QComboBox()
-        self.says.setAccessibleName("What does the client say about it?")
-        for key, text in CLIENT_SAYS.items():
+        self.says.setAccessibleName(_("What does the client say about it?"))
+        for key, text in ((k, _(v) if v else v) for k, v in CLIENT_SAYS.items()):
             self.says.addItem(text or words.NOTE_NOTHING, key)
         self.says.setCurrentIndex(max(0, self.says.findData(self.note.client_says)))
         says.setBuddy(self.says)
         layout.addWidget(says)
         layout.addWidget(self.says)
         self.not_a_concern = QCheckBox(words.NOTE_NOT_A_CONCERN)
-        self.not_a_concern.setAccessibleName("Not a concern")
+        self.not_a_concern.setAccessibleName(_("Not a concern"))
         self.not_a_concern.setChecked(self.note.not_a_concern)
         layout.addWidget(self.not_a_concern)
         text_label = QLabel(words.NOTE_TEXT)
         self.text = QLineEdit(self.note.note)
-        self.text.setAccessibleName("Your note")
+        self.text.setAccessibleName(_("Your note"))
         self.text.setMaxLength(2000)
         text_label.setBuddy(self.text)
         layout.addWidget(text_label)
@@ -179,7 +184,7 @@ def note_summary(note) -> str:
         return ""
     parts = []
     if note.client_says:
-        parts.append(f"“{CLIENT_SAYS.get(note.client_says, note.client_says)}”")
+        parts.append(_("“{says}”").format(says=_(CLIENT_SAYS.get(note.client_says, note.client_says))))
     if note.not_a_concern:
         parts.append(words.NOTE_SHOWN_NOT_A_CONCERN)
     if note.note.strip():
@@ -204,7 +209,7 @@ class FindingCard(QFrame):
         bl.setContentsMargins(8, 0, 8, 8)
         badge = QLabel(f"{words.SEVERITY_MARK[finding.severity]}  {words.severity(finding.severity)}")
         badge.setProperty("style", f"badge-{finding.severity}")
-        badge.setAccessibleName(f"How serious: {words.severity(finding.severity)}")
+        badge.setAccessibleName(_("How serious: {severity}").format(severity=words.severity(finding.severity)))
         row = QHBoxLayout()
         row.addWidget(badge)
         row.addStretch(1)
@@ -285,27 +290,27 @@ class ResultsPage(Page):
         self.finish()
 
         self.about_button = QPushButton(words.ABOUT)
-        self.about_button.setAccessibleName("About Device Checkup")
+        self.about_button.setAccessibleName(_("About Device Checkup"))
         self.about_button.setAutoDefault(False)
         self.about_button.clicked.connect(self.about_clicked)
         self.save_button = QPushButton(words.RESULTS_SAVE)
         self.save_button.setObjectName("saveButton")
-        self.save_button.setAccessibleName("Save a report")
+        self.save_button.setAccessibleName(_("Save a report"))
         self.save_button.setAccessibleDescription(words.RESULTS_SAVE_NOTE)
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save_clicked)
         self.again_button = QPushButton(words.RESULTS_AGAIN)
-        self.again_button.setAccessibleName("Check again")
+        self.again_button.setAccessibleName(_("Check again"))
         self.again_button.setAutoDefault(False)
         self.again_button.clicked.connect(self.again_clicked)
         self.compare_button = QPushButton(words.COMPARE)
         self.compare_button.setObjectName("compareButton")
-        self.compare_button.setAccessibleName("Compare with an earlier check")
+        self.compare_button.setAccessibleName(_("Compare with an earlier check"))
         self.compare_button.setAutoDefault(False)
         self.compare_button.clicked.connect(self.compare_clicked)
         self.end_button = QPushButton(words.SESSION_END)
         self.end_button.setObjectName("endSessionButton")
-        self.end_button.setAccessibleName("End this session")
+        self.end_button.setAccessibleName(_("End this session"))
         self.end_button.setAutoDefault(False)
         self.end_button.clicked.connect(self.end_clicked)
         # Two rows: on a small screen with large text, five buttons in one row made the window
@@ -438,7 +443,8 @@ class ResultsPage(Page):
             label = texts.text("tiers", tier, "label")
             count = len(findings)
             h = heading(f"{label} ({count})", 2)
-            h.setAccessibleName(f"{label}: {count} found, {words.severity(severity)}")
+            h.setAccessibleName(_("{label}: {count} found, {severity}").format(
+                label=label, count=count, severity=words.severity(severity)))
             gl.addWidget(h)
             room = self.MAX_CARDS - len(self._pending)
             self._pending.extend((f, gl, session) for f in findings[:max(0, room)])

@@ -1,6 +1,8 @@
 """The scan in progress: what is being looked at, in words, a progress bar and Stop."""
 from __future__ import annotations
 
+from checks.i18n import _
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QProgressBar, QPushButton, QWidget
 
@@ -18,7 +20,7 @@ class ScanPage(Page):
         self.status.setObjectName("scanStatus")
         self.bar = QProgressBar()
         self.bar.setObjectName("scanProgress")
-        self.bar.setAccessibleName("How much of the check is done")
+        self.bar.setAccessibleName(_("How much of the check is done"))
         self.bar.setRange(0, 0)          # busy until the first step is known
         self.bar.setTextVisible(True)
         self.add(self.bar)
@@ -28,7 +30,7 @@ class ScanPage(Page):
         self.finish()
         self.cancel_button = QPushButton(words.SCAN_CANCEL)
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setAccessibleName("Stop the check")
+        self.cancel_button.setAccessibleName(_("Stop the check"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self._cancel)
         self.buttons.addStretch(1)

@@ -3,6 +3,8 @@
 Nothing here is stored anywhere but the Session object in memory."""
 from __future__ import annotations
 
+from checks.i18n import _
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
 
@@ -26,11 +28,11 @@ class SessionPage(Page):
 
         self.initials = QLineEdit()
         self.initials.setMaxLength(8)
-        self.initials.setAccessibleName("Your initials (optional)")
+        self.initials.setAccessibleName(_("Your initials (optional)"))
         self._labelled(words.SESSION_INITIALS, self.initials)
         self.device = QLineEdit()
         self.device.setMaxLength(80)
-        self.device.setAccessibleName("A nickname for this laptop (optional)")
+        self.device.setAccessibleName(_("A nickname for this laptop (optional)"))
         self._labelled(words.SESSION_DEVICE, self.device)
 
         self.section(words.SESSION_QUESTIONS)
@@ -46,12 +48,12 @@ class SessionPage(Page):
         self.finish()
 
         self.back_button = QPushButton(words.SESSION_BACK)
-        self.back_button.setAccessibleName("Back")
+        self.back_button.setAccessibleName(_("Back"))
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.back_clicked)
         self.start_button = QPushButton(words.SESSION_START)
         self.start_button.setObjectName("sessionStartButton")
-        self.start_button.setAccessibleName("Start the check")
+        self.start_button.setAccessibleName(_("Start the check"))
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start_clicked)
         self.buttons.addWidget(self.back_button)

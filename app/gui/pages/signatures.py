@@ -1,6 +1,8 @@
 """Signature options: extra signature files for the next check, with problems in plain words."""
 from __future__ import annotations
 
+from checks.i18n import _
+
 import os
 from dataclasses import dataclass, field
 
@@ -24,10 +26,10 @@ class FileCheck:
 
     def status(self) -> str:
         if self.usable and not self.problems:
-            return f"{self.name}: ready to use"
+            return _("{name}: ready to use").format(name=self.name)
         if self.usable:
-            return f"{self.name}: partly used (see below)"
-        return f"{self.name}: can't be used (see below)"
+            return _("{name}: partly used (see below)").format(name=self.name)
+        return _("{name}: can't be used (see below)").format(name=self.name)
 
     def words(self) -> str:
         if self.usable and not self.problems:
@@ -65,7 +67,7 @@ class SignaturesPage(Page):
         self.text(words.SIG_INTRO)
         self.list = QListWidget()
         self.list.setObjectName("signatureFiles")
-        self.list.setAccessibleName("Added signature files")
+        self.list.setAccessibleName(_("Added signature files"))
         self.list.setWordWrap(True)
         self.list.setMinimumHeight(self.fontMetrics().height() * 5)
         self.list.setMaximumHeight(self.fontMetrics().height() * 9)
@@ -75,16 +77,16 @@ class SignaturesPage(Page):
         self.message.setObjectName("signatureMessage")
         self.finish()
         self.back_button = QPushButton(words.BACK)
-        self.back_button.setAccessibleName("Back")
+        self.back_button.setAccessibleName(_("Back"))
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.back_clicked)
         self.remove_button = QPushButton(words.SIG_REMOVE)
-        self.remove_button.setAccessibleName("Remove the selected file")
+        self.remove_button.setAccessibleName(_("Remove the selected file"))
         self.remove_button.setAutoDefault(False)
         self.remove_button.clicked.connect(self.remove_selected)
         self.add_button = QPushButton(words.SIG_ADD)
         self.add_button.setObjectName("addSignatures")
-        self.add_button.setAccessibleName("Add a signature file")
+        self.add_button.setAccessibleName(_("Add a signature file"))
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_clicked)
         self.buttons.addWidget(self.back_button)

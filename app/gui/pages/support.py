@@ -2,6 +2,8 @@
 as selectable text so no browser is needed; opening a website is asked about first."""
 from __future__ import annotations
 
+from checks.i18n import _
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -27,25 +29,26 @@ class ServiceBox(QFrame):
         for label, numbers in ((words.SUPPORT_PHONE, service.phones), (words.SUPPORT_TEXT, service.texts)):
             for n in numbers:
                 row = QHBoxLayout()
-                cap = QLabel(f"{label}:")
+                cap = QLabel(_("{label}:").format(label=label))
                 row.addWidget(cap)
                 num = para(n.number, selectable=True)
                 num.setObjectName("number")
                 num.setProperty("style", "headline")
-                num.setAccessibleName(f"{label} {n.number}" + (f", {n.note}" if n.note else ""))
+                num.setAccessibleName((_("{label} {number}, {note}") if n.note else _("{label} {number}")).format(
+                    label=label, number=n.number, note=n.note))
                 cap.setBuddy(num)
                 row.addWidget(num)
                 if n.note:
-                    row.addWidget(para(f"({n.note})"), 1)
+                    row.addWidget(para(_("({note})").format(note=n.note)), 1)
                 else:
                     row.addStretch(1)
                 layout.addLayout(row)
                 self.numbers.append(num)
         if service.email:
             row = QHBoxLayout()
-            row.addWidget(QLabel(f"{words.SUPPORT_EMAIL}:"))
+            row.addWidget(QLabel(_("{label}:").format(label=words.SUPPORT_EMAIL)))
             em = para(service.email, selectable=True)
-            em.setAccessibleName(f"{words.SUPPORT_EMAIL} {service.email}")
+            em.setAccessibleName(_("{label} {number}").format(label=words.SUPPORT_EMAIL, number=service.email))
             row.addWidget(em, 1)
             layout.addLayout(row)
         if service.note:
@@ -53,12 +56,12 @@ class ServiceBox(QFrame):
         self.website_button = None
         if service.website:
             row = QHBoxLayout()
-            row.addWidget(QLabel(f"{words.SUPPORT_WEBSITE}:"))
+            row.addWidget(QLabel(_("{label}:").format(label=words.SUPPORT_WEBSITE)))
             site = para(service.website, selectable=True)
-            site.setAccessibleName(f"{words.SUPPORT_WEBSITE} {service.website}")
+            site.setAccessibleName(_("{label} {number}").format(label=words.SUPPORT_WEBSITE, number=service.website))
             row.addWidget(site, 1)
             self.website_button = QPushButton(words.SUPPORT_OPEN)
-            self.website_button.setAccessibleName(f"Open the website of {service.name}")
+            self.website_button.setAccessibleName(_("Open the website of {name}").format(name=service.name))
             self.website_button.setAutoDefault(False)
             self.website_button.clicked.connect(lambda: self.open_website.emit(service.website))
             row.addWidget(self.website_button)
@@ -81,7 +84,7 @@ class SupportPage(Page):
         label = QLabel(words.SUPPORT_REGION)
         self.region = QComboBox()
         self.region.setObjectName("regionChoice")
-        self.region.setAccessibleName("Where do you live?")
+        self.region.setAccessibleName(_("Where do you live?"))
         label.setBuddy(self.region)
         for r in data.regions:
             self.region.addItem(r.name, r.id)
@@ -97,7 +100,7 @@ class SupportPage(Page):
         self.finish()
         self.back_button = QPushButton(words.BACK)
         self.back_button.setObjectName("backButton")
-        self.back_button.setAccessibleName("Back")
+        self.back_button.setAccessibleName(_("Back"))
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.back_clicked)
         self.buttons.addWidget(self.back_button)

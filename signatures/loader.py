@@ -31,7 +31,8 @@ NAME_KINDS = ("process_names", "bundle_ids", "launchd_labels", "autostart_names"
               "task_names", "program_names", "extension_ids")
 PATH_KINDS = ("executable_paths", "file_paths")
 # Kept so a family is known by the ids of its phone app; a laptop scan never looks for them.
-REFERENCE_KINDS = ("mobile_app_ids",)
+# The phone check (checks/phone) looks for both: app ids and Android signing-certificate SHA-1s.
+REFERENCE_KINDS = ("mobile_app_ids", "android_cert_sha1")
 INDICATOR_KINDS = NAME_KINDS + PATH_KINDS + ("registry_keys", "registry_values", "domains", "ips", "sha256") \
     + REFERENCE_KINDS
 

@@ -239,3 +239,49 @@ def test_settings_that_matter_are_worth_checking(sigset):
     by = {f.heuristic: f.tier for f in result.findings}
     assert by == {"phone-play-protect-off": "settings", "phone-adb-network": "settings",
                   "phone-unlocked": "settings", "phone-rooted": "suspicious"}
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+def fake_adb(tmp_path, outputs: dict[str, str]):
+    """An adb program that answers from recordings and logs every command line it was given."""
+    import sys
+    (tmp_path / "outputs.json").write_text(json.dumps(outputs))
+    script = tmp_path / "adb"
+    script.write_text(f"""#!{sys.executable}
+import json, sys
+args = sys.argv[1:]
+with open({str(tmp_path / 'log')!r}, 'a') as log:
+    log.write(' '.join(args) + '\\n')
+if args == ['devices']:
+    print('List of devices attached\\nR58M123\\tdevice\\n')
+    sys.exit(0)
+outputs = json.load(open({str(tmp_path / 'outputs.json')!r}))
+key = ' '.join(args[3:])
+if key not in outputs:
+    print('/system/bin/sh: ' + args[3] + ': inaccessible or not found', file=sys.stderr)
+    sys.exit(127)
+sys.stdout.write(outputs[key])
+""")
+    script.chmod(0o755)
+    return script
+
+
+def test_checkup_phone_android_prints_the_scan_shapes(tmp_path, capsys):
+    from app.cli import main
+    script = fake_adb(tmp_path, stalkerware_phone())
+    assert main(["phone", "android", "--adb", str(script), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "device-checkup-scan" and data["scan"]["platform"] == "android"
+    assert data["findings"][0]["family"] == "echap.thetruthspy" and data["findings"][0]["tier"] == "stalkerware"
+    assert "this phone" in data["headline"]
+    sent = (tmp_path / "log").read_text().splitlines()
+    assert sent[0] == "devices"
+    assert [tuple(line.split()[3:]) for line in sent[1:]] == EXPECTED_COMMANDS
+    assert all(line.startswith("-s R58M123 shell ") for line in sent[1:])
+    assert main(["phone", "android", "--adb", str(script)]) == 0
+    text = capsys.readouterr().out
+    assert "TheTruthSpy, an app sold to watch another person's phone" in text
+    assert "a check of this phone" in text
+    # A command this phone's shell lacks is "this phone doesn't answer this question", not "no phone".
+    assert "because no phone answered" not in text and "doesn't answer this question" in text

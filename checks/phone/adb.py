@@ -139,9 +139,11 @@ class AdbProgram:
         if done.returncode != 0 and not out and not err:
             return ""                      # the command ran and found nothing (which su)
         if done.returncode != 0 and not out:
+            if not err.startswith(("error:", "adb:")):     # the phone's shell answered: it lacks this
+                raise AdbError("unsupported", err[:500])
             if "unauthorized" in err:
                 raise AdbError("permission", "the phone has not allowed this computer yet (tap Allow on the phone)")
-            if "no devices" in err or "not found" in err:
+            if "no devices" in err or "not found" in err or "offline" in err:
                 raise AdbError("absent", err)
             raise AdbError("error", err or f"adb stopped with code {done.returncode}")
         return out

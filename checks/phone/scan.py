@@ -22,9 +22,14 @@ class PhoneResult(ScanResult):
             return texts.text("phone", "headlines", ("found_high", "found_medium", "found_low")[worst])
         return texts.text("phone", "headlines", "nothing")
 
+    device_words: str = "this phone"
+
+    def cannot_see_words(self) -> list[str]:
+        return cannot_see()
+
     def to_json_data(self):
         data = super().to_json_data()
-        data["cannot_see"] = cannot_see()
+        data["cannot_see"] = self.cannot_see_words()
         return data
 
 

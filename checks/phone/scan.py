@@ -33,11 +33,14 @@ class PhoneResult(ScanResult):
         return data
 
 
-def not_checked(item) -> NotChecked:
+def not_checked(item, backup: bool = False) -> NotChecked:
     words = texts.load()["phone"]
-    how = words["how"].get(item.reason) or words["how"]["any"]
+    if backup:
+        reason_words, how = words["backup_reasons"].get(item.reason) or words["backup_reasons"]["error"], words["backup_how"]
+    else:
+        reason_words, how = words["reasons"][item.reason], words["how"].get(item.reason) or words["how"]["any"]
     return NotChecked(source=item.source, what=item.what or item.source, reason=item.reason,
-                      reason_words=words["reasons"][item.reason], how=how, detail=item.detail)
+                      reason_words=reason_words, how=how, detail=item.detail)
 
 
 def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: str = "") -> ScanResult:

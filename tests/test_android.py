@@ -286,3 +286,14 @@ def test_checkup_phone_android_prints_the_scan_shapes(tmp_path, capsys):
     # A command this phone's shell lacks is "this phone doesn't answer this question", not "no phone".
     flat = " ".join(text.split())
     assert "because no phone answered" not in flat and "doesn't answer this question" in flat
+
+
+def test_the_report_has_the_phone_and_what_a_phone_check_cannot_see(tmp_path, sigset):
+    from app.report import save_report
+    from app.session import Session
+    result = scan_android(Phone(Recorded(stalkerware_phone())), sigset)
+    save_report(str(tmp_path / "r.html"), result, Session())
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "This phone" in html and "This computer, while it was running" not in html
+    assert "TheTruthSpy, an app sold to watch another person&#x27;s phone" in html
+    assert "USB debugging is itself a change" in html

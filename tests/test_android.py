@@ -102,7 +102,9 @@ def test_no_allowed_command_holds_a_word_that_changes_a_phone():
     for command in READ_ONLY:
         assert not set(command[:-1] if command == ("which", "su") else command) & adb.CHANGING_WORDS, command
         assert not any(re.search(r"[;&|$`<>()\\'\"*?\s]", word) for word in command), command
-        assert command[0] in {"getprop", "pm", "dumpsys", "settings", "cmd", "which"}
+        assert command[0] in {"getprop", "pm", "dumpsys", "settings", "cmd", "which", "cat"}
+        if command[0] == "cat":
+            assert command == ("cat", "{apk}")        # an app's own file, nothing else
         if command[0] == "pm":
             assert command[1] == "list"
         if command[0] == "settings":
@@ -118,6 +120,9 @@ def test_no_allowed_command_holds_a_word_that_changes_a_phone():
     ("getprop", "&&", "reboot"),
     ("cmd", "role", "add-role-holder", "android.app.role.SMS", "com.x"),
     ("dumpsys", "package"),
+    ("cat", "/data/app/../../data/data/com.x/databases/x.db"),
+    ("cat", "/sdcard/DCIM/photo.apk"),
+    ("cat", "/data/app/x y.apk"),
 ])
 def test_anything_else_is_refused_before_it_is_sent(command):
     with pytest.raises(NotAllowed):
@@ -241,6 +246,35 @@ def test_settings_that_matter_are_worth_checking(sigset):
                   "phone-unlocked": "settings", "phone-rooted": "suspicious"}
 
 
+def test_the_signing_certificate_is_read_from_the_app_file_and_matched(tmp_path):
+    # A real APK signed by AOSP apksig's test key (tests/data/android/README.md); its
+    # certificate is the one in rsa-2048.x509.pem (SHA-1 0AA07C0F…, as openssl prints it).
+    from checks.phone.apk import signing_cert_sha1
+    apks = os.path.join(os.path.dirname(DATA), "apksig")
+    for scheme in ("v1", "v2", "v3"):
+        with open(os.path.join(apks, f"golden-aligned-{scheme}-out.apk"), "rb") as f:
+            assert signing_cert_sha1(f.read()) == "0AA07C0F297B4AE834DC85A17EEA8C2CF9380FF7"
+    assert signing_cert_sha1(b"PK\x05\x06" + b"\xff" * 40) is None
+    sig = tmp_path / "certs.yaml"
+    sig.write_text("schema: 1\nname: test\nversion: '1'\nlicense: test\nfamilies:\n"
+                   "  - id: test-renamed\n    name: Renamed Spy\n    tier: stalkerware\n"
+                   "    description: A test family known only by its certificate.\n"
+                   "    sources: [{url: 'https://example.org/test', covers: certificate}]\n"
+                   "    indicators:\n      android_cert_sha1: [0AA07C0F297B4AE834DC85A17EEA8C2CF9380FF7]\n")
+    outputs = stalkerware_phone()
+    for key in list(outputs):
+        outputs[key] = outputs[key].replace(STALKER, "org.example.helper")
+    with open(os.path.join(apks, "golden-aligned-v2-out.apk"), "rb") as f:
+        outputs["cat /data/app/~~q1==/org.example.helper-a==/base.apk"] = f.read()
+    sigs = load_set([str(sig)])
+    assert not sigs.problems
+    phone = Phone(Recorded(outputs))
+    result = scan_android(phone, sigs)
+    assert phone.sent[-1] == ("cat", "/data/app/~~q1==/org.example.helper-a==/base.apk")
+    top = result.findings[0]
+    assert top.family == "test-renamed" and top.matches[0].kind == "android_cert_sha1"
+
+
 # -- the command line -----------------------------------------------------------------------------
 
 def fake_adb(tmp_path, outputs: dict[str, str]):
@@ -277,8 +311,10 @@ def test_checkup_phone_android_prints_the_scan_shapes(tmp_path, capsys):
     assert "this phone" in data["headline"]
     sent = (tmp_path / "log").read_text().splitlines()
     assert sent[0] == "devices"
-    assert [tuple(line.split()[3:]) for line in sent[1:]] == EXPECTED_COMMANDS
-    assert all(line.startswith("-s R58M123 shell ") for line in sent[1:])
+    apk = ("cat", f"/data/app/~~q1==/{STALKER}-a==/base.apk")     # the one app not from a store
+    assert [tuple(line.split()[3:]) for line in sent[1:]] == EXPECTED_COMMANDS + [apk]
+    assert all(line.startswith("-s R58M123 shell ") for line in sent[1:-1])
+    assert sent[-1].startswith("-s R58M123 exec-out cat ")
     assert main(["phone", "android", "--adb", str(script)]) == 0
     text = capsys.readouterr().out
     assert "TheTruthSpy, an app sold to watch another person's phone" in text

@@ -46,6 +46,8 @@ READ_ONLY: tuple[tuple[str, ...], ...] = (
     ("cmd", "package", "query-activities", "--brief", "-a", "android.intent.action.MAIN",
      "-c", "android.intent.category.LAUNCHER"),
     ("which", "su"),
+    # Reads one app's own file (its path from the package list) to take its signing certificate.
+    ("cat", "{apk}"),
 )
 
 # Words that change a phone. No allowed command contains one; a test checks that too.
@@ -56,6 +58,8 @@ CHANGING_WORDS = frozenset({"install", "uninstall", "clear", "grant", "revoke", 
 
 PACKAGE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+")
 SERIAL = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
+# An installed app's file: under /data/app, plain characters only (no space, quote, $, ;, …).
+APK_PATH = re.compile(r"/data/app/[A-Za-z0-9._~=+/-]{1,400}\.apk")
 COMMAND_TIME_LIMIT = 60.0
 MAX_OUTPUT = 64 * 1024 * 1024
 
@@ -79,13 +83,17 @@ def allowed(argv: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     for pattern in READ_ONLY:
         if len(pattern) != len(argv):
             continue
-        if all(p == a or (p == "{package}" and PACKAGE_ID.fullmatch(a)) for p, a in zip(pattern, argv)):
+        if all(p == a or (p == "{package}" and PACKAGE_ID.fullmatch(a))
+               or (p == "{apk}" and APK_PATH.fullmatch(a) and "/../" not in a and "/./" not in a)
+               for p, a in zip(pattern, argv)):
             return argv
     raise NotAllowed(f"not a read-only command Device Checkup may send: {' '.join(argv)[:200]!r}")
 
 
 class Transport(Protocol):
     def shell(self, argv: tuple[str, ...]) -> str: ...
+
+    def read(self, argv: tuple[str, ...]) -> bytes: ...
 
 
 @dataclass
@@ -98,6 +106,12 @@ class Phone:
         command = allowed(argv)           # refuses before anything is sent
         self.sent.append(command)
         return self.transport.shell(command).replace("\r\n", "\n")
+
+    def read(self, *argv: str) -> bytes:
+        """The same, for bytes (an app's file), unchanged."""
+        command = allowed(argv)
+        self.sent.append(command)
+        return self.transport.read(command)
 
 
 def find_adb() -> str | None:
@@ -127,6 +141,9 @@ class AdbProgram:
             raise AdbError("error", "that is not a phone's serial number")
 
     def _call(self, args: list[str]) -> str:
+        return self._run(args).decode("utf-8", "replace")
+
+    def _run(self, args: list[str]) -> bytes:
         try:
             done = subprocess.run([self.adb, *args], capture_output=True, timeout=self.time_limit,
                                   stdin=subprocess.DEVNULL)
@@ -134,10 +151,10 @@ class AdbProgram:
             raise AdbError("timeout", f"adb {' '.join(args)}: no answer after {self.time_limit:.0f} s") from None
         except OSError as exc:
             raise AdbError("unsupported", f"adb could not start: {exc}") from None
-        out = done.stdout[:MAX_OUTPUT].decode("utf-8", "replace")
+        out = done.stdout[:MAX_OUTPUT]
         err = done.stderr[:4096].decode("utf-8", "replace").strip()
         if done.returncode != 0 and not out and not err:
-            return ""                      # the command ran and found nothing (which su)
+            return b""                     # the command ran and found nothing (which su)
         if done.returncode != 0 and not out:
             if not err.startswith(("error:", "adb:")):     # the phone's shell answered: it lacks this
                 raise AdbError("unsupported", err[:500])
@@ -163,16 +180,30 @@ class AdbProgram:
         target = ["-s", self.serial] if self.serial else []
         return self._call([*target, "shell", *argv])
 
+    def read(self, argv: tuple[str, ...]) -> bytes:
+        allowed(argv)
+        target = ["-s", self.serial] if self.serial else []
+        return self._run([*target, "exec-out", *argv])      # exec-out: bytes exactly as sent
+
 
 @dataclass
 class Recorded:
     """A phone replayed from recorded outputs (tests, and reading a saved collection):
     command (words joined by spaces) → output. A command with no recording fails as adb would."""
-    outputs: dict[str, str]
+    outputs: dict[str, str | bytes]
 
     def shell(self, argv: tuple[str, ...]) -> str:
         allowed(argv)
         key = " ".join(argv)
         if key not in self.outputs:
             raise AdbError("unsupported", f"{key}: not available on this phone")
-        return self.outputs[key]
+        value = self.outputs[key]
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+    def read(self, argv: tuple[str, ...]) -> bytes:
+        allowed(argv)
+        key = " ".join(argv)
+        if key not in self.outputs:
+            raise AdbError("unsupported", f"{key}: not available on this phone")
+        value = self.outputs[key]
+        return value if isinstance(value, bytes) else value.encode()

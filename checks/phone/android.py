@@ -214,7 +214,7 @@ def parse_dumpsys_packages(text: str, apps: dict[str, AndroidApp]) -> None:
             section = ""
             key, _, value = line.partition("=")
             if key == "codePath":
-                current.path = current.path or value
+                current.path = current.path or (f"{value}/base.apk" if value.startswith("/data/app/") else value)
                 current.system = current.system or _system_path(value)
             elif key == "versionName":
                 current.version = value[:100]
@@ -340,8 +340,7 @@ def _first_package(text: str) -> str | None:
 
 # -- collection ---------------------------------------------------------------------------------
 
-STEPS = ("getprop", "packages", "details", "launcher", "device_policy", "accessibility",
-         "settings", "appops", "roles", "root")
+MAX_APKS = 40                 # apps whose file is read for its certificate, at most
 
 
 def collect(phone: Phone) -> AndroidPhone:
@@ -418,4 +417,27 @@ def collect(phone: Phone) -> AndroidPhone:
     su = ask("signs the phone is rooted", "which", "su")
     if su is not None:
         result.su = su.strip().splitlines()[0][:300] if su.strip() else None
+    read_certificates(phone, result)
     return result
+
+
+def read_certificates(phone: Phone, result: AndroidPhone) -> None:
+    """The signing certificate of each app worth a closer look (not from an app store, or
+    holding a power stalkerware needs): a renamed copy of known stalkerware keeps its
+    certificate. Only the app's own file is read; apps from a store are left alone (reading
+    every app would take long over USB)."""
+    from .adb import APK_PATH
+    from .apk import signing_cert_sha1
+    wanted = [a for a in result.apps.values()
+              if not a.system and a.path and APK_PATH.fullmatch(a.path)
+              and (a.off_store or any(p in ("accessibility", "device-admin", "device-owner", "notifications")
+                                      for p in result.powers(a.package)))]
+    for app in sorted(wanted, key=lambda a: a.package)[:MAX_APKS]:
+        try:
+            app.cert_sha1 = signing_cert_sha1(phone.read("cat", app.path))
+        except AdbError as exc:
+            result.not_read.append(NotRead("android:cat", exc.reason if exc.reason in
+                                           ("permission", "absent", "unsupported", "timeout") else "error",
+                                           f"{app.package}: {exc.detail[:300]}", "an app's signing certificate"))
+    if wanted:
+        result.checked.append("the signing certificates of apps not from an app store")

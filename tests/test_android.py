@@ -182,6 +182,17 @@ def test_package_list_lines_with_equals_in_the_path():
     assert apps["com.android.settings"].system and apps["com.android.settings"].installer is None
 
 
+def test_what_the_phone_prints_is_data_never_control_characters(sigset):
+    outputs = stalkerware_phone()
+    outputs["pm list packages -f -i -U"] = (
+        "package:/data/app/~~a==/x-b==/base.apk=com.evil\x1b[2J  installer=null uid:1\n"
+        f"package:/data/app/~~q1==/{STALKER}-a==/base.apk={STALKER}  installer=\x1b]0;pwned\x07 uid:10143\n")
+    result = scan_android(Phone(Recorded(outputs)), sigset)
+    text = json.dumps(result.to_json_data())
+    assert "com.evil" not in text and "pwned" not in text
+    assert result.findings[0].family == "echap.thetruthspy"
+
+
 def test_device_owner_profile_owner_and_admins():
     owner, profiles, admins = parse_device_policy(
         "Current Device Policy Manager state:\n  Device Owner: \n"

@@ -162,7 +162,7 @@ def parse_pm_list(text: str) -> dict[str, AndroidApp]:
         if not PACKAGE_ID.fullmatch(package):
             continue
         apps[package] = AndroidApp(package=package, path=path or None,
-                                   installer=None if installer in (None, "", "null") else installer, uid=uid,
+                                   installer=installer if installer and PACKAGE_ID.fullmatch(installer) else None, uid=uid,
                                    system=_system_path(path))
     return apps
 
@@ -222,7 +222,7 @@ def parse_dumpsys_packages(text: str, apps: dict[str, AndroidApp]) -> None:
                 current.first_install = current.first_install or value[:40]
             elif key == "lastUpdateTime":
                 current.last_update = value[:40]
-            elif key == "installerPackageName" and value not in ("", "null"):
+            elif key == "installerPackageName" and PACKAGE_ID.fullmatch(value):
                 current.installer = current.installer or value
             elif key in ("flags", "pkgFlags") and " SYSTEM " in f" {value.strip('[] ')} ":
                 current.system = True

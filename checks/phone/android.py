@@ -343,11 +343,25 @@ def _first_package(text: str) -> str | None:
 MAX_APKS = 40                 # apps whose file is read for its certificate, at most
 
 
-def collect(phone: Phone) -> AndroidPhone:
-    """Ask the phone, read-only, every question; what fails is noted, the rest goes on."""
+QUESTIONS = 14                # how many questions collect() asks (for progress), certificates aside
+
+
+def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
+    """Ask the phone, read-only, every question; what fails is noted, the rest goes on.
+    ``progress(Progress)`` hears each step; a set ``cancel`` event stops between questions."""
     result = AndroidPhone()
+    step = [0]
 
     def ask(what: str, *argv: str) -> str | None:
+        if cancel is not None and cancel.is_set():
+            from ..engine import ScanCancelled
+            raise ScanCancelled()
+        step[0] += 1
+        if progress is not None:
+            from .. import texts as _texts
+            from ..engine import Progress
+            progress(Progress("collect", min(step[0], QUESTIONS), QUESTIONS, f"android:{argv[0]}",
+                              _texts.text("progress", "collect", what=what)))
         try:
             return phone.run(*argv)
         except AdbError as exc:
@@ -417,11 +431,11 @@ def collect(phone: Phone) -> AndroidPhone:
     su = ask("signs the phone is rooted", "which", "su")
     if su is not None:
         result.su = su.strip().splitlines()[0][:300] if su.strip() else None
-    read_certificates(phone, result)
+    read_certificates(phone, result, cancel)
     return result
 
 
-def read_certificates(phone: Phone, result: AndroidPhone) -> None:
+def read_certificates(phone: Phone, result: AndroidPhone, cancel=None) -> None:
     """The signing certificate of each app worth a closer look (not from an app store, or
     holding a power stalkerware needs): a renamed copy of known stalkerware keeps its
     certificate. Only the app's own file is read; apps from a store are left alone (reading
@@ -433,6 +447,9 @@ def read_certificates(phone: Phone, result: AndroidPhone) -> None:
               and (a.off_store or any(p in ("accessibility", "device-admin", "device-owner", "notifications")
                                       for p in result.powers(a.package)))]
     for app in sorted(wanted, key=lambda a: a.package)[:MAX_APKS]:
+        if cancel is not None and cancel.is_set():
+            from ..engine import ScanCancelled
+            raise ScanCancelled()
         try:
             app.cert_sha1 = signing_cert_sha1(phone.read("cat", app.path))
         except AdbError as exc:

@@ -53,10 +53,11 @@ def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: st
                        signatures=signatures, checked=list(phone.checked))
 
 
-def scan_android(phone: Phone, signatures: SignatureSet) -> ScanResult:
-    """Read the phone (read-only, through the allow-list) and judge what it said."""
+def scan_android(phone: Phone, signatures: SignatureSet, progress=None, cancel=None) -> ScanResult:
+    """Read the phone (read-only, through the allow-list) and judge what it said. Raises only
+    ScanCancelled (a phone that does not answer is said in "could not check")."""
     started = now_iso()
-    return android_result(collect(phone), signatures, started)
+    return android_result(collect(phone, progress, cancel), signatures, started)
 
 
 def cannot_see() -> list[str]:

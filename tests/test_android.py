@@ -344,3 +344,23 @@ def test_the_report_has_the_phone_and_what_a_phone_check_cannot_see(tmp_path, si
     assert "This phone" in html and "This computer, while it was running" not in html
     assert "TheTruthSpy, an app sold to watch another person&#x27;s phone" in html
     assert "USB debugging is itself a change" in html
+
+
+def test_androidqf_recorded_apps_with_installers_and_certificates(sigset):
+    """androidqf's recorded package list (real installers and certificate SHA-1s): apps not from
+    a store and holding no power are "worth checking", never more; F-Droid counts as a store."""
+    from checks.phone.android import AndroidApp, AndroidPhone
+    with open(os.path.join(DATA, "androidqf_packages.json"), encoding="utf-8") as f:
+        recorded = json.load(f)
+    phone = AndroidPhone()
+    for p in recorded:
+        cert = next((x["certificate"]["Sha1"] for x in p["files"] if x.get("certificate")), None)
+        phone.apps[p["name"]] = AndroidApp(package=p["name"], installer=None if p["installer"] == "null" else p["installer"],
+                                          system=p["system"], cert_sha1=cert)
+    result = android_result(phone, sigset)
+    assert [f.tier for f in result.findings] == ["settings"]
+    (f,) = result.findings
+    assert f.heuristic == "phone-apps-not-from-a-store"
+    listed = {e.record.bundle_id for e in f.evidence}
+    assert listed == {"com.whatsapp", "app.revanced.manager.flutter", "org.fdroid.fdroid"}
+    assert "org.nuclearfog.apollo" not in listed       # installed from F-Droid, a store

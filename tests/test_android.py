@@ -246,6 +246,26 @@ def test_a_signing_certificate_names_a_renamed_app(sigset):
     assert result.findings[0].matches[0].kind == "android_cert_sha1"
 
 
+def test_a_store_app_as_default_sms_app_is_worth_checking_and_a_hand_installed_one_more(sigset):
+    outputs = stalkerware_phone()
+    for key in list(outputs):
+        outputs[key] = outputs[key].replace(STALKER, "org.example.texts")
+    outputs["settings list secure"] = ""
+    outputs["dumpsys device_policy"] = ""
+    outputs["cmd role get-role-holders android.app.role.SMS"] = "org.example.texts\n"
+    outputs["cmd role get-role-holders android.app.role.DIALER"] = "org.example.texts\n"
+    result = scan_android(Phone(Recorded(outputs)), sigset)
+    top = result.findings[0]
+    assert top.tier == "suspicious" and {e.record.name for e in top.evidence if e.record_kind == "settings"} == {
+        "Default text-message app", "Default phone app"}
+    store = outputs["dumpsys package packages"].replace(
+        "Package [org.example.texts] (d151a2):", "Package [org.example.texts] (d151a2):\n    installerPackageName=com.android.vending")
+    outputs["dumpsys package packages"] = store
+    outputs[LAUNCHER] += "  org.example.texts/.Main\n"
+    result = scan_android(Phone(Recorded(outputs)), sigset)
+    assert [(f.tier, f.heuristic) for f in result.findings] == [("settings", "phone-app-with-powers")]
+
+
 def test_settings_that_matter_are_worth_checking(sigset):
     outputs = ordinary_phone()
     outputs["settings list global"] = outputs["settings list global"].replace("package_verifier_enable=1", "package_verifier_enable=0") + "\nadb_wifi_enabled=1\n"

@@ -121,6 +121,8 @@ class AndroidPhone:
             out.append("usage-access")
         if package == self.sms_app:
             out.append("sms-app")
+        if package == self.dialer_app:
+            out.append("dialer-app")
         return out
 
 

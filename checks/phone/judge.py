@@ -22,7 +22,8 @@ from ..records import InstalledApp, Setting
 from .android import ROOT_APPS, SENSITIVE_PERMISSIONS, AndroidApp, AndroidPhone
 
 CHECK = "android"
-STRONG_POWERS = ("accessibility", "device-admin", "device-owner", "profile-owner", "notifications", "sms-app")
+STRONG_POWERS = ("accessibility", "device-admin", "device-owner", "profile-owner", "notifications", "sms-app",
+                 "dialer-app")
 POWER_SETTING = {  # power → (what the setting is called, where the phone keeps it)
     "accessibility": ("Accessibility", "settings secure enabled_accessibility_services"),
     "device-admin": ("Device administrator", "dumpsys device_policy"),
@@ -31,6 +32,7 @@ POWER_SETTING = {  # power → (what the setting is called, where the phone keep
     "notifications": ("Notification access", "settings secure enabled_notification_listeners"),
     "usage-access": ("Usage access", "dumpsys appops"),
     "sms-app": ("Default text-message app", "cmd role get-role-holders android.app.role.SMS"),
+    "dialer-app": ("Default phone app", "cmd role get-role-holders android.app.role.DIALER"),
 }
 
 

@@ -384,3 +384,12 @@ def test_androidqf_recorded_apps_with_installers_and_certificates(sigset):
     listed = {e.record.bundle_id for e in f.evidence}
     assert listed == {"com.whatsapp", "app.revanced.manager.flutter", "org.fdroid.fdroid"}
     assert "org.nuclearfog.apollo" not in listed       # installed from F-Droid, a store
+
+
+def test_two_checks_of_the_same_phone_compare(sigset):
+    from app.compare import compare
+    earlier = scan_android(Phone(Recorded(ordinary_phone())), sigset).to_json_data()
+    later = scan_android(Phone(Recorded(stalkerware_phone())), sigset).to_json_data()
+    again = scan_android(Phone(Recorded(stalkerware_phone())), sigset).to_json_data()
+    assert compare(later, again).new == [] and compare(later, again).gone == []
+    assert [f["family"] for f in compare(earlier, later).new] == ["echap.thetruthspy"]

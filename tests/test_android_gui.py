@@ -49,6 +49,7 @@ def test_a_replayed_phone_goes_to_the_ordinary_results_page(qtbot, make_window, 
     qtbot.mouseClick(w.phone_page.android_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     assert "TheTruthSpy" in labels_text(w.results)
+    assert "USB debugging is itself a change" in labels_text(w.results)      # what a phone check can't see
     assert w.result.snapshot.platform == "android" and sent and sent[0] == ("getprop",)
 
 

@@ -294,7 +294,9 @@ def _phone_parser(sub) -> None:
     a.add_argument("--serial", metavar="S", help="which phone, when more than one is plugged in (see 'adb devices')")
     a.add_argument("--adb", metavar="PATH", help="the adb program to use (default: the bundled one, else adb on PATH)")
     i = kinds.add_parser("ios-backup", help="read an iPhone backup (iTunes/Finder/idevicebackup2) on this computer")
-    i.add_argument("dir", metavar="DIR", help="the backup folder (the one holding Manifest.db)")
+    i.add_argument("dir", metavar="DIR", nargs="?",
+                   help="the backup folder (the one holding Manifest.db); without it, the backups found "
+                        "where iTunes or Finder keep them are listed")
     for q in (a, i):
         q.add_argument("--json", action="store_true", help="print a JSON document (as 'checkup scan --json')")
         q.add_argument("--signatures", metavar="FILE", action="append", default=[],
@@ -334,7 +336,15 @@ def cmd_phone(args) -> int:
             raise InputError(f"can't reach the phone: {exc.detail or exc.reason}") from None
         result = scan_android(Phone(program), signatures)
     else:
-        from checks.phone.ios_backup import BackupError, scan_backup
+        from checks.phone.ios_backup import BackupError, find_backups, scan_backup
+        if not args.dir:
+            from checks.sources.base import this_platform
+            found = find_backups(this_platform())
+            if not found:
+                raise InputError("no iPhone backup was found where iTunes or Finder keep them; give its folder")
+            for folder, words in found:
+                print(_wrap(f"{shown(folder)}  ({shown(words)})"))
+            return EXIT_OK
         try:
             result = scan_backup(args.dir, signatures)
         except BackupError as exc:

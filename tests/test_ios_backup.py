@@ -97,3 +97,32 @@ def test_checkup_phone_ios_backup_prints_the_scan_shape(backup, capsys):
     assert data["format"] == "device-checkup-scan" and data["scan"]["platform"] == "ios"
     assert data["scan"]["os_version"].startswith("iOS 14.3")
     assert main(["phone", "ios-backup", str(backup / "nothing-here")]) != 0
+
+
+def test_checkup_phone_ios_backup_without_a_folder_lists_the_backups_found(backup, tmp_path, capsys, monkeypatch):
+    from app.cli import main
+    import checks.sources.base as base
+    home = tmp_path / "home"
+    usual = home / "Library" / "Application Support" / "MobileSync" / "Backup"
+    usual.mkdir(parents=True)
+    shutil.copytree(backup, usual / "00008030-001A")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(base, "this_platform", lambda: "macos")
+    assert main(["phone", "ios-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "00008030-001A" in out and "iOS 14.3" in out
+
+
+def test_backups_in_the_usual_places_are_found(backup, tmp_path):
+    from checks.phone.ios_backup import find_backups
+    home = tmp_path / "home"
+    usual = home / "Library" / "Application Support" / "MobileSync" / "Backup"
+    usual.mkdir(parents=True)
+    shutil.copytree(backup, usual / "00008030-001A")
+    (usual / "not-a-backup").mkdir()
+    assert find_backups("macos", {"HOME": str(home)}) == [
+        (str(usual / "00008030-001A"), "iOS 14.3, iPhone9,3, “iPhone”, backup of 2021-12-03 19:33")]
+    appdata = tmp_path / "AppData" / "Roaming"
+    (appdata / "Apple Computer" / "MobileSync" / "Backup").mkdir(parents=True)
+    assert find_backups("windows", {"APPDATA": str(appdata)}) == []
+    assert find_backups("linux", {}) == []

@@ -42,6 +42,43 @@ BACKUP_FOLDERS = {
 }
 
 
+def backup_folders(platform: str, environ=None) -> list[str]:
+    """The folders where iTunes or Finder keep backups on this kind of computer, that exist."""
+    environ = os.environ if environ is None else environ
+    out = []
+    for pattern in BACKUP_FOLDERS.get(platform, ()):
+        path = pattern
+        for name in ("APPDATA", "USERPROFILE"):
+            path = path.replace(f"%{name}%", environ.get(name, f"%{name}%"))
+        if path.startswith("~/"):
+            path = os.path.join(environ.get("HOME", "~"), path[2:])
+        if "%" not in path and os.path.isdir(path):
+            out.append(path)
+    return out
+
+
+def find_backups(platform: str, environ=None) -> list[tuple[str, str]]:
+    """(backup folder, what it says about itself) for each backup in the usual places; only
+    Info.plist is read, nothing is opened for writing."""
+    found = []
+    for base in backup_folders(platform, environ):
+        try:
+            names = sorted(os.listdir(base))[:200]
+        except OSError:
+            continue
+        for name in names:
+            folder = os.path.join(base, name)
+            if not os.path.isfile(os.path.join(folder, "Manifest.db")):
+                continue
+            try:
+                info = _plist(os.path.join(folder, "Info.plist"))
+                words = IPhoneBackup(folder=folder, info=info).description
+            except (BackupError, OSError, ValueError, plistlib.InvalidFileException):
+                words = "an iPhone backup"
+            found.append((folder, words))
+    return found
+
+
 class BackupError(ValueError):
     """Not a backup this check can read (missing files, encrypted, damaged)."""
 

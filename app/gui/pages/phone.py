@@ -108,6 +108,11 @@ def choose_backup(dialogs, parent) -> str | None:
     dlg = dialogs._file_dialog(parent, "Choose an iPhone backup folder")
     dlg.setFileMode(QFileDialog.FileMode.Directory)
     dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    from checks.phone.ios_backup import backup_folders
+    from checks.sources.base import this_platform
+    usual = backup_folders(this_platform())
+    if usual:                                   # open where iTunes or Finder keeps them
+        dlg.setDirectory(usual[0])
     chosen = dlg.selectedFiles() if dlg.exec() else []
     dlg.deleteLater()
     return chosen[0] if chosen else None

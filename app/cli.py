@@ -332,9 +332,12 @@ def cmd_phone(args) -> int:
                 if state == "unauthorized":
                     raise InputError("the phone has not allowed this computer yet: unlock it and tap “Allow”.")
                 program.serial = serial
+            result = scan_android(Phone(program), signatures)
         except AdbError as exc:
             raise InputError(f"can't reach the phone: {exc.detail or exc.reason}") from None
-        result = scan_android(Phone(program), signatures)
+        finally:
+            if "program" in locals():
+                program.close()             # stops the adb server only if this check started it
     else:
         from checks.phone.ios_backup import BackupError, find_backups, scan_backup
         if not args.dir:

@@ -393,3 +393,29 @@ def test_two_checks_of_the_same_phone_compare(sigset):
     again = scan_android(Phone(Recorded(stalkerware_phone())), sigset).to_json_data()
     assert compare(later, again).new == [] and compare(later, again).gone == []
     assert [f["family"] for f in compare(earlier, later).new] == ["echap.thetruthspy"]
+
+
+def test_the_adb_server_is_stopped_only_if_the_check_started_it(tmp_path):
+    import sys
+    log = tmp_path / "log"
+    script = tmp_path / "adb"
+    script.write_text(f"""#!{sys.executable}
+import sys
+args = sys.argv[1:]
+open({str(log)!r}, 'a').write(' '.join(args) + '\\n')
+if args == ['devices']:
+    print('* daemon not running; starting now at tcp:5037', file=sys.stderr)
+    print('* daemon started successfully', file=sys.stderr)
+    print('List of devices attached')
+    print('R58M123\\tunauthorized')
+""")
+    script.chmod(0o755)
+    program = adb.AdbProgram(adb=str(script))
+    assert program.devices() == [("R58M123", "unauthorized")]
+    program.close()
+    program.close()
+    assert log.read_text().splitlines() == ["devices", "kill-server"]
+    already = adb.AdbProgram(adb=str(script))
+    already.started_server = False
+    already.close()
+    assert log.read_text().splitlines() == ["devices", "kill-server"]

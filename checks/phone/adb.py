@@ -132,6 +132,7 @@ class AdbProgram:
     serial: str | None = None
     adb: str | None = None
     time_limit: float = COMMAND_TIME_LIMIT
+    started_server: bool = False
 
     def __post_init__(self) -> None:
         self.adb = self.adb or find_adb()
@@ -153,6 +154,10 @@ class AdbProgram:
             raise AdbError("unsupported", f"adb could not start: {exc}") from None
         out = done.stdout[:MAX_OUTPUT]
         err = done.stderr[:4096].decode("utf-8", "replace").strip()
+        if "daemon started successfully" in err:
+            self.started_server = True    # ours to stop afterwards (close)
+        # adb's own notes about its server ("* daemon not running; starting now…") are not answers.
+        err = "\n".join(line for line in err.splitlines() if not line.startswith("* ")).strip()
         if done.returncode != 0 and not out and not err:
             return b""                     # the command ran and found nothing (which su)
         if done.returncode != 0 and not out:
@@ -164,6 +169,17 @@ class AdbProgram:
                 raise AdbError("absent", err)
             raise AdbError("error", err or f"adb stopped with code {done.returncode}")
         return out
+
+    def close(self) -> None:
+        """Stop the adb server if this check started it, so nothing keeps running afterwards.
+        (A server the person already had running is theirs, and left alone.) Nothing is sent to
+        the phone."""
+        if self.started_server:
+            self.started_server = False
+            try:
+                subprocess.run([self.adb, "kill-server"], capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
 
     def devices(self) -> list[tuple[str, str]]:
         """(serial, state) of every phone adb sees ("device", "unauthorized", "offline")."""

@@ -26,18 +26,24 @@ def android_scan(*, progress, cancel, user_paths, adb: str | None = None):
     from signatures.loader import shared_set
     try:
         program = AdbProgram(adb=adb)
-        ready = program.devices()
-    except AdbError as exc:
-        raise PhoneNotReady(guide("no_adb") if exc.reason == "unsupported" else guide("no_phone")) from None
-    if not ready:
-        raise PhoneNotReady(guide("no_phone"))
-    if len(ready) > 1:
-        raise PhoneNotReady(guide("several"))
-    serial, state = ready[0]
-    if state != "device":
-        raise PhoneNotReady(guide("not_allowed") if state == "unauthorized" else guide("no_phone"))
-    program.serial = serial
-    return scan_android(Phone(program), shared_set(user_paths), progress=progress, cancel=cancel)
+    except AdbError:
+        raise PhoneNotReady(guide("no_adb")) from None
+    try:
+        try:
+            ready = program.devices()
+        except AdbError as exc:
+            raise PhoneNotReady(guide("no_adb") if exc.reason == "unsupported" else guide("no_phone")) from None
+        if not ready:
+            raise PhoneNotReady(guide("no_phone"))
+        if len(ready) > 1:
+            raise PhoneNotReady(guide("several"))
+        serial, state = ready[0]
+        if state != "device":
+            raise PhoneNotReady(guide("not_allowed") if state == "unauthorized" else guide("no_phone"))
+        program.serial = serial
+        return scan_android(Phone(program), shared_set(user_paths), progress=progress, cancel=cancel)
+    finally:
+        program.close()                 # stops the adb server only if this check started it
 
 
 def backup_scan(folder: str):

@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "stix2: one or more STIX 2.1 bundles (as MVT and Echap publish them)")
     i.add_argument("-o", "--output", required=True, metavar="OUT")
     gs.add_parser("info", help="what the built-in signature set holds, and where it comes from")
+    _phone_parser(sub)
     return p
 
 
@@ -113,6 +114,8 @@ def _command(argv: list[str]) -> int:
         if args.command == "scan":
             i18n.set_language(args.lang)        # in memory only, for this run
             return cmd_scan(args)
+        if args.command == "phone":
+            return cmd_phone(args)
         if args.command == "signatures":
             if args.action == "validate":
                 return cmd_validate(args)
@@ -242,9 +245,14 @@ def render_text(result) -> str:
     snap = result.snapshot
     out: list[str] = []
     system, when = snap.os_version or snap.platform, snap.started_at
-    out.append(_wrap(_("Device Checkup — a check of the disk in {root} ({system}), {when}").format(
-        root=snap.root, system=system, when=when) if snap.mode == "offline" else
-        _("Device Checkup — a check of this computer ({system}), {when}").format(system=system, when=when)))
+    device = getattr(result, "device_words", None)         # a phone check names the phone
+    if device:
+        out.append(_wrap(_("Device Checkup — a check of {device} ({system}), {when}").format(
+            device=device, system=system, when=when)))
+    else:
+        out.append(_wrap(_("Device Checkup — a check of the disk in {root} ({system}), {when}").format(
+            root=snap.root, system=system, when=when) if snap.mode == "offline" else
+            _("Device Checkup — a check of this computer ({system}), {when}").format(system=system, when=when)))
     out.append("")
     out.append(_wrap(result.headline))
     out.append("")
@@ -289,7 +297,7 @@ def render_text(result) -> str:
         out.append("  " + _("Everything we tried to look at could be read."))
     out.append("")
     out.append("== " + _("What a scan cannot see") + " ==")
-    for line in texts.cannot_see():
+    for line in (result.cannot_see_words() if hasattr(result, "cannot_see_words") else texts.cannot_see()):
         out.append(_wrap(f"- {line}", "  "))
     out.append("")
     out.extend(_signature_lines(result))
@@ -312,6 +320,90 @@ def _signature_lines(result) -> list[str]:
             "  " + _("Fingerprint (SHA-256): {sha256}").format(sha256=shown(sigs.sha256)),
             _wrap(_("Compare this fingerprint with the published one from a phone or computer you trust."), "  "),
             ""]
+
+
+# -- phone -----------------------------------------------------------------------------------
+def _phone_parser(sub) -> None:
+    ph = sub.add_parser("phone", help="check a phone: an Android phone over USB (read-only) or an iPhone backup")
+    kinds = ph.add_subparsers(dest="phone_kind", metavar="KIND")
+    a = kinds.add_parser("android", help="read an Android phone over USB debugging; nothing on it is changed")
+    a.add_argument("--serial", metavar="S", help="which phone, when more than one is plugged in (see 'adb devices')")
+    a.add_argument("--adb", metavar="PATH", help="the adb program to use (default: the bundled one, else adb on PATH)")
+    i = kinds.add_parser("ios-backup", help="read an iPhone backup (iTunes/Finder/idevicebackup2) on this computer")
+    i.add_argument("dir", metavar="DIR", nargs="?",
+                   help="the backup folder (the one holding Manifest.db); without it, the backups found "
+                        "where iTunes or Finder keep them are listed")
+    for q in (a, i):
+        q.add_argument("--json", action="store_true", help="print a JSON document (as 'checkup scan --json')")
+        q.add_argument("--signatures", metavar="FILE", action="append", default=[],
+                       help="also use this signature file (may be given more than once)")
+        q.add_argument("--report", metavar="FILE", help="also save a report for an advocate (FILE.html or FILE.pdf)")
+
+
+def cmd_phone(args) -> int:
+    from signatures.loader import load_set
+    if args.phone_kind not in ("android", "ios-backup"):
+        raise UsageError("say which phone: 'checkup phone android' or 'checkup phone ios-backup DIR'")
+    if args.report and not args.report.lower().endswith((".html", ".htm", ".pdf")):
+        raise UsageError("--report FILE must end in .html or .pdf")
+    for path in args.signatures:
+        if not os.path.isfile(path):
+            raise InputError(f"can't read the signature file {path}: it does not exist")
+    signatures = load_set(args.signatures)
+    for note in signatures.notes:
+        print(f"checkup: {note}", file=sys.stderr)
+    if args.phone_kind == "android":
+        from checks.phone.adb import AdbError, AdbProgram, Phone
+        from checks.phone.scan import scan_android
+        try:
+            program = AdbProgram(serial=args.serial, adb=args.adb)
+            if not args.serial:
+                ready = program.devices()
+                if not ready:
+                    raise InputError("no phone answered. Check the cable, unlock the phone and turn on USB debugging.")
+                if len(ready) > 1:
+                    raise InputError("more than one phone is plugged in; choose one with --serial: "
+                                     + ", ".join(shown(s) for s, _ in ready))
+                serial, state = ready[0]
+                if state == "unauthorized":
+                    raise InputError("the phone has not allowed this computer yet: unlock it and tap “Allow”.")
+                program.serial = serial
+            result = scan_android(Phone(program), signatures)
+        except AdbError as exc:
+            raise InputError(f"can't reach the phone: {exc.detail or exc.reason}") from None
+        finally:
+            if "program" in locals():
+                program.close()             # stops the adb server only if this check started it
+    else:
+        from checks.phone.ios_backup import BackupError, find_backups, scan_backup
+        if not args.dir:
+            from checks.sources.base import this_platform
+            found = find_backups(this_platform())
+            if not found:
+                raise InputError("no iPhone backup was found where iTunes or Finder keep them; give its folder")
+            for folder, words in found:
+                print(_wrap(f"{shown(folder)}  ({shown(words)})"))
+            return EXIT_OK
+        try:
+            result = scan_backup(args.dir, signatures)
+        except BackupError as exc:
+            raise InputError(f"can't read the backup {args.dir}: {exc}") from None
+    if args.report:
+        from app.report import save_report
+        from app.session import Session
+        try:
+            digest = save_report(args.report, result, Session())
+        except OSError as exc:
+            raise InputError(f"can't save the report to {args.report}: {exc.strerror}") from None
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        print(f"Report saved to {args.report}. Its SHA-256 is {digest}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(_json_text(result.to_json_data()))
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result))
+    return EXIT_OK
 
 
 # -- signatures ------------------------------------------------------------------------------

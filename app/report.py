@@ -206,7 +206,8 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     # Page one: the summary.
     add(Block("h1", _("Device Checkup report")))
     add(Block("p", result.headline))
-    where = (_("A disk or copied folder ({root})").format(root=shown(snap.root)) if snap.mode == "offline"
+    where = (shown(result.device_words[:1].upper() + result.device_words[1:]) if hasattr(result, "device_words")
+             else _("A disk or copied folder ({root})").format(root=shown(snap.root)) if snap.mode == "offline"
              else _("This computer, while it was running"))
     versions = ", ".join(f"{shown(f.label)} {shown(f.version)}".strip() for f in sigs.files if not f.user_file) or _("none")
     added = ", ".join(shown(f.path) for f in sigs.files if f.user_file) or _("none")
@@ -336,7 +337,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
         add(Block("p", _("Everything we tried to look at could be read.")))
 
     add(Block("h2", _(CLOSING[4])))
-    add(Block("list", rows=list(texts.cannot_see())))
+    add(Block("list", rows=list(result.cannot_see_words() if hasattr(result, "cannot_see_words") else texts.cannot_see())))
 
     add(Block("h2", _(CLOSING[5])))
     answered = [(q["ask"], shown(session.answers.get(q["id"], "").strip(), keep_lines=True)) for q in questions()]

@@ -95,6 +95,11 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
                   doc="Android package names and iOS bundle ids of a phone app. **Not looked for on a "
                       "laptop**: kept so that a phone-only family (most of Echap) still carries what is "
                       "known of it, and counted apart in `checkup signatures info`"),
+    # The phone check (checks/phone) compares it with each app's certificate.
+    IndicatorKind("android_cert_sha1", "reference",
+                  doc="SHA-1 of an Android app's signing certificate (40 hex digits). **Not looked for on a "
+                      "laptop**: the phone check (`checkup phone android`) compares it with each app's "
+                      "certificate"),
 )
 INDICATOR = {k.name: k for k in INDICATOR_KINDS}
 

@@ -106,8 +106,16 @@ def test_the_c2_ip_misspelling_is_kept(echap):
 def test_a_family_with_only_phone_app_ids_still_survives(echap):
     doc, _ = echap
     spymie = next(f for f in doc["families"] if f["name"] == "Spymie")
-    assert list(spymie["indicators"]) == ["mobile_app_ids"]
+    assert set(spymie["indicators"]) <= {"mobile_app_ids", "android_cert_sha1"}
     assert spymie["platforms"] == ["android"]
+
+
+def test_android_signing_certificates_are_kept_for_the_phone_check(echap):
+    doc, notes = echap
+    # TheTruthSpy's first certificate in Echap's ioc.yaml (lines 28-29 of the shared copy).
+    truthspy = next(f for f in doc["families"] if f["name"] == "TheTruthSpy")
+    assert "31A6ECECD97CF39BC4126B8745CD94A7C30BF81C" in truthspy["indicators"]["android_cert_sha1"]
+    assert not any("certificate" in n for n in notes)
 
 
 def test_echap_output_validates_and_says_where_it_came_from(echap, tmp_path):

@@ -120,7 +120,7 @@ def test_every_indicator_kind_is_accepted_in_its_documented_form():
         "registry_keys": "['HKLM\\\\SOFTWARE\\\\X']", "registry_values": "[{key: 'HKCU\\\\Software\\\\X', name: v}]",
         "service_names": "[x]", "task_names": "[x]", "program_names": "['X *']", "extension_ids": "[abcdefghijklmnopabcdefghijklmnop]",
         "domains": "[x.example]", "ips": "['192.0.2.0/24']", "sha256": "[" + "a" * 64 + "]",
-            "mobile_app_ids": "[com.example.spy]",
+            "mobile_app_ids": "[com.example.spy]", "android_cert_sha1": "[" + "A" * 40 + "]",
     }
     assert set(forms) <= set(INDICATOR_KINDS)   # a new kind is tried by its form in tests/test_kinds.py
     lines = "\n".join(f"      {k}: {v}" for k, v in forms.items())

@@ -17,6 +17,7 @@ from app.support import load as load_support
 
 from . import words
 from .dialogs import Dialogs
+from .pages import phone as phone_page
 from .pages.about import AboutPage
 from .pages.compare import ComparePage
 from .pages.results import ResultsPage
@@ -175,6 +176,8 @@ class MainWindow(QMainWindow):
         for page in (self.welcome, self.scan_page, self.results, self.support, self.signatures, self.about,
                      self.session_page, self.compare_page):
             self.stack.addWidget(page)
+        self._pending_scan = None                   # a phone check instead of this computer's
+        self.phone_page = phone_page.install(self)  # app/gui/pages/phone.py
 
         # Wiring: pages say what the person wants; the window decides what happens.
         self.top.exit_clicked.connect(self.trigger_quick_exit)
@@ -273,6 +276,7 @@ class MainWindow(QMainWindow):
     def begin(self, mode: str) -> None:
         """The welcome page's Start: a person's own check starts at once; an advocate first
         gets the appointment page."""
+        self._pending_scan = None
         if mode != ADVOCATE:
             self.session = None
             self.session_page.clear()
@@ -343,7 +347,8 @@ class MainWindow(QMainWindow):
 
     # -- the scan ---------------------------------------------------------------------------
     def _run_scan(self, *, progress, cancel):
-        return self._scan(progress=progress, cancel=cancel, user_paths=self._user_paths)
+        scan = self._pending_scan or self._scan
+        return scan(progress=progress, cancel=cancel, user_paths=self._user_paths)
 
     @Slot(str)
     def start_scan(self, mode: str = "own") -> None:
@@ -381,6 +386,8 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def scan_failed(self, detail: str) -> None:
+        if phone_page.failed(self, detail):
+            return
         self._scan_ended(words.SCAN_FAILED)
 
     def _scan_ended(self, message: str) -> None:

@@ -4,9 +4,9 @@ Echap lists phone stalkerware and watchware. What a laptop can show of them is n
 evidence: their websites, download sites and servers (``websites``, ``distribution``, ``c2``),
 named in settings, programs or extensions. Every family and every network indicator is kept —
 including the ``c2: ip:`` spelling some entries use for ``ips``. The phone app ids (Android
-packages, iOS bundles) are kept as ``mobile_app_ids``, which a laptop scan does not look for, so
-that a family with no network indicator still carries what Echap knows of it. Android signing
-certificates are left out (they only mean something on a phone), and counted in the notes.
+packages, iOS bundles) are kept as ``mobile_app_ids`` and the SHA-1 fingerprints of the Android
+signing certificates as ``android_cert_sha1``: a laptop scan does not look for them, a phone check
+(checks/phone) does, and a family with no network indicator still carries what Echap knows of it.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ DESCRIPTION = {
                   "servers."),
 }
 MAX_BYTES = 32 * 1024 * 1024
+_SHA1 = re.compile(r"[0-9A-F]{40}")
 
 
 class EchapError(ValueError):
@@ -101,7 +102,13 @@ def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
                 else:
                     notes.append(f"{base}: {name}: '{raw}' is neither a domain nor an IP address; left out")
             apps = _strings(entry.get("packages")) + _strings(entry.get("ios_bundles"))
-            dropped_certs += len(_strings(entry.get("certificates")))
+            certs = []
+            for raw in _strings(entry.get("certificates")):
+                cert = raw.strip().replace(":", "").upper()
+                if _SHA1.fullmatch(cert):
+                    certs.append(cert)
+                else:
+                    dropped_certs += 1
 
             indicators: dict[str, list] = {}
             if domains:
@@ -110,6 +117,8 @@ def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
                 indicators["ips"] = unique(ips)
             if apps:
                 indicators["mobile_app_ids"] = unique(a.strip() for a in apps if a.strip())
+            if certs:
+                indicators["android_cert_sha1"] = unique(certs)
             if not indicators:
                 notes.append(f"{base}: {name}: no indicator Device Checkup can keep; left out")
                 continue
@@ -136,7 +145,7 @@ def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
             }
             families.append(by_id[fid])
     if dropped_certs:
-        notes.append(f"left out {dropped_certs} Android signing-certificate fingerprints: they only mean something on a phone")
+        notes.append(f"left out {dropped_certs} Android signing-certificate fingerprints that are not SHA-1 (40 hex digits)")
     doc = {
         "schema": 1,
         "name": "Echap stalkerware indicators",
@@ -145,7 +154,7 @@ def import_echap(paths: list[str]) -> tuple[dict, list[str]]:
         "attribution": ("Contains data from Echap stalkerware-indicators (https://github.com/AssoEchap/"
                         "stalkerware-indicators), by Echap (https://echap.eu.org/), licensed under CC BY 4.0 "
                         "(https://creativecommons.org/licenses/by/4.0/). Converted to Device Checkup's "
-                        "signature format; phone signing certificates left out."),
+                        "signature format."),
         "families": families,
     }
     return doc, notes

@@ -477,7 +477,8 @@ class ResultsPage(Page):
             self._add_after(fold)
 
         self._add_after(heading(words.RESULTS_CANNOT_SEE, 2))
-        self._add_after(bullets(texts.cannot_see()))
+        self._add_after(bullets(result.cannot_see_words() if hasattr(result, "cannot_see_words")   # a phone's
+                                else texts.cannot_see()))
         if result.checked:
             fold = Foldable(words.RESULTS_CHECKED, bullets([c[:1].upper() + c[1:] for c in result.checked]),
                             style="details")

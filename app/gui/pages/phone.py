@@ -1,0 +1,170 @@
+"""Checking a phone with the advocate: how to turn USB debugging on (and the risk of doing it),
+how to turn it off afterwards, then an Android phone over USB or an iPhone backup. The results
+go to the ordinary results page. Words are in checks/texts/en.yaml (``phone.guide``)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from checks import texts
+
+from ..widgets import Page, bullets
+
+
+class PhoneNotReady(Exception):
+    """No phone to check yet: the message is plain words for the advocate."""
+
+
+def guide(*path: str):
+    return texts.text("phone", "guide", *path)
+
+
+def android_scan(*, progress, cancel, user_paths, adb: str | None = None):
+    """The Android phone plugged in, read-only (runs on the scan worker)."""
+    from checks.phone.adb import AdbError, AdbProgram, Phone
+    from checks.phone.scan import scan_android
+    from signatures.loader import shared_set
+    try:
+        program = AdbProgram(adb=adb)
+    except AdbError:
+        raise PhoneNotReady(guide("no_adb")) from None
+    try:
+        try:
+            ready = program.devices()
+        except AdbError as exc:
+            raise PhoneNotReady(guide("no_adb") if exc.reason == "unsupported" else guide("no_phone")) from None
+        if not ready:
+            raise PhoneNotReady(guide("no_phone"))
+        if len(ready) > 1:
+            raise PhoneNotReady(guide("several"))
+        serial, state = ready[0]
+        if state != "device":
+            raise PhoneNotReady(guide("not_allowed") if state == "unauthorized" else guide("no_phone"))
+        program.serial = serial
+        return scan_android(Phone(program), shared_set(user_paths), progress=progress, cancel=cancel)
+    finally:
+        program.close()                 # stops the adb server only if this check started it
+
+
+def backup_scan(folder: str):
+    """An iPhone backup folder, read-only (runs on the scan worker)."""
+    def scan(*, progress, cancel, user_paths):
+        from checks.phone.ios_backup import BackupError, scan_backup
+        from signatures.loader import shared_set
+        try:
+            return scan_backup(folder, shared_set(user_paths))
+        except (BackupError, OSError) as exc:
+            raise PhoneNotReady(guide("bad_backup", reason=str(exc))) from None
+    return scan
+
+
+class PhonePage(Page):
+    android_clicked = Signal()
+    backup_clicked = Signal()
+    back_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(guide("title"), parent)
+        self.setObjectName("phonePage")
+        self.problem = self.text("", style="headline")
+        self.problem.setObjectName("phoneProblem")
+        self.problem.hide()
+        self.text(guide("intro"))
+        self.section(guide("risk_title"))
+        self.text(guide("risk"))
+        self.section(guide("android_title"))
+        self.add(bullets([f"{i}. {step}" for i, step in enumerate(guide("android_steps"), 1)]))
+        self.android_button = QPushButton(guide("android_button"))
+        self.android_button.setObjectName("androidButton")
+        self.android_button.setAccessibleName("Check the Android phone")
+        self.android_button.setAutoDefault(False)
+        self.android_button.clicked.connect(self.android_clicked)
+        self.add(self.android_button, left=True)
+        self.section(guide("after_title"))
+        self.add(bullets([f"{i}. {step}" for i, step in enumerate(guide("after_steps"), 1)]))
+        self.section(guide("backup_title"))
+        self.text(guide("backup"))
+        self.backup_button = QPushButton(guide("backup_button"))
+        self.backup_button.setObjectName("backupButton")
+        self.backup_button.setAccessibleName("Choose an iPhone backup")
+        self.backup_button.setAutoDefault(False)
+        self.backup_button.clicked.connect(self.backup_clicked)
+        self.add(self.backup_button, left=True)
+        self.finish()
+        self.back_button = QPushButton(guide("back_button"))
+        self.back_button.setAccessibleName("Back")
+        self.back_button.setAutoDefault(False)
+        self.back_button.clicked.connect(self.back_clicked)
+        self.buttons.addWidget(self.back_button)
+        self.buttons.addStretch(1)
+
+    def show_problem(self, words: str) -> None:
+        """Why the phone could not be checked, at the top of the page, in plain words."""
+        if words:
+            self.problem.setText(words)
+            self.problem.setAccessibleName(words)
+            self.problem.show()
+        else:
+            self.problem.hide()
+
+
+def choose_backup(dialogs, parent) -> str | None:
+    """A folder chooser (Qt's own dialog, as every file chooser in the app: no recent-files trace)."""
+    from PySide6.QtWidgets import QFileDialog
+    dlg = dialogs._file_dialog(parent, "Choose an iPhone backup folder")
+    dlg.setFileMode(QFileDialog.FileMode.Directory)
+    dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    from checks.phone.ios_backup import backup_folders
+    from checks.sources.base import this_platform
+    usual = backup_folders(this_platform())
+    if usual:                                   # open where iTunes or Finder keeps them
+        dlg.setDirectory(usual[0])
+    chosen = dlg.selectedFiles() if dlg.exec() else []
+    dlg.deleteLater()
+    return chosen[0] if chosen else None
+
+
+def install(window) -> PhonePage:
+    """The phone page's hooks in the main window: a button on the welcome page, the page in the
+    stack, and its two checks run through the window's own scan runner (so progress, Stop, quick
+    exit and the results page are the laptop's)."""
+    from .welcome import ADVOCATE
+    page = PhonePage()
+    window.stack.addWidget(page)
+    button = QPushButton(guide("open_button"))
+    button.setObjectName("phoneButton")
+    button.setAccessibleName("Check a phone")
+    button.setAutoDefault(False)
+    button.clicked.connect(lambda: (page.show_problem(""), window.show_page(page)))
+    window.welcome.buttons.insertWidget(2, button)
+    window.phone_button = button
+
+    def start(scan) -> None:
+        if window.runner.running():
+            return
+        page.show_problem("")
+        window._pending_scan = scan
+        window.start_scan(ADVOCATE if window.session is not None else "own")
+
+    def choose() -> None:
+        folder = choose_backup(window.dialogs, window)
+        if folder and not window.quick_exit.triggered:
+            start(backup_scan(folder))
+
+    page.android_clicked.connect(lambda: start(android_scan))
+    page.backup_clicked.connect(choose)
+    page.back_clicked.connect(lambda: window.show_page(window.welcome))
+    return page
+
+
+def failed(window, detail: str) -> bool:
+    """A phone check that could not start: back to the phone page with the reason in words."""
+    if getattr(window, "_pending_scan", None) is None:
+        return False
+    prefix = f"{PhoneNotReady.__name__}: "
+    window.phone_page.show_problem(detail[len(prefix):] if detail.startswith(prefix) else
+                                   texts.text("phone", "guide", "no_phone"))
+    window._pending_scan = None
+    if window.current_page() is window.scan_page:
+        window.show_page(window.phone_page)
+    return True

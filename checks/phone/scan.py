@@ -1,0 +1,64 @@
+"""A phone check as a ScanResult, so the command line, the report and compare need nothing new."""
+from __future__ import annotations
+
+from signatures.loader import SignatureSet
+
+from .. import texts
+from ..engine import NotChecked, ScanResult
+from ..findings import SEVERITY_ORDER
+from ..snapshot import Snapshot, now_iso
+from .adb import Phone
+from .android import AndroidPhone, collect
+from .judge import app_record, judge
+
+
+class PhoneResult(ScanResult):
+    """A ScanResult that speaks of a phone: its headline and what a phone check cannot see."""
+
+    @property
+    def headline(self) -> str:
+        if self.findings:
+            worst = min(SEVERITY_ORDER[f.severity] for f in self.findings)
+            return texts.text("phone", "headlines", ("found_high", "found_medium", "found_low")[worst])
+        return texts.text("phone", "headlines", "nothing")
+
+    device_words: str = "this phone"
+
+    def cannot_see_words(self) -> list[str]:
+        return cannot_see()
+
+    def to_json_data(self):
+        data = super().to_json_data()
+        data["cannot_see"] = self.cannot_see_words()
+        return data
+
+
+def not_checked(item, backup: bool = False) -> NotChecked:
+    words = texts.load()["phone"]
+    if backup:
+        reason_words, how = words["backup_reasons"].get(item.reason) or words["backup_reasons"]["error"], words["backup_how"]
+    else:
+        reason_words, how = words["reasons"][item.reason], words["how"].get(item.reason) or words["how"]["any"]
+    return NotChecked(source=item.source, what=item.what or item.source, reason=item.reason,
+                      reason_words=reason_words, how=how, detail=item.detail)
+
+
+def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: str = "") -> ScanResult:
+    snap = Snapshot(platform="android", mode="live", root=None, os_version=phone.description,
+                    started_at=started_at or now_iso(), finished_at=now_iso())
+    snap.sources["android"] = snap.add("apps", [app_record(a) for a in phone.apps.values()])
+    snap.not_read.extend(phone.not_read)
+    findings = judge(phone, signatures)
+    return PhoneResult(snapshot=snap, findings=findings, not_checked=[not_checked(n) for n in snap.not_read],
+                       signatures=signatures, checked=list(phone.checked))
+
+
+def scan_android(phone: Phone, signatures: SignatureSet, progress=None, cancel=None) -> ScanResult:
+    """Read the phone (read-only, through the allow-list) and judge what it said. Raises only
+    ScanCancelled (a phone that does not answer is said in "could not check")."""
+    started = now_iso()
+    return android_result(collect(phone, progress, cancel), signatures, started)
+
+
+def cannot_see() -> list[str]:
+    return list(texts.load()["phone"]["cannot_see"])

@@ -1,0 +1,76 @@
+"""The app's phone page: the advocate's guide, a replayed Android phone through the ordinary
+scan runner and results page, a phone that is not there, quick exit on the page."""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from app.gui.pages import phone as phone_page
+from checks.phone.adb import Phone, Recorded
+from checks.phone.scan import scan_android
+from signatures.loader import load_set
+from tests.gui_fixtures import make_window  # noqa: F401 (fixture)
+from tests.test_android import stalkerware_phone
+
+
+def labels_text(widget) -> str:
+    return "\n".join(l.text() for l in widget.findChildren(QLabel) if l.isVisibleTo(widget))
+
+
+def test_the_guide_says_how_to_turn_debugging_on_and_off_and_the_risk(qtbot, make_window):
+    w = make_window()
+    qtbot.mouseClick(w.phone_button, Qt.MouseButton.LeftButton)
+    assert w.current_page() is w.phone_page
+    text = labels_text(w.phone_page)
+    assert "Some monitoring apps notice when USB debugging is turned on" in text
+    assert "Tap “Build number” seven times" in text
+    assert "Revoke USB debugging authorisations" in text
+    assert "Encrypted backups can't be read yet" in text
+    assert w.top.exit_button.isVisible()
+    qtbot.mouseClick(w.top.exit_button, Qt.MouseButton.LeftButton)
+    assert w.quits or w.hard_exits
+
+
+def test_a_replayed_phone_goes_to_the_ordinary_results_page(qtbot, make_window, monkeypatch):
+    sigset = load_set()
+    sent = []
+
+    def replayed(*, progress, cancel, user_paths):
+        phone = Phone(Recorded(stalkerware_phone()))
+        result = scan_android(phone, sigset, progress=progress, cancel=cancel)
+        sent.extend(phone.sent)
+        return result
+
+    monkeypatch.setattr(phone_page, "android_scan", replayed)
+    w = make_window()
+    w.show_page(w.phone_page)
+    qtbot.mouseClick(w.phone_page.android_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    assert "TheTruthSpy" in labels_text(w.results)
+    assert "USB debugging is itself a change" in labels_text(w.results)      # what a phone check can't see
+    assert w.result.snapshot.platform == "android" and sent and sent[0] == ("getprop",)
+
+
+def test_no_phone_is_said_in_words_on_the_phone_page(qtbot, make_window, monkeypatch, tmp_path):
+    import sys
+    fake = tmp_path / "adb"
+    fake.write_text(f"#!{sys.executable}\nprint('List of devices attached')\nprint()\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path) + os.pathsep + os.environ.get("PATH", ""))
+    w = make_window()
+    w.show_page(w.phone_page)
+    qtbot.mouseClick(w.phone_page.android_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.phone_page and w.phone_page.problem.isVisible(), timeout=15000)
+    assert "No phone answered" in w.phone_page.problem.text()
+    # The laptop's own check is unchanged afterwards.
+    assert w._pending_scan is None
+
+
+def test_the_phone_page_tabs_top_to_bottom_with_distinct_shortcuts(qtbot, make_window):
+    from tests.test_gui_keyboard import check_page
+    w = make_window()
+    check_page(w, w.welcome)
+    w.show_page(w.phone_page)
+    check_page(w, w.phone_page)

@@ -133,7 +133,7 @@ def install(window) -> PhonePage:
     window.stack.addWidget(page)
     button = QPushButton(guide("open_button"))
     button.setObjectName("phoneButton")
-    button.setAccessibleName("Check a phone")
+    button.setAccessibleName(guide("title"))
     button.setAutoDefault(False)
     button.clicked.connect(lambda: (page.show_problem(""), window.show_page(page)))
     window.welcome.buttons.insertWidget(2, button)

@@ -16,9 +16,9 @@ import sys
 import textwrap
 from typing import Sequence
 
-from checks import i18n
-from checks.i18n import _
-from checks.inert import shown
+from device_checkup.checks import i18n
+from device_checkup.checks.i18n import _
+from device_checkup.checks.inert import shown
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 
@@ -137,11 +137,11 @@ def _command(argv: list[str]) -> int:
 
 
 def gui_main() -> int:
-    from app.preflight import stop_before_qt
+    from device_checkup.app.preflight import stop_before_qt
     if stop_before_qt():               # missing system parts: one plain line, not Qt's abort
         return EXIT_INPUT
     try:
-        from app.gui import main as run_gui
+        from device_checkup.app.gui import main as run_gui
     except ImportError as exc:
         print(f"checkup: the app can't open here ({exc}). 'checkup scan' works in a terminal.", file=sys.stderr)
         return EXIT_INPUT
@@ -150,11 +150,11 @@ def gui_main() -> int:
 
 # -- scan --------------------------------------------------------------------------------------
 def cmd_scan(args) -> int:
-    from checks.engine import run_scan
-    from checks.snapshot import Snapshot
-    from checks.sources.base import Machine
-    from checks.sources.fs import Unreadable
-    from signatures.loader import load_set
+    from device_checkup.checks.engine import run_scan
+    from device_checkup.checks.snapshot import Snapshot
+    from device_checkup.checks.sources.base import Machine
+    from device_checkup.checks.sources.fs import Unreadable
+    from device_checkup.signatures.loader import load_set
 
     if args.from_snapshot and args.root:
         raise UsageError(_("--from-snapshot and --root can't be used together"))
@@ -188,7 +188,7 @@ def cmd_scan(args) -> int:
     result = run_scan(signatures=signatures, machine=machine, snapshot=snapshot)
     if args.save_snapshot:
         import io
-        from app.safe_write import write_new
+        from device_checkup.app.safe_write import write_new
         buffer = io.StringIO()
         result.snapshot.dump(buffer)
         try:                    # a new file only, never through a link planted at that name
@@ -196,8 +196,8 @@ def cmd_scan(args) -> int:
         except OSError as exc:
             raise InputError(_("can't save the snapshot to {path}: {why}").format(path=args.save_snapshot, why=exc.strerror)) from None
     if args.report:
-        from app.report import save_report
-        from app.session import Session
+        from device_checkup.app.report import save_report
+        from device_checkup.app.session import Session
         try:
             digest = save_report(args.report, result, Session())
         except OSError as exc:
@@ -240,8 +240,8 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2028\u202
 
 def render_text(result) -> str:
     """The scan in plain words: findings by tier, what could not be checked, what a scan can't see."""
-    from checks import texts
-    from checks.base import shown_value
+    from device_checkup.checks import texts
+    from device_checkup.checks.base import shown_value
     snap = result.snapshot
     out: list[str] = []
     system, when = snap.os_version or snap.platform, snap.started_at
@@ -285,7 +285,7 @@ def render_text(result) -> str:
         out.append("")
     out.append("== " + _("What we could not check") + " ==")
     if result.not_checked:
-        from checks.engine import group_not_checked
+        from device_checkup.checks.engine import group_not_checked
         for g in group_not_checked(result.not_checked):
             line = (_("We couldn't look at {what}, because {reason} (this happened {count} times).")
                     if g["count"] > 1 else _("We couldn't look at {what}, because {reason}."))
@@ -341,7 +341,7 @@ def _phone_parser(sub) -> None:
 
 
 def cmd_phone(args) -> int:
-    from signatures.loader import load_set
+    from device_checkup.signatures.loader import load_set
     if args.phone_kind not in ("android", "ios-backup"):
         raise UsageError("say which phone: 'checkup phone android' or 'checkup phone ios-backup DIR'")
     if args.report and not args.report.lower().endswith((".html", ".htm", ".pdf")):
@@ -353,8 +353,8 @@ def cmd_phone(args) -> int:
     for note in signatures.notes:
         print(f"checkup: {note}", file=sys.stderr)
     if args.phone_kind == "android":
-        from checks.phone.adb import AdbError, AdbProgram, Phone
-        from checks.phone.scan import scan_android
+        from device_checkup.checks.phone.adb import AdbError, AdbProgram, Phone
+        from device_checkup.checks.phone.scan import scan_android
         try:
             program = AdbProgram(serial=args.serial, adb=args.adb)
             if not args.serial:
@@ -375,9 +375,9 @@ def cmd_phone(args) -> int:
             if "program" in locals():
                 program.close()             # stops the adb server only if this check started it
     else:
-        from checks.phone.ios_backup import BackupError, find_backups, scan_backup
+        from device_checkup.checks.phone.ios_backup import BackupError, find_backups, scan_backup
         if not args.dir:
-            from checks.sources.base import this_platform
+            from device_checkup.checks.sources.base import this_platform
             found = find_backups(this_platform())
             if not found:
                 raise InputError("no iPhone backup was found where iTunes or Finder keep them; give its folder")
@@ -389,8 +389,8 @@ def cmd_phone(args) -> int:
         except BackupError as exc:
             raise InputError(f"can't read the backup {args.dir}: {exc}") from None
     if args.report:
-        from app.report import save_report
-        from app.session import Session
+        from device_checkup.app.report import save_report
+        from device_checkup.app.session import Session
         try:
             digest = save_report(args.report, result, Session())
         except OSError as exc:
@@ -408,7 +408,7 @@ def cmd_phone(args) -> int:
 
 # -- signatures ------------------------------------------------------------------------------
 def cmd_validate(args) -> int:
-    from signatures.loader import builtin_paths, load_set
+    from device_checkup.signatures.loader import builtin_paths, load_set
     missing = [p for p in args.paths if not os.path.isfile(p)]
     if missing:
         raise InputError(f"can't read {missing[0]}: it does not exist")
@@ -428,10 +428,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from signatures.importers import dump_signature_file
-    from signatures.importers.regenerate import ECHAP_HEADER, LOLRMM_HEADER
+    from device_checkup.signatures.importers import dump_signature_file
+    from device_checkup.signatures.importers.regenerate import ECHAP_HEADER, LOLRMM_HEADER
     if args.source == "stix2":
-        from signatures.importers.stix2 import Stix2Error, import_stix2, laptop_families
+        from device_checkup.signatures.importers.stix2 import Stix2Error, import_stix2, laptop_families
         for path in args.inputs:
             if not os.path.isfile(path):
                 raise InputError(f"can't read {path}: it does not exist")
@@ -444,7 +444,7 @@ def cmd_import(args) -> int:
             raise InputError("nothing to write: these files hold nothing a laptop check can look for")
         header = "Converted from STIX 2 by: checkup signatures import stix2"
     elif args.source == "echap":
-        from signatures.importers.echap import import_echap
+        from device_checkup.signatures.importers.echap import import_echap
         if len(args.inputs) > 2:
             raise UsageError("echap takes ioc.yaml and, optionally, watchware.yaml")
         for path in args.inputs:
@@ -456,7 +456,7 @@ def cmd_import(args) -> int:
             raise InputError(f"can't import: {exc}") from None
         header = ECHAP_HEADER
     else:
-        from signatures.importers.lolrmm import import_lolrmm
+        from device_checkup.signatures.importers.lolrmm import import_lolrmm
         if len(args.inputs) != 1 or not os.path.isdir(args.inputs[0]):
             raise InputError(f"lolrmm takes one folder of tool files; {args.inputs[0]} is not a folder")
         try:
@@ -477,7 +477,7 @@ def cmd_import(args) -> int:
 def platform_tier_counts(sigset) -> dict[str, dict[str, int]]:
     """platform → tier → families. A family's platforms are those it names, and those its path
     indicators belong to; one with neither is counted under "unknown"."""
-    from signatures.loader import PLATFORMS
+    from device_checkup.signatures.loader import PLATFORMS
     table: dict[str, dict[str, int]] = {p: {} for p in PLATFORMS + ("unknown",)}
     for fam in sigset.families:
         platforms = set(fam.platforms)
@@ -489,7 +489,7 @@ def platform_tier_counts(sigset) -> dict[str, dict[str, int]]:
 
 
 def cmd_info(args) -> int:
-    from signatures.loader import load_set
+    from device_checkup.signatures.loader import load_set
     sigset = load_set()
     counts = sigset.counts()
     print(f"Signature set {sigset.sha256}")

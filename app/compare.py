@@ -65,8 +65,8 @@ def load_earlier(path: str, signatures) -> dict[str, Any]:
             return data
         if isinstance(data, dict) and isinstance(data.get("scan"), dict) and "findings" in data["scan"]:
             return data["scan"]                     # a report's own scan data, saved as JSON
-        from checks.engine import run_scan
-        from checks.snapshot import Snapshot
+        from device_checkup.checks.engine import run_scan
+        from device_checkup.checks.snapshot import Snapshot
         snapshot = Snapshot.from_json_data(data)
         return run_scan(signatures=signatures, snapshot=snapshot).to_json_data()
     except NotAReport:

@@ -34,11 +34,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks import __version__, i18n, texts
-from checks.base import shown_value
-from checks.inert import shown
-from checks.i18n import N_, _, ngettext
-from checks.records import to_dict
+from device_checkup.checks import __version__, i18n, texts
+from device_checkup.checks.base import shown_value
+from device_checkup.checks.inert import shown
+from device_checkup.checks.i18n import N_, _, ngettext
+from device_checkup.checks.records import to_dict
 
 from .safe_write import write_new
 from .session import Session, client_says, questions

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from checks import i18n, yamlsafe
-from checks.i18n import N_
+from device_checkup.checks import i18n, yamlsafe
+from device_checkup.checks.i18n import N_
 
 # What the client says about a finding (ISDi's per-app notes, in plain words).
 CLIENT_SAYS = {
@@ -37,7 +37,7 @@ class FindingNote:
 
 def questions() -> list[dict[str, str]]:
     """The questions that guide the conversation (app/data/session_questions.yaml)."""
-    text = resources.files("app").joinpath("data", "session_questions.yaml").read_text("utf-8")
+    text = resources.files("device_checkup.app").joinpath("data", "session_questions.yaml").read_text("utf-8")
     # Context: questions.<id> (tools/translations.py collects the questions from the YAML).
     return [{**q, "ask": i18n.pgettext("questions." + str(q["id"]), q["ask"])}
             for q in yamlsafe.load(text)["questions"]]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from checks import i18n, yamlsafe
+from device_checkup.checks import i18n, yamlsafe
 
 
 class SupportDataError(ValueError):
@@ -151,7 +151,7 @@ def parse(text: str, translate: bool = False) -> SupportData:
 
 def load(language: str = "en") -> SupportData:
     """The shipped support data (``support.yaml``; ``support.<language>.yaml`` when translated)."""
-    folder = resources.files("app").joinpath("data")
+    folder = resources.files("device_checkup.app").joinpath("data")
     name = "support.yaml" if language == "en" else f"support.{language}.yaml"
     if not folder.joinpath(name).is_file():
         name = "support.yaml"

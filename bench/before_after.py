@@ -7,7 +7,7 @@ For each tree, alternately, N times:
 - load: a fresh process loads the built-in signature set and compiles its index (time inside
   the process, and the live objects the collector still tracks afterwards);
 - cli: the whole `checkup scan --json` of this computer as the installed command runs it
-  (`from app.cli import main`), CPU time (user + system) and wall time of the process.
+  (`from device_checkup.app.cli import main`), CPU time (user + system) and wall time of the process.
 Medians are reported, and the after/before ratio of each, measured in this one run.
 """
 from __future__ import annotations
@@ -21,11 +21,11 @@ import sys
 import time
 
 LOAD = ("import gc, json, time, sys; t = time.perf_counter();"
-        "from signatures.loader import load_set; from signatures.index import compile_set;"
+        "from device_checkup.signatures.loader import load_set; from device_checkup.signatures.index import compile_set;"
         "s = load_set(); t1 = time.perf_counter(); compile_set(s); t2 = time.perf_counter();"
         "print(json.dumps({'load_ms': (t1 - t) * 1000, 'compile_ms': (t2 - t1) * 1000,"
         " 'tracked': len(gc.get_objects())}))")
-CLI = "import sys; from app.cli import main; sys.exit(main())"
+CLI = "import sys; from device_checkup.app.cli import main; sys.exit(main())"
 
 
 def child(tree: str, code: str, *args: str) -> tuple[float, float, str]:

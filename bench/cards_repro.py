@@ -26,8 +26,8 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     import stress_app
-    from app.gui.pages.results import FindingCard
-    from app.gui.style import STYLE
+    from device_checkup.app.gui.pages.results import FindingCard
+    from device_checkup.app.gui.style import STYLE
     app = QApplication.instance() or QApplication([])
     app.setStyleSheet(STYLE)
     result = stress_app.many_findings_scan(300)(progress=None, cancel=threading.Event(), user_paths=[])

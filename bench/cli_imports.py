@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.environ.get("PYTHONPATH", "."))
-from app.cli import main  # noqa: E402
+from device_checkup.app.cli import main  # noqa: E402
 
 with contextlib.redirect_stdout(io.StringIO()):
     code = main(["scan", "--json"])

@@ -22,5 +22,6 @@ def on_start(window):
 
 
 if __name__ == "__main__":
-    import app.gui
+    from device_checkup import app  # noqa: F401
+    import device_checkup.app.gui  # noqa: F401
     app.gui.main(on_start=on_start)

@@ -16,7 +16,9 @@ def main() -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    import app.gui
+    from device_checkup import app  # noqa: F401
+
+    import device_checkup.app.gui  # noqa: F401
     ticks: list[float] = []
     result: dict = {}
 

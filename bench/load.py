@@ -9,8 +9,8 @@ import time
 
 sys.path.insert(0, os.environ.get("PYTHONPATH", "."))
 
-from signatures.index import compile_set  # noqa: E402
-from signatures.loader import load_set  # noqa: E402
+from device_checkup.signatures.index import compile_set  # noqa: E402
+from device_checkup.signatures.loader import load_set  # noqa: E402
 
 
 def rss_mb() -> float:

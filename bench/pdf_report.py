@@ -24,7 +24,7 @@ def one(n: int) -> dict:
     import copy
     import tempfile
 
-    from app import report
+    from device_checkup.app import report
     from tests.gui_fixtures import every_tier_sources, make_scan
     result = make_scan(every_tier_sources(), root=tempfile.mkdtemp())(progress=lambda p: None, cancel=None,
                                                                      user_paths=[])

@@ -17,7 +17,9 @@ def main() -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    import app.gui
+    from device_checkup import app  # noqa: F401
+
+    import device_checkup.app.gui  # noqa: F401
     mark: dict = {}
 
     def on_start(w):

@@ -69,10 +69,10 @@ def build(root: Path, services: int, programs: int) -> None:
 
 
 def scan(root: Path) -> dict:
-    from checks.engine import collect, run_scan
-    from checks.sources.base import Machine, Notes
-    from checks.sources.windows import WindowsAppsSource, WindowsServicesSource
-    from signatures.loader import load_set
+    from device_checkup.checks.engine import collect, run_scan
+    from device_checkup.checks.sources.base import Machine, Notes
+    from device_checkup.checks.sources.windows import WindowsAppsSource, WindowsServicesSource
+    from device_checkup.signatures.loader import load_set
     sigs = load_set()
     out = {}
     for source in (WindowsServicesSource(), WindowsAppsSource()):

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 PY = sys.executable
 # The installed `checkup` command when there is one (make bench installs it), else the module.
-CHECKUP = [str(Path(PY).parent / "checkup")] if (Path(PY).parent / "checkup").exists() else [PY, "-m", "app.cli"]
+CHECKUP = [str(Path(PY).parent / "checkup")] if (Path(PY).parent / "checkup").exists() else [PY, "-m", "device_checkup.app.cli"]
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
 
 

@@ -42,8 +42,8 @@ def signature_text(n: int, rng: random.Random) -> str:
 
 
 def snapshot(n: int, rng: random.Random, families: int):
-    from checks.records import AutostartEntry, Connection, Process
-    from checks.snapshot import Snapshot
+    from device_checkup.checks.records import AutostartEntry, Connection, Process
+    from device_checkup.checks.snapshot import Snapshot
     snap = Snapshot(platform="windows")
     third = n // 3
     procs, conns, autos = [], [], []
@@ -69,9 +69,9 @@ def snapshot(n: int, rng: random.Random, families: int):
 def main() -> None:
     records, indicators = int(sys.argv[1]), int(sys.argv[2])
     rng = random.Random(7)
-    from checks.engine import all_checks, match
-    from signatures.index import compile_set
-    from signatures.loader import SignatureSet, load_file
+    from device_checkup.checks.engine import all_checks, match
+    from device_checkup.signatures.index import compile_set
+    from device_checkup.signatures.loader import SignatureSet, load_file
     sf, problems = load_file("synthetic.yaml", text=signature_text(indicators, rng))
     assert not problems, problems[:3]
     sigset = SignatureSet(files=[sf])

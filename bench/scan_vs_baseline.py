@@ -77,8 +77,8 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=9)
     args = p.parse_args()
-    from checks.engine import run_scan
-    from signatures.loader import load_set
+    from device_checkup.checks.engine import run_scan
+    from device_checkup.signatures.loader import load_set
     sigset = load_set()
     scan = lambda: run_scan(signatures=sigset)
     folders, files = record_reads(scan)

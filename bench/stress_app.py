@@ -39,11 +39,11 @@ def rss_mb() -> float:
 
 def many_findings_scan(n: int):
     """A scan function for MainWindow: the real engine and loader, N findings."""
-    from checks.engine import run_scan
-    from checks.records import Process
-    from checks.sources.base import Machine, Source
-    from checks.sources.fs import FileSystem
-    from signatures.loader import SignatureSet, load_file
+    from device_checkup.checks.engine import run_scan
+    from device_checkup.checks.records import Process
+    from device_checkup.checks.sources.base import Machine, Source
+    from device_checkup.checks.sources.fs import FileSystem
+    from device_checkup.signatures.loader import SignatureSet, load_file
 
     lines = ["schema: 1", "name: Stress test", 'version: "1"', "license: CC0-1.0", "attribution: none",
              "families:"]
@@ -84,7 +84,9 @@ def main(argv=None) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    import app.gui
+    from device_checkup import app  # noqa: F401
+
+    import device_checkup.app.gui  # noqa: F401
     scan = many_findings_scan(args.findings) if args.findings else None
     out: dict = {"rounds_asked": args.rounds, "findings_asked": args.findings, "rss_mb": [], "findings": [],
                  "round_ms": [], "round_block_ms": [], "ticks": 0, "max_block_ms": 0.0, "max_block_cpu_ms": 0.0, "blocks_over_50ms": 0}

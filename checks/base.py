@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
 
-from signatures import kinds
-from signatures.index import CompiledSet, Hit
+from device_checkup.signatures import kinds
+from device_checkup.signatures.index import CompiledSet, Hit
 
 from . import texts
 from .i18n import _

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from signatures.index import CompiledSet, compile_set
-from signatures.loader import SignatureSet
+from device_checkup.signatures.index import CompiledSet, compile_set
+from device_checkup.signatures.loader import SignatureSet
 
 from . import __version__, i18n, texts
 from .base import Check, Context, DeclaredCheck, family_finding
@@ -415,7 +415,7 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
 
 def _signatures_changed(changes: list[str]) -> Finding:
     """The signature set differs from its manifest: someone may have hidden their software."""
-    from signatures.manifest import data_folder
+    from device_checkup.signatures.manifest import data_folder
     from .heuristics import finding
     from .records import SignatureChange
     items = [SignatureChange(folder=data_folder(), change=c) for c in changes]

@@ -53,7 +53,7 @@ def is_rtl(code: str | None = None) -> bool:
 
 
 def mo_path(code: str):
-    return resources.files("checks").joinpath("locale", code, "LC_MESSAGES", f"{DOMAIN}.mo")
+    return resources.files("device_checkup.checks").joinpath("locale", code, "LC_MESSAGES", f"{DOMAIN}.mo")
 
 
 @functools.lru_cache(maxsize=8)

@@ -16,7 +16,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from signatures import kinds
+from device_checkup.signatures import kinds
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .inert import shown
 
 @functools.lru_cache(maxsize=1)
 def english() -> dict[str, Any]:
-    data = resources.files("checks").joinpath("texts", "en.yaml").read_text("utf-8")
+    data = resources.files("device_checkup.checks").joinpath("texts", "en.yaml").read_text("utf-8")
     return yamlsafe.load(data)
 
 

@@ -10,21 +10,35 @@ the finding texts and the app's data. Nothing in it is ever unpacked elsewhere a
 """
 from __future__ import annotations
 
-import importlib.util
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 
 from cx_Freeze import Executable, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
 
-# The project's packages: under one namespace if that exists, else at the top of the repository.
-if importlib.util.find_spec("device_checkup") is not None:
-    PACKAGES = ["device_checkup"]
-else:
-    PACKAGES = ["app", "checks", "signatures"]
+
+def _stage() -> str:
+    """The project as the wheel lays it out (device_checkup/app, /checks, /signatures), in a
+    temporary folder put first on sys.path: the folders sit at the top of the repository and an
+    editable install maps them with an import hook, which cx_Freeze's module finder can't follow.
+    The copy holds the same files, so the bundle's data is the repository's byte for byte."""
+    stage = tempfile.mkdtemp(prefix="device-checkup-freeze-")
+    for top in ("app", "checks", "signatures"):
+        shutil.copytree(os.path.join(ROOT, top), os.path.join(stage, "device_checkup", top),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return stage
+
+
+STAGE = _stage()
+atexit.register(shutil.rmtree, STAGE, True)
+# Entries that are no folder (an editable install's path-hook marker) stop cx_Freeze's finder.
+sys.path[:] = [STAGE] + [p for p in sys.path if p == "" or os.path.isdir(p) or os.path.isfile(p)]
+PACKAGES = ["device_checkup.app", "device_checkup.checks", "device_checkup.signatures"]
 
 
 def version() -> str:
@@ -42,10 +56,7 @@ def xcb_helpers() -> list[tuple[str, str]]:  # (system file, name in the bundle)
     search path ($ORIGIN) looks first. The core X libraries (libxcb, libX11) stay the system's."""
     if not sys.platform.startswith("linux"):
         return []
-    try:
-        from device_checkup.app.preflight import XCB_LIBRARIES
-    except ImportError:
-        from app.preflight import XCB_LIBRARIES
+    from device_checkup.app.preflight import XCB_LIBRARIES
     wanted = [name for name in XCB_LIBRARIES if name.startswith(("libxcb-", "libxkbcommon"))]
     found = []
     for name in wanted:

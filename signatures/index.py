@@ -379,7 +379,7 @@ class CompiledSet:
     def probe_places(self, platform: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
         """Where the probing sources should look on a machine of ``platform``: (path globs in
         the machine's form, registry keys, (registry key, value name) pairs). The engine hands
-        them to the sources as ``checks.sources.base.Locations``; signatures never import checks."""
+        them to the sources as ``checks.sources.base.Locations``; signatures never import device_checkup.checks."""
         windows = platform == "windows"
         return (sorted(self.probe_paths.get(platform, ())), sorted(self.probe_keys) if windows else [],
                 sorted(self.probe_values) if windows else [])

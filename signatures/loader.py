@@ -607,7 +607,7 @@ def load_file(path: str, *, user_file: bool = False, label: str | None = None,
 
 
 def builtin_paths() -> list[str]:
-    folder = resources.files("signatures").joinpath("data")
+    folder = resources.files("device_checkup.signatures").joinpath("data")
     return sorted(str(p) for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 

@@ -24,16 +24,16 @@ MANIFEST = "MANIFEST.sha256"
 
 
 def data_folder() -> str:
-    return str(resources.files("signatures").joinpath("data"))
+    return str(resources.files("device_checkup.signatures").joinpath("data"))
 
 
 def texts_files() -> dict[str, str]:
     """The shipped words files: manifest name → path. The English source (texts/*.yaml) and
     each language's compiled catalogue (locale/<code>/LC_MESSAGES/checkup.mo), which is what
     the app reads for every other language."""
-    folder = resources.files("checks").joinpath("texts")
+    folder = resources.files("device_checkup.checks").joinpath("texts")
     out = {f"../../checks/texts/{p.name}": str(p) for p in folder.iterdir() if p.name.endswith(".yaml")}
-    locale = resources.files("checks").joinpath("locale")
+    locale = resources.files("device_checkup.checks").joinpath("locale")
     if locale.is_dir():
         for lang in sorted(locale.iterdir(), key=lambda p: p.name):
             mo = lang.joinpath("LC_MESSAGES", "checkup.mo")

@@ -7,11 +7,11 @@ import tempfile
 import textwrap
 import threading
 
-from checks.engine import run_scan
-from checks.records import AutostartEntry, InstalledApp, Process, Service, Setting
-from checks.sources.base import Machine, Source
-from checks.sources.fs import FileSystem
-from signatures.loader import SignatureSet, load_file
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.records import AutostartEntry, InstalledApp, Process, Service, Setting
+from device_checkup.checks.sources.base import Machine, Source
+from device_checkup.checks.sources.fs import FileSystem
+from device_checkup.signatures.loader import SignatureSet, load_file
 
 ALL = frozenset({"windows", "macos", "linux"})
 
@@ -205,8 +205,8 @@ class Clock:
 
 @pytest.fixture
 def make_window(qtbot, qapp):
-    from app.gui.style import STYLE
-    from app.gui.window import MainWindow
+    from device_checkup.app.gui.style import STYLE
+    from device_checkup.app.gui.window import MainWindow
     qapp.setStyleSheet(STYLE)
     made = []
 

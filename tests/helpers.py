@@ -5,8 +5,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from checks.sources.base import Source
-from signatures.loader import SignatureSet, load_file
+from device_checkup.checks.sources.base import Source
+from device_checkup.signatures.loader import SignatureSet, load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -12,11 +12,11 @@ import re
 
 import pytest
 
-from checks.phone import adb
-from checks.phone.adb import READ_ONLY, NotAllowed, Phone, Recorded, allowed
-from checks.phone.android import collect, parse_device_policy, parse_pm_list
-from checks.phone.scan import android_result, scan_android
-from signatures.loader import load_set
+from device_checkup.checks.phone import adb
+from device_checkup.checks.phone.adb import READ_ONLY, NotAllowed, Phone, Recorded, allowed
+from device_checkup.checks.phone.android import collect, parse_device_policy, parse_pm_list
+from device_checkup.checks.phone.scan import android_result, scan_android
+from device_checkup.signatures.loader import load_set
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "android", "mvt")
 LAUNCHER = ("cmd package query-activities --brief -a android.intent.action.MAIN "
@@ -280,7 +280,7 @@ def test_settings_that_matter_are_worth_checking(sigset):
 def test_the_signing_certificate_is_read_from_the_app_file_and_matched(tmp_path):
     # A real APK signed by AOSP apksig's test key (tests/data/android/README.md); its
     # certificate is the one in rsa-2048.x509.pem (SHA-1 0AA07C0F…, as openssl prints it).
-    from checks.phone.apk import signing_cert_sha1
+    from device_checkup.checks.phone.apk import signing_cert_sha1
     apks = os.path.join(os.path.dirname(DATA), "apksig")
     for scheme in ("v1", "v2", "v3"):
         with open(os.path.join(apks, f"golden-aligned-{scheme}-out.apk"), "rb") as f:
@@ -333,7 +333,7 @@ sys.stdout.write(outputs[key])
 
 
 def test_checkup_phone_android_prints_the_scan_shapes(tmp_path, capsys):
-    from app.cli import main
+    from device_checkup.app.cli import main
     script = fake_adb(tmp_path, stalkerware_phone())
     assert main(["phone", "android", "--adb", str(script), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -356,8 +356,8 @@ def test_checkup_phone_android_prints_the_scan_shapes(tmp_path, capsys):
 
 
 def test_the_report_has_the_phone_and_what_a_phone_check_cannot_see(tmp_path, sigset):
-    from app.report import save_report
-    from app.session import Session
+    from device_checkup.app.report import save_report
+    from device_checkup.app.session import Session
     result = scan_android(Phone(Recorded(stalkerware_phone())), sigset)
     save_report(str(tmp_path / "r.html"), result, Session())
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
@@ -369,7 +369,7 @@ def test_the_report_has_the_phone_and_what_a_phone_check_cannot_see(tmp_path, si
 def test_androidqf_recorded_apps_with_installers_and_certificates(sigset):
     """androidqf's recorded package list (real installers and certificate SHA-1s): apps not from
     a store and holding no power are "worth checking", never more; F-Droid counts as a store."""
-    from checks.phone.android import AndroidApp, AndroidPhone
+    from device_checkup.checks.phone.android import AndroidApp, AndroidPhone
     with open(os.path.join(DATA, "androidqf_packages.json"), encoding="utf-8") as f:
         recorded = json.load(f)
     phone = AndroidPhone()
@@ -387,7 +387,7 @@ def test_androidqf_recorded_apps_with_installers_and_certificates(sigset):
 
 
 def test_two_checks_of_the_same_phone_compare(sigset):
-    from app.compare import compare
+    from device_checkup.app.compare import compare
     earlier = scan_android(Phone(Recorded(ordinary_phone())), sigset).to_json_data()
     later = scan_android(Phone(Recorded(stalkerware_phone())), sigset).to_json_data()
     again = scan_android(Phone(Recorded(stalkerware_phone())), sigset).to_json_data()

@@ -7,10 +7,10 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from app.gui.pages import phone as phone_page
-from checks.phone.adb import Phone, Recorded
-from checks.phone.scan import scan_android
-from signatures.loader import load_set
+from device_checkup.app.gui.pages import phone as phone_page
+from device_checkup.checks.phone.adb import Phone, Recorded
+from device_checkup.checks.phone.scan import scan_android
+from device_checkup.signatures.loader import load_set
 from tests.gui_fixtures import make_window  # noqa: F401 (fixture)
 from tests.test_android import stalkerware_phone
 

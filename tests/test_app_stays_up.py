@@ -31,7 +31,8 @@ def run_app(body: str, *, env_extra: dict | None = None, cwd: str = ROOT, timeou
         sys.path.insert(0, {root!r})
         from PySide6.QtCore import QTimer, Qt
         from PySide6.QtTest import QTest
-        import app.gui
+        from device_checkup import app  # noqa: F401
+        import device_checkup.app.gui  # noqa: F401
         from tests.gui_fixtures import make_scan, spy_sources
         """).format(root=cwd) + textwrap.dedent(body)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
@@ -150,7 +151,7 @@ def test_no_session_bus_is_started_when_none_runs(tmp_path):
 
 def test_no_bytecode_is_written_by_the_command_line_or_the_app(tmp_path):
     # A copy of the source tree, as an editable install uses it; the command the console
-    # script runs (`from app.cli import main`), then the app.
+    # script runs (`from device_checkup.app.cli import main`), then the app.
     tree = tmp_path / "tree"
     for part in ("app", "checks", "signatures", "tests"):
         shutil.copytree(os.path.join(ROOT, part), tree / part,
@@ -159,7 +160,7 @@ def test_no_bytecode_is_written_by_the_command_line_or_the_app(tmp_path):
     (root / "etc").mkdir(parents=True)
     env = dict(os.environ, PYTHONPATH=str(tree))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    cli = subprocess.run([sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())",
+    cli = subprocess.run([sys.executable, "-c", "import sys; from device_checkup.app.cli import main; sys.exit(main())",
                           "scan", "--json", "--root", str(root), "--platform", "linux"],
                          capture_output=True, text=True, timeout=ENOUGH, env=env, cwd=str(tmp_path))
     assert cli.returncode == 0, cli.stderr[-2000:]

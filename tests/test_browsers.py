@@ -9,12 +9,12 @@ import re
 
 import pytest
 
-from checks.engine import run_scan
-from checks.extensions import powerful_extension
-from checks.records import BrowserExtension
-from checks.sources.base import Machine, Notes
-from checks.sources.browsers import BrowserExtensionsSource
-from checks.sources.fs import FileSystem
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.extensions import powerful_extension
+from device_checkup.checks.records import BrowserExtension
+from device_checkup.checks.sources.base import Machine, Notes
+from device_checkup.checks.sources.browsers import BrowserExtensionsSource
+from device_checkup.checks.sources.fs import FileSystem
 from tests.helpers import ListSource, family_yaml, sigset_from_text
 
 UBLOCK = "cjpalhdlnbpafiamejdnhcphjbkeiagm"

@@ -12,9 +12,9 @@ import plistlib
 
 import pytest
 
-from checks.engine import run_scan
-from checks.sources.base import Machine
-from signatures.loader import load_set
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.sources.base import Machine
+from device_checkup.signatures.loader import load_set
 
 from .helpers import put
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from app.cli import main
+from device_checkup.app.cli import main
 from tests.helpers import ROOT, family_yaml
 
 SIG = "schema: 1\nfamilies:\n" + family_yaml("planted", "stalkerware", "file_paths: ['/opt/planted-spy']", name="PlantedSpy")

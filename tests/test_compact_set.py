@@ -11,8 +11,8 @@ import shutil
 
 import yaml
 
-from signatures import compact, loader, manifest
-from signatures.loader import builtin_paths, load_set
+from device_checkup.signatures import compact, loader, manifest
+from device_checkup.signatures.loader import builtin_paths, load_set
 
 
 def _meta(sigset):

@@ -1,8 +1,8 @@
 """docs/coverage.md is made from the signature data and docs/coverage-left-out.yaml, and stays so."""
 from __future__ import annotations
 
-from signatures.importers import coverage
-from signatures.loader import load_set
+from device_checkup.signatures.importers import coverage
+from device_checkup.signatures.loader import load_set
 
 
 def test_coverage_page_is_what_the_data_makes():
@@ -43,10 +43,10 @@ def test_signatures_info_counts_families_per_platform_and_tier():
     import subprocess
     import sys
     from pathlib import Path
-    from app.cli import platform_tier_counts
+    from device_checkup.app.cli import platform_tier_counts
     sigset = load_set()
     table = platform_tier_counts(sigset)
-    proc = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "info"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "device_checkup.app.cli", "signatures", "info"], capture_output=True, text=True,
                           cwd=Path(__file__).parent.parent, timeout=300)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()

@@ -143,12 +143,13 @@ def programs_run(log: Path) -> list[str]:
 # -- the command line ----------------------------------------------------------------------------
 def test_the_bundle_holds_the_signature_set_its_manifest_and_all_package_data(bundle):
     lib = bundle / "lib"
-    for rel in ("signatures/data", "checks/texts", "app/data"):
+    ours_in = lib / "device_checkup"            # the installed layout: one namespace
+    for rel in ("signatures/data", "checks/texts", "checks/locale/pl/LC_MESSAGES", "app/data"):
         ours = sorted(p.name for p in (ROOT / rel).iterdir() if p.is_file())
         assert ours, rel
         for name in ours:
-            assert (lib / rel / name).read_bytes() == (ROOT / rel / name).read_bytes(), f"{rel}/{name}"
-    assert (lib / "signatures/data/MANIFEST.sha256").is_file()
+            assert (ours_in / rel / name).read_bytes() == (ROOT / rel / name).read_bytes(), f"{rel}/{name}"
+    assert (ours_in / "signatures/data/MANIFEST.sha256").is_file()
     # The xcb library Ubuntu lacks travels beside Qt, where both Qt's plugin and the pre-flight
     # check (app/preflight.py) look for it.
     assert (lib / "PySide6/Qt/lib/libxcb-cursor.so.0").is_file()
@@ -165,7 +166,7 @@ def test_the_command_line_scans_from_a_read_only_folder_and_writes_nothing(bundl
     assert doc["format"] == "device-checkup-scan" and doc["scan"]["mode"] == "live"
     assert doc["checked"], doc
     # The built-in set, read from inside the bundle and matching the set in the repository.
-    from signatures.loader import load_set
+    from device_checkup.signatures.loader import load_set
     assert doc["signatures"]["sha256"] == load_set([]).sha256
     assert all(f["path"].startswith(str(bundle)) for f in doc["signatures"]["files"]), doc["signatures"]
     # It really read this computer: processes under /proc.

@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from checks.engine import ScanCancelled, run_scan
-from checks.records import AutostartEntry, Connection, Process, Service
-from checks.snapshot import Snapshot
-from checks.sources.base import Machine
-from checks.sources.fs import FileSystem
+from device_checkup.checks.engine import ScanCancelled, run_scan
+from device_checkup.checks.records import AutostartEntry, Connection, Process, Service
+from device_checkup.checks.snapshot import Snapshot
+from device_checkup.checks.sources.base import Machine
+from device_checkup.checks.sources.fs import FileSystem
 from tests.helpers import FailingSource, HangingSource, ListSource, family_yaml, sigset_from_text
 
 SET = ("schema: 1\nfamilies:\n"
@@ -84,7 +84,7 @@ def test_a_hanging_source_is_left_behind_after_its_time_limit(machine):
 
 
 def test_a_failing_check_becomes_could_not_check(machine):
-    from checks.engine import all_checks
+    from device_checkup.checks.engine import all_checks
 
     class Broken:
         id, what, needs = "broken", "something broken", ()
@@ -121,7 +121,7 @@ def test_progress_is_reported_in_words_for_every_step(machine):
 
 
 def test_live_only_sources_are_reported_as_not_checked_on_a_disk(tmp_path):
-    from checks.sources.system import ProcessesSource
+    from device_checkup.checks.sources.system import ProcessesSource
     offline = Machine(platform="linux", fs=FileSystem("linux", str(tmp_path)), live=False)
     result = run_scan(signatures=sigset_from_text(SET), machine=offline, sources=[ProcessesSource()])
     assert [(n.source, n.reason) for n in result.not_checked] == [("processes", "offline")]
@@ -161,8 +161,8 @@ def test_json_document_has_the_documented_keys(machine):
 
 def test_permission_advice_fits_the_account_that_ran_the_scan(tmp_path, monkeypatch):
     """As root, "run it as the administrator" would not help: the advice says so instead."""
-    import checks.engine as engine
-    from checks.snapshot import NotRead
+    import device_checkup.checks.engine as engine
+    from device_checkup.checks.snapshot import NotRead
     item = NotRead("autostart", "permission", "EACCES", "programs that start by themselves")
     monkeypatch.setattr(engine, "running_as_administrator", lambda: False)
     assert "sudo" in engine._not_checked(item, "linux", elevated=engine.running_as_administrator()).how
@@ -173,8 +173,8 @@ def test_permission_advice_fits_the_account_that_ran_the_scan(tmp_path, monkeypa
 
 
 def test_an_offline_program_with_a_system_name_is_found_on_the_disk_not_running():
-    from checks.heuristics import program_heuristics
-    from checks.records import AutostartEntry, Process
+    from device_checkup.checks.heuristics import program_heuristics
+    from device_checkup.checks.records import AutostartEntry, Process
     odd = "C:\\Users\\alex\\AppData\\Roaming\\svchost.exe"
     (f,) = [x for x in program_heuristics("autostart", "autostart", AutostartEntry(kind="run-key", name="x", location="Run", command=odd),
                                           odd, "svchost.exe", "windows", False) if x.heuristic == "system-name-wrong-place"]

@@ -12,12 +12,12 @@ from collections import defaultdict
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from checks.engine import match
-from checks.records import (AutostartEntry, BrowserExtension, Connection, FileItem, InstalledApp, Process,
+from device_checkup.checks.engine import match
+from device_checkup.checks.records import (AutostartEntry, BrowserExtension, Connection, FileItem, InstalledApp, Process,
                             RegistryItem, ScheduledTask, Service)
-from checks.snapshot import Snapshot
-from signatures.index import compile_set, expand_path, machine_path
-from signatures.loader import REFERENCE_KINDS, load_set
+from device_checkup.checks.snapshot import Snapshot
+from device_checkup.signatures.index import compile_set, expand_path, machine_path
+from device_checkup.signatures.loader import REFERENCE_KINDS, load_set
 import ipaddress
 
 

@@ -14,11 +14,11 @@ import threading
 
 import pytest
 
-from checks import texts
-from checks.engine import all_checks, run_scan
-from checks.sources import all_sources
-from checks.sources.base import Machine
-from signatures.loader import load_set
+from device_checkup.checks import texts
+from device_checkup.checks.engine import all_checks, run_scan
+from device_checkup.checks.sources import all_sources
+from device_checkup.checks.sources.base import Machine
+from device_checkup.signatures.loader import load_set
 from tests.test_no_network_no_traces import planted_tree
 
 PLATFORMS = ("windows", "macos", "linux")
@@ -161,7 +161,7 @@ def test_a_source_that_hangs_is_left_behind_and_the_rest_is_found(disks, shipped
 
 def test_a_check_that_hangs_is_left_behind_and_the_rest_is_found(disks, shipped, baseline, monkeypatch, release):
     gate, ended = release
-    from checks.services import ServicesCheck
+    from device_checkup.checks.services import ServicesCheck
 
     def run(self, ctx):
         try:
@@ -225,7 +225,7 @@ def not_checked_lines(out: str) -> list[str]:
 
 
 def test_the_command_line_says_each_failure_in_plain_words(disks, monkeypatch, capsys):
-    from app.cli import main
+    from device_checkup.app.cli import main
     break_everything(monkeypatch, "linux")
     code = main(["scan", "--root", str(disks["linux"]), "--platform", "linux"])
     out, err = capsys.readouterr()
@@ -243,7 +243,7 @@ def test_the_command_line_says_each_failure_in_plain_words(disks, monkeypatch, c
                    "plain line; for a part that raised, the detail is Python's exception text "
                    "('autostart.linux: Boom: ...'), so the human output shows Python error words")
 def test_the_human_output_holds_no_python_exception_text(disks, monkeypatch, capsys):
-    from app.cli import main
+    from device_checkup.app.cli import main
     victim = next(s for s in all_sources() if s.id == "autostart.linux")
     monkeypatch.setattr(victim, "collect", raising_after(victim.collect))
     assert main(["scan", "--root", str(disks["linux"]), "--platform", "linux"]) == 0
@@ -282,7 +282,7 @@ def test_running_programs_that_refuse_everything_are_counted_not_crashed_on(ship
     and the system refusing the list of connections, as macOS does without an administrator."""
     import psutil
 
-    from checks.sources import system
+    from device_checkup.checks.sources import system
     procs = [FakeProc(1, "systemd", psutil.AccessDenied), FakeProc(2, None, psutil.NoSuchProcess),
              FakeProc(3, "kworker", psutil.ZombieProcess), FakeProc(4, "launchd", psutil.AccessDenied)]
 

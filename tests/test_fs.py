@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from checks.sources.fs import FileSystem, Unreadable
+from device_checkup.checks.sources.fs import FileSystem, Unreadable
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_glob_of_a_plain_path_finds_only_what_exists(tree, root):
 
 def test_many_names_for_one_file_are_hashed_once(tmp_path, monkeypatch):
     """3,000 hard links to one sparse 64 MB program: one hash, not 3,000."""
-    from checks.sources import fs as fsmod
+    from device_checkup.checks.sources import fs as fsmod
     root = tmp_path / "disk"
     (root / "opt").mkdir(parents=True)
     big = root / "opt" / "prog"
@@ -104,7 +104,7 @@ def test_many_names_for_one_file_are_hashed_once(tmp_path, monkeypatch):
 
 
 def test_hashing_stops_at_its_budget_and_says_what_it_skipped(tmp_path, monkeypatch):
-    from checks.sources import fs as fsmod
+    from device_checkup.checks.sources import fs as fsmod
     root = tmp_path / "disk"
     root.mkdir()
     for name in ("a", "b", "c"):
@@ -175,7 +175,7 @@ def test_a_walk_never_enters_a_folder_twice_or_leaves_the_root(tmp_path):
 
 def test_a_small_plist_that_expands_to_millions_of_values_is_refused():
     import plistlib
-    from checks.sources.fs import parse_plist
+    from device_checkup.checks.sources.fs import parse_plist
     inner = ["x"] * 100
     outer = [inner] * 1000
     data = plistlib.dumps({"a": [outer] * 1000}, fmt=plistlib.FMT_BINARY)
@@ -189,7 +189,7 @@ def test_a_small_plist_that_expands_to_millions_of_values_is_refused():
 
 
 def test_one_encoding_policy():
-    from checks.sources.fs import decode_text
+    from device_checkup.checks.sources.fs import decode_text
     assert decode_text("Zażółć".encode("utf-8")) == "Zażółć"
     assert decode_text(b"\xef\xbb\xbfabc") == "abc"
     assert decode_text("abc".encode("utf-16")) == "abc"                 # with its BOM

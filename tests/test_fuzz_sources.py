@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from checks.sources import browsers, remote_logs
-from checks.sources import settings as settings_sources
-from checks.sources.base import Machine, Notes
-from checks.sources.fs import Unreadable
+from device_checkup.checks.sources import browsers, remote_logs
+from device_checkup.checks.sources import settings as settings_sources
+from device_checkup.checks.sources.base import Machine, Notes
+from device_checkup.checks.sources.fs import Unreadable
 
 SOURCES = browsers.SOURCES + remote_logs.SOURCES + settings_sources.SOURCES
 
@@ -122,8 +122,8 @@ def test_every_file_read_can_hold_anything(platform):
 
 
 def test_a_tcc_database_that_is_not_one_is_a_note(tmp_path):
-    from checks.sources.base import Notes
-    from checks.sources.settings import macos_privacy_grants
+    from device_checkup.checks.sources.base import Notes
+    from device_checkup.checks.sources.settings import macos_privacy_grants
     where = "/Library/Application Support/com.apple.TCC/TCC.db"
 
     def grants():

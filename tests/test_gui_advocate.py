@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from app.gui import words
-from app.report import read_scan_data, save_report
-from app.session import questions
+from device_checkup.app.gui import words
+from device_checkup.app.report import read_scan_data, save_report
+from device_checkup.app.session import questions
 from tests.gui_fixtures import (KIDS, MONITOR, SPY, FakeDialogs, ListSource, every_tier_sources, make_scan,
                                 make_window, spy_sources)  # noqa: F401 (fixture)
 from tests.test_gui_quick_exit import assert_exited, shift
@@ -166,7 +166,7 @@ def test_ending_can_be_declined(qtbot, make_window):
 
 def _earlier(tmp_path, sources, as_report: bool):
     """An earlier check saved the way an advocate would have: a report, or the JSON document."""
-    from checks.sources.base import Machine  # noqa: F401
+    from device_checkup.checks.sources.base import Machine  # noqa: F401
     result = make_scan(sources)(progress=lambda p: None, cancel=None, user_paths=[])
     if as_report:
         path = tmp_path / "earlier.html"
@@ -235,7 +235,7 @@ def test_quick_exit_from_the_results_of_an_appointment(qtbot, make_window):
 
 def test_a_pdf_that_is_not_whole_is_not_called_saved_and_the_web_page_is_offered(qtbot, make_window, tmp_path,
                                                                                    monkeypatch):
-    import app.report as report
+    import device_checkup.app.report as report
     real = report._make_pdf
     monkeypatch.setattr(report, "_make_pdf", lambda blocks, ref, att: real(blocks[:-5], ref, att))
     offered = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
-from app.gui import words
+from device_checkup.app.gui import words
 from tests.gui_fixtures import (FailingSource, FakeDialogs, RefusedSource, WaitingSource, every_tier_sources,
                                 make_scan, make_window, spy_sources)  # noqa: F401 (fixture)
 
@@ -31,14 +31,15 @@ def test_welcome_says_what_the_check_does_and_cannot_see_and_the_risks(make_wind
     assert "may be able to see that this check was run" in text
     assert "Shift key three times" in text
     assert "can't undo what monitoring software may already have recorded" in text
-    assert "Physical trackers" in text            # from checks.texts.cannot_see()
+    assert "Physical trackers" in text            # from device_checkup.checks.texts.cannot_see()
     assert "safe" not in words.WELCOME_INTRO.lower()
     assert w.welcome.own.isChecked() and not w.welcome.advocate.isChecked()
     assert w.welcome.start_button.isDefault()
 
 
 def test_whole_flow_welcome_scan_results_details_support(qtbot, make_window, monkeypatch):
-    import checks.engine
+    from device_checkup import checks  # noqa: F401
+    import device_checkup.checks.engine  # noqa: F401
     monkeypatch.setattr(checks.engine, "running_as_administrator", lambda: False)   # an ordinary account
     dialogs = FakeDialogs(answer=False)
     w = make_window(scan=make_scan(every_tier_sources()), dialogs=dialogs)

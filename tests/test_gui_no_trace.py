@@ -17,7 +17,8 @@ SCRIPT = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-    import app.gui
+    from device_checkup import app  # noqa: F401
+    import device_checkup.app.gui  # noqa: F401
     from tests.gui_fixtures import every_tier_sources, make_scan
 
     if {disable_guard!r}:

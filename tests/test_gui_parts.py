@@ -6,12 +6,12 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from app.gui.dialogs import Dialogs
-from app.gui.models import SEVERITY, TITLE, WHERE, FindingsModel
-from app.gui.pages.about import describe_set
-from app.gui.pages.signatures import SignaturesPage, check_file
-from app.gui.widgets import ExitButton
-from app.support import SupportDataError, load, parse
+from device_checkup.app.gui.dialogs import Dialogs
+from device_checkup.app.gui.models import SEVERITY, TITLE, WHERE, FindingsModel
+from device_checkup.app.gui.pages.about import describe_set
+from device_checkup.app.gui.pages.signatures import SignaturesPage, check_file
+from device_checkup.app.gui.widgets import ExitButton
+from device_checkup.app.support import SupportDataError, load, parse
 from tests.gui_fixtures import SIGNATURES, every_tier_sources, make_scan, make_window, signature_set  # noqa: F401
 
 
@@ -131,7 +131,7 @@ def test_about_shows_version_counts_fingerprint_and_attributions(make_window):
 
 
 def test_about_with_the_built_in_set(make_window):
-    from signatures.loader import load_set
+    from device_checkup.signatures.loader import load_set
     info = describe_set(load_set())
     text = " ".join(f["attribution"] for f in info["files"])
     assert "Echap" in text and "LOLRMM" in text

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from app.gui.quick_exit import QuickExit, ShiftCounter, progress_words
+from device_checkup.app.gui.quick_exit import QuickExit, ShiftCounter, progress_words
 from tests.gui_fixtures import Clock, WaitingSource, make_scan, make_window, spy_sources  # noqa: F401
 
 
@@ -197,7 +197,7 @@ def test_shift_three_times_works_inside_a_real_dialog(qtbot, make_window):
     from PySide6.QtCore import QTimer
     from PySide6.QtTest import QTest
 
-    from app.gui.dialogs import Dialogs
+    from device_checkup.app.gui.dialogs import Dialogs
     w = make_window(clock=Clock())
     w.dialogs = Dialogs(w.trigger_quick_exit, w.shift.progress)
     pressed = []

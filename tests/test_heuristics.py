@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.heuristics import hidden_or_temporary, system_name_wrong_place, watching_word
+from device_checkup.checks.heuristics import hidden_or_temporary, system_name_wrong_place, watching_word
 
 
 @pytest.mark.parametrize("name, word", [
@@ -74,5 +74,5 @@ def test_system_names_in_the_wrong_place(path, platform, name):
     ("", []), (None, []),
 ])
 def test_hosts_written_in_commands(command, hosts):
-    from checks.base import hosts_in
+    from device_checkup.checks.base import hosts_in
     assert hosts_in(command) == hosts

@@ -10,8 +10,8 @@ import textwrap
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from checks.snapshot import Snapshot
-from signatures.loader import load_file
+from device_checkup.checks.snapshot import Snapshot
+from device_checkup.signatures.loader import load_file
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -52,7 +52,7 @@ def test_deep_nesting_is_a_problem_not_a_crash():
 
 
 def test_a_huge_file_is_refused_before_reading(tmp_path):
-    from signatures import loader
+    from device_checkup.signatures import loader
     big = tmp_path / "big.yaml"
     with open(big, "wb") as fh:
         fh.truncate(loader.MAX_FILE_BYTES + 1)
@@ -107,7 +107,7 @@ def test_an_edited_words_file_is_noticed_like_an_edited_signature_file(tmp_path,
     """Editing checks/texts/en.yaml could make the headline say nothing was found above a real
     finding; the words file is in the manifest, so the change is the first finding."""
     import shutil
-    from signatures import manifest
+    from device_checkup.signatures import manifest
     shipped = manifest.texts_files()       # en.yaml and each language's compiled catalogue
     assert "../../checks/texts/en.yaml" in shipped and "../../checks/locale/pl/LC_MESSAGES/checkup.mo" in shipped
     shutil.copy(shipped["../../checks/texts/en.yaml"], tmp_path / "en.yaml")
@@ -118,7 +118,7 @@ def test_an_edited_words_file_is_noticed_like_an_edited_signature_file(tmp_path,
     (tmp_path / "en.yaml").write_text(text.replace("We found software that can be used to watch this computer.",
                                                    "We didn't find any known monitoring software."), encoding="utf-8")
     assert manifest.changes() == ["../../checks/texts/en.yaml has been changed"]
-    from signatures.loader import load_set
+    from device_checkup.signatures.loader import load_set
     assert load_set().changed == ["../../checks/texts/en.yaml has been changed"]
 
 
@@ -126,8 +126,8 @@ def test_a_rewritten_manifest_still_shows_in_the_fingerprint_people_can_compare(
     """Removing a family and rewriting MANIFEST.sha256 goes past the manifest check; the set's
     SHA-256, printed by the command line (and shown in About and the report), changes, so an
     advocate comparing it with the published value from a safe device sees it."""
-    from app.cli import main
-    from signatures import loader
+    from device_checkup.app.cli import main
+    from device_checkup.signatures import loader
     shipped = loader.load_set()
     path = next(p for p in loader.builtin_paths() if p.endswith("curated.yaml"))
     text = open(path, encoding="utf-8").read()
@@ -148,8 +148,8 @@ def test_a_rewritten_manifest_still_shows_in_the_fingerprint_people_can_compare(
 
 
 def test_what_it_cannot_see_says_an_administrator_can_change_the_app(capsys):
-    from app.cli import main
-    from checks import texts
+    from device_checkup.app.cli import main
+    from device_checkup.checks import texts
     line = next(x for x in texts.cannot_see() if "administrator rights" in x)
     assert "change Device Checkup itself" in line
     assert main(["signatures", "info"]) == 0                 # (the words file loads and is in use)

@@ -12,10 +12,10 @@ import re
 
 import pytest
 
-from app.cli import _json_text, main, render_text
-from checks.inert import is_inert
-from checks.records import AutostartEntry, InstalledApp, Process, Service
-from checks.sources.base import Source
+from device_checkup.app.cli import _json_text, main, render_text
+from device_checkup.checks.inert import is_inert
+from device_checkup.checks.records import AutostartEntry, InstalledApp, Process, Service
+from device_checkup.checks.sources.base import Source
 from tests.gui_fixtures import ALL, ListSource, make_scan, make_window  # noqa: F401 (fixture)
 
 FAKE = "We didn't find any known monitoring software"
@@ -108,7 +108,7 @@ def test_a_planted_autostart_entry_cannot_clear_the_terminal(tmp_path, capsys):
 
 
 def test_the_report_shows_every_hostile_name_as_data(result):
-    from app.report import build_html
+    from device_checkup.app.report import build_html
     page = build_html(result)
     _assert_inert_text(page)
     assert "<img src='file" not in page and "<script>alert" not in page and "<b>bold" not in page

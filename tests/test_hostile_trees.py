@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.engine import run_scan
-from checks.sources.base import Machine
-from checks.sources.fs import FileSystem
-from signatures.loader import load_set
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.sources.base import Machine
+from device_checkup.checks.sources.fs import FileSystem
+from device_checkup.signatures.loader import load_set
 from tests.helpers import ROOT
 from tests.test_no_network_no_traces import planted_tree
 
@@ -54,7 +54,7 @@ TRACE_OPENS = textwrap.dedent("""
                 if path.startswith(outside):
                     seen.append([event, path])
     sys.addaudithook(hook)
-    from app.cli import main
+    from device_checkup.app.cli import main
     code = main(["scan", "--root", {disk!r}, "--platform", {platform!r}, "--json", "--save-snapshot", {snap!r}])
     print(json.dumps({{"code": code, "seen": seen}}), file=sys.stderr)
 """)
@@ -182,7 +182,7 @@ def _as_nobody(*args: str, cwd: Path, code: Path) -> subprocess.CompletedProcess
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONPATH": str(code), "LANG": "C.UTF-8"}
     return subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                           sys.executable, "-m", "app.cli", *args], cwd=cwd, env=env,
+                           sys.executable, "-m", "device_checkup.app.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -203,7 +203,7 @@ def nobody_code():
         for p in [folder, *folder.rglob("*")]:
             p.chmod(0o755 if p.is_dir() else 0o644)
         probe = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                                sys.executable, "-c", "import app.cli, checks.engine, yaml, psutil"],
+                                sys.executable, "-c", "import device_checkup.app.cli, device_checkup.checks.engine, yaml, psutil"],
                                cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(folder),
                                              "PYTHONDONTWRITEBYTECODE": "1", "HOME": "/"},
                                capture_output=True, text=True, timeout=120)
@@ -335,7 +335,7 @@ TRACE_READER = textwrap.dedent("""
             elif event == "open" and isinstance(args[2], int) and not args[2] & os.O_NONBLOCK:
                 wrong.append(["blocking open", path])
     sys.addaudithook(hook)
-    from app.cli import main
+    from device_checkup.app.cli import main
     code = main(["scan", "--root", disk, "--platform", {platform!r}, "--json"])
     print(json.dumps({{"code": code, "wrong": wrong, "opened": opened[0]}}), file=sys.stderr)
 """)
@@ -417,7 +417,7 @@ def planted_link(tmp_path):
 
 def _checkup(*args: str) -> subprocess.CompletedProcess:
     # A process of its own: the PDF is drawn by Qt, which must not share this test process's Qt.
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "device_checkup.app.cli", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
                                             "QT_QPA_PLATFORM": "offscreen"})
 
@@ -444,7 +444,7 @@ def test_the_command_line_never_writes_through_a_planted_link(planted_link, opti
 
 
 def test_replacing_after_the_question_replaces_the_name_never_a_link_target(tmp_path):
-    from app.safe_write import write_new
+    from device_checkup.app.safe_write import write_new
     target = tmp_path / "target"
     target.write_text("keep")
     link = tmp_path / "report.html"
@@ -461,8 +461,8 @@ def test_replacing_after_the_question_replaces_the_name_never_a_link_target(tmp_
 
 def test_the_app_never_saves_a_report_through_a_planted_link(qtbot, tmp_path):
     from PySide6.QtCore import Qt
-    from app.gui.style import STYLE  # noqa: F401 (the window's look is not the point here)
-    from app.gui.window import MainWindow
+    from device_checkup.app.gui.style import STYLE  # noqa: F401 (the window's look is not the point here)
+    from device_checkup.app.gui.window import MainWindow
     from tests.gui_fixtures import FakeDialogs, make_scan, spy_sources
     target = tmp_path / "elsewhere.html"
     link = tmp_path / "device-checkup-report.html"
@@ -487,7 +487,7 @@ def test_the_app_never_saves_a_report_through_a_planted_link(qtbot, tmp_path):
 
 
 def test_a_time_out_names_what_the_part_was_reading(tmp_path, shipped):
-    from checks.sources.base import Source
+    from device_checkup.checks.sources.base import Source
     disk = planted_tree("linux", tmp_path / "disk")
     gate, ended = threading.Event(), threading.Event()
 

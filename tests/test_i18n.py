@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import i18n
+from device_checkup.checks import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,7 @@ def test_compiled_catalogues_are_current_with_their_sources():
 
 
 def test_a_missing_translation_falls_back_to_english_and_a_known_one_is_used(language):
-    from checks import texts
+    from device_checkup.checks import texts
     language("xx")
     assert texts.text("headlines", "nothing").startswith("⟦")
     language("en")
@@ -40,7 +40,7 @@ def test_a_missing_translation_falls_back_to_english_and_a_known_one_is_used(lan
 
 
 def test_polish_is_chosen_by_code_and_unknown_codes_are_refused(language):
-    from app.gui import words
+    from device_checkup.app.gui import words
     language("pl")
     assert words.WELCOME_START != "&Start the check"
     with pytest.raises(ValueError):
@@ -64,7 +64,7 @@ def test_pseudo_locale_every_screen_shows_only_catalogue_words(qtbot, language):
     and header comes from the catalogue, or is what the machine or a signature file supplied."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QTableView
-    from app.gui.window import MainWindow
+    from device_checkup.app.gui.window import MainWindow
     from tests.gui_fixtures import FakeDialogs, WaitingSource, every_tier_sources, make_scan
     language("xx")
     waiting = WaitingSource()
@@ -122,8 +122,8 @@ def test_pseudo_locale_every_screen_shows_only_catalogue_words(qtbot, language):
 
 def _result_data(result) -> set[str]:
     """What the machine and the signature files supplied to a result: data, not words."""
-    from checks.base import shown_value
-    from checks.records import to_dict
+    from device_checkup.checks.base import shown_value
+    from device_checkup.checks.records import to_dict
     data = {"Device Checkup", "SHA", result.snapshot.os_version or "", result.snapshot.platform}
     for f in result.findings:
         data |= {f.family_name or "", f.family or "", f.id}
@@ -143,9 +143,9 @@ def _result_data(result) -> set[str]:
 
 def _scan_result(sources=None):
     import tempfile
-    from checks.engine import run_scan
-    from checks.sources.base import Machine
-    from checks.sources.fs import FileSystem
+    from device_checkup.checks.engine import run_scan
+    from device_checkup.checks.sources.base import Machine
+    from device_checkup.checks.sources.fs import FileSystem
     from tests.gui_fixtures import every_tier_sources, signature_set
     return run_scan(signatures=signature_set(), machine=Machine(platform="windows",
                     fs=FileSystem("windows", tempfile.mkdtemp()), live=True), sources=sources or every_tier_sources())
@@ -153,8 +153,8 @@ def _scan_result(sources=None):
 
 def test_pseudo_locale_the_report_is_all_catalogue_words(language):
     import html as _html
-    from app.report import build_html
-    from app.session import Session
+    from device_checkup.app.report import build_html
+    from device_checkup.app.session import Session
     language("xx")
     result = _scan_result()
     session = Session(reference="20260101-001", advocate_initials="JB", device_nickname="laptop")
@@ -170,11 +170,11 @@ def test_pseudo_locale_the_report_is_all_catalogue_words(language):
 
 
 def test_pseudo_locale_command_line_output_is_all_catalogue_words(language):
-    from app.cli import render_text
-    from checks.base import shown_value
-    from checks.engine import run_scan
-    from checks.sources.base import Machine
-    from checks.sources.fs import FileSystem
+    from device_checkup.app.cli import render_text
+    from device_checkup.checks.base import shown_value
+    from device_checkup.checks.engine import run_scan
+    from device_checkup.checks.sources.base import Machine
+    from device_checkup.checks.sources.fs import FileSystem
     from tests.gui_fixtures import signature_set, spy_sources
     import tempfile
     language("xx")
@@ -221,7 +221,7 @@ def test_polish_translates_every_message_and_keeps_every_placeholder():
 
 
 def test_polish_keeps_uk_emergency_numbers_and_never_says_safe(language):
-    from app.support import load
+    from device_checkup.app.support import load
     language("pl")
     numbers = [n.number for r in load().regions for s in r.services for n in s.phones]
     assert "999" in numbers and "101" in numbers
@@ -234,7 +234,7 @@ def test_polish_keeps_uk_emergency_numbers_and_never_says_safe(language):
 def test_an_edited_translation_is_noticed_like_an_edited_signature_file(tmp_path, monkeypatch):
     """The compiled Polish catalogue is what the app reads: changing it is a finding too."""
     import shutil
-    from signatures import manifest
+    from device_checkup.signatures import manifest
     shipped = manifest.texts_files()
     name = "../../checks/locale/pl/LC_MESSAGES/checkup.mo"
     shutil.copy(shipped[name], tmp_path / "checkup.mo")
@@ -251,7 +251,7 @@ def test_each_screen_keeps_one_keyboard_letter_per_control_in_each_language(qtbo
     """Alt+letter must reach one control per screen, whatever the language (a translator picks
     the & letters)."""
     from PySide6.QtWidgets import QAbstractButton, QLabel
-    from app.gui.window import MainWindow
+    from device_checkup.app.gui.window import MainWindow
     from tests.gui_fixtures import FakeDialogs, every_tier_sources, make_scan
     language(code)
     w = MainWindow(scan=make_scan(every_tier_sources()), dialogs=FakeDialogs(), quit=lambda: None,
@@ -294,8 +294,8 @@ def test_the_language_chosen_on_the_first_page_changes_every_screen(qtbot, langu
                                                                                     monkeypatch):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
-    from app.gui import words
-    from app.gui.window import MainWindow
+    from device_checkup.app.gui import words
+    from device_checkup.app.gui.window import MainWindow
     from tests.gui_fixtures import FakeDialogs, make_scan, spy_sources
     language("en")
     w = MainWindow(scan=make_scan(spy_sources()), dialogs=FakeDialogs(), quit=lambda: None,
@@ -330,7 +330,7 @@ def test_the_language_chosen_on_the_first_page_changes_every_screen(qtbot, langu
 
 
 def test_checkup_lang_pl_prints_the_scan_in_polish_and_refuses_unknown_languages(tmp_path, capsys, language):
-    from app.cli import main
+    from device_checkup.app.cli import main
     language("en")
     (tmp_path / "disk").mkdir()
     assert main(["scan", "--root", str(tmp_path / "disk"), "--platform", "linux", "--lang", "pl"]) == 0

@@ -14,12 +14,12 @@ import sys
 import pytest
 import yaml
 
-from signatures.importers import as_domain, host_of, render_signature_file, slug
-from signatures.importers.echap import EchapError, import_echap
-from signatures.importers.lolrmm import LolrmmError, import_lolrmm, left_out, program_name, registry_key
-from signatures.importers.regenerate import ECHAP_HEADER, LOLRMM_HEADER
-from signatures.loader import load_file, load_set
-from signatures.manifest import data_folder
+from device_checkup.signatures.importers import as_domain, host_of, render_signature_file, slug
+from device_checkup.signatures.importers.echap import EchapError, import_echap
+from device_checkup.signatures.importers.lolrmm import LolrmmError, import_lolrmm, left_out, program_name, registry_key
+from device_checkup.signatures.importers.regenerate import ECHAP_HEADER, LOLRMM_HEADER
+from device_checkup.signatures.loader import load_file, load_set
+from device_checkup.signatures.manifest import data_folder
 
 from .helpers import ROOT, SHARED
 
@@ -258,19 +258,19 @@ def test_the_shipped_set_holds_the_imported_and_curated_files_with_attribution()
 
 def test_the_import_commands_write_a_file_that_validates(tmp_path):
     out = tmp_path / "e.yaml"
-    proc = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "import", "echap", *ECHAP_FILES,
+    proc = subprocess.run([sys.executable, "-m", "device_checkup.app.cli", "signatures", "import", "echap", *ECHAP_FILES,
                            "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "wrote 172 families" in proc.stderr
     sf, problems = load_file(str(out))
     assert problems == [] and len(sf.families) == 172
     # Validating it beside the built-in set names each id the shipped echap.yaml already uses.
-    check = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "validate", str(out)],
+    check = subprocess.run([sys.executable, "-m", "device_checkup.app.cli", "signatures", "validate", str(out)],
                            cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert check.returncode == 1 and "'echap.mspy' is already used in built-in echap.yaml" in check.stdout
     bad = tmp_path / "not-echap.yaml"
     bad.write_text("hello: world\n")
-    proc = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "import", "echap", str(bad),
+    proc = subprocess.run([sys.executable, "-m", "device_checkup.app.cli", "signatures", "import", "echap", str(bad),
                            "-o", str(tmp_path / "x.yaml")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3 and "not an Echap indicator file" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "x.yaml").exists()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from signatures.index import CompiledSet, NameIndex, PathIndex, compile_set
+from device_checkup.signatures.index import CompiledSet, NameIndex, PathIndex, compile_set
 from tests.helpers import family_yaml, sigset_from_text
 
 SET = "schema: 1\nfamilies:\n" + family_yaml("spy", "stalkerware", r"""

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import shutil
 
-from checks.engine import run_scan
-from checks.records import Process
-from checks.sources.base import Machine
-from checks.sources.fs import FileSystem
-from signatures import manifest
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.records import Process
+from device_checkup.checks.sources.base import Machine
+from device_checkup.checks.sources.fs import FileSystem
+from device_checkup.signatures import manifest
 from tests.helpers import ListSource, family_yaml, sigset_from_text
 
 

@@ -9,8 +9,8 @@ import sqlite3
 
 import pytest
 
-from checks.phone.ios_backup import BackupError, read_backup, scan_backup
-from signatures.loader import load_set
+from device_checkup.checks.phone.ios_backup import BackupError, read_backup, scan_backup
+from device_checkup.signatures.loader import load_set
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "ios", "mvt_ios_backup")
 
@@ -91,7 +91,7 @@ def test_a_folder_that_is_not_a_backup(tmp_path):
 
 def test_checkup_phone_ios_backup_prints_the_scan_shape(backup, capsys):
     import json
-    from app.cli import main
+    from device_checkup.app.cli import main
     assert main(["phone", "ios-backup", str(backup), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["format"] == "device-checkup-scan" and data["scan"]["platform"] == "ios"
@@ -100,8 +100,8 @@ def test_checkup_phone_ios_backup_prints_the_scan_shape(backup, capsys):
 
 
 def test_checkup_phone_ios_backup_without_a_folder_lists_the_backups_found(backup, tmp_path, capsys, monkeypatch):
-    from app.cli import main
-    import checks.sources.base as base
+    from device_checkup.app.cli import main
+    import device_checkup.checks.sources.base as base
     home = tmp_path / "home"
     usual = home / "Library" / "Application Support" / "MobileSync" / "Backup"
     usual.mkdir(parents=True)
@@ -114,7 +114,7 @@ def test_checkup_phone_ios_backup_without_a_folder_lists_the_backups_found(backu
 
 
 def test_backups_in_the_usual_places_are_found(backup, tmp_path):
-    from checks.phone.ios_backup import find_backups
+    from device_checkup.checks.phone.ios_backup import find_backups
     home = tmp_path / "home"
     usual = home / "Library" / "Application Support" / "MobileSync" / "Backup"
     usual.mkdir(parents=True)

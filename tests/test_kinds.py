@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from checks import base, records, texts
-from checks.inert import shown
-from checks.sources import all_sources
-from signatures import kinds
-from signatures.index import CompiledSet
-from signatures.loader import load_file
+from device_checkup.checks import base, records, texts
+from device_checkup.checks.inert import shown
+from device_checkup.checks.sources import all_sources
+from device_checkup.signatures import kinds
+from device_checkup.signatures.index import CompiledSet
+from device_checkup.signatures.loader import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +96,7 @@ def missing_parts() -> list[str]:
         if problems or not sf.families:
             out.append(f"indicator kind {k.name}: the loader refuses its form ({problems})")
             continue
-        from signatures.loader import SignatureSet
+        from device_checkup.signatures.loader import SignatureSet
         index = CompiledSet(SignatureSet(files=[sf]))
         if k.looked_for and not _matches(index, k):   # asked on Linux unless its form or kind says otherwise
             out.append(f"indicator kind {k.name}: the index does not match it")
@@ -150,7 +150,7 @@ def test_every_source_collects_a_declared_record_kind():
 def test_probed_kinds_hand_their_places_to_the_sources():
     sf, problems = load_file("kinds.yaml", text=_family(["file_paths", "registry_keys", "registry_values"]))
     assert problems == []
-    from signatures.loader import SignatureSet
+    from device_checkup.signatures.loader import SignatureSet
     index = CompiledSet(SignatureSet(files=[sf]))
     paths, keys, values = index.probe_places("windows")
     assert keys == ["HKLM\\SOFTWARE\\AcmeSpy"] and values == [("HKCU\\Software\\AcmeSpy", "Agent")]
@@ -202,7 +202,7 @@ def test_any_value_of_any_kind_is_refused_or_matched_without_raising(kind, value
     text = _family([]).replace("    indicators:\n", f"    indicators:\n      {kind}: [{written}]\n")
     sf, problems = load_file("fuzz.yaml", text=text)       # refused with a problem, or loaded
     if sf.families:
-        from signatures.loader import SignatureSet
+        from device_checkup.signatures.loader import SignatureSet
         index = CompiledSet(SignatureSet(files=[sf]))
         for platform in ("windows", "macos", "linux"):
             index.ask(kind, value, platform)
@@ -226,8 +226,8 @@ def test_any_record_of_any_kind_is_named_inertly_and_survives_a_snapshot(record_
 
 def test_a_changed_signature_set_is_its_own_kind_of_record_not_a_made_up_file():
     # It used to be a FileItem whose path was the first word of the sentence ("…/data/the").
-    from checks.engine import _signatures_changed
-    from signatures.manifest import data_folder
+    from device_checkup.checks.engine import _signatures_changed
+    from device_checkup.signatures.manifest import data_folder
     f = _signatures_changed(["the list of the signature files' fingerprints is missing or damaged",
                              "curated.yaml has been changed"])
     assert [e.record_kind for e in f.evidence] == ["signature_changes", "signature_changes"]
@@ -238,10 +238,10 @@ def test_a_changed_signature_set_is_its_own_kind_of_record_not_a_made_up_file():
 
 def test_a_kind_that_declares_what_it_is_asked_of_needs_no_check_of_its_own(monkeypatch, tmp_path):
     # As a new kind would (docs/architecture.md): declared with asked_of, matched by DeclaredCheck.
-    from checks.engine import run_scan
-    from checks.records import InstalledApp
-    from checks.sources.base import Machine
-    from checks.sources.fs import FileSystem
+    from device_checkup.checks.engine import run_scan
+    from device_checkup.checks.records import InstalledApp
+    from device_checkup.checks.sources.base import Machine
+    from device_checkup.checks.sources.fs import FileSystem
     from tests.helpers import ListSource, family_yaml, sigset_from_text
     new = kinds.IndicatorKind("publisher_names", "name", platforms=("linux",), asked_of=(("apps", "publisher"),),
                               doc="who published an installed program")

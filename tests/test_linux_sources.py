@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from checks.engine import run_scan
-from checks.sources.base import Machine, Notes
-from checks.sources.linux import (LinuxAppsSource, LinuxAutostartSource, LinuxServicesSource, background_commands,
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.sources.base import Machine, Notes
+from device_checkup.checks.sources.linux import (LinuxAppsSource, LinuxAutostartSource, LinuxServicesSource, background_commands,
                                   parse_crontab, parse_desktop, parse_dpkg_status, parse_unit)
-from signatures.loader import load_set
+from device_checkup.signatures.loader import load_set
 
 from .helpers import put
 
@@ -355,7 +355,7 @@ def test_a_planted_override_of_a_system_service_is_a_finding(tmp_path):
 
 
 def test_wrappers_are_taken_off():
-    from checks.sources.commands import real_program
+    from device_checkup.checks.sources.commands import real_program
     assert real_program("env A=1 nohup setsid /opt/x/agent --quiet") == "/opt/x/agent"
     assert real_program("sh -c \"exec /tmp/.x/run >/dev/null 2>&1\"") == "/tmp/.x/run"
     assert real_program("bash -lc 'cd /opt && ./agent &'") == "./agent"

@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
-from checks.engine import run_scan
-from checks.sources.base import Machine
-from checks.sources.system import ConnectionsSource, ProcessesSource
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.sources.base import Machine
+from device_checkup.checks.sources.system import ConnectionsSource, ProcessesSource
 from tests.helpers import family_yaml, sigset_from_text
 
 pytestmark = [pytest.mark.live,

@@ -18,12 +18,12 @@ import uuid
 
 import pytest
 
-from checks.engine import run_scan
-from checks.sources.base import Machine
-from checks.sources.capture import CaptureProgramsSource
-from checks.sources.system import ListenersSource, ProcessesSource
-from signatures.index import compile_set
-from signatures.loader import load_set
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.sources.base import Machine
+from device_checkup.checks.sources.capture import CaptureProgramsSource
+from device_checkup.checks.sources.system import ListenersSource, ProcessesSource
+from device_checkup.signatures.index import compile_set
+from device_checkup.signatures.loader import load_set
 
 pytestmark = [pytest.mark.live,
               pytest.mark.skipif(not sys.platform.startswith("linux"), reason="plants with Linux tools")]
@@ -276,10 +276,10 @@ _AS_NOBODY = """
 import json, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[1])
-from checks.engine import run_scan
-from checks.sources.base import Machine
-from checks.sources.system import ProcessesSource
-from signatures.loader import load_set
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.sources.base import Machine
+from device_checkup.checks.sources.system import ProcessesSource
+from device_checkup.signatures.loader import load_set
 result = run_scan(signatures=load_set(), machine=Machine.live_machine(), sources=[ProcessesSource()])
 pid = int(sys.argv[2])
 print(json.dumps({
@@ -347,7 +347,7 @@ def test_a_program_holding_the_keyboard_is_found_and_the_display_server_is_not(s
     kernel's device list is made to call a keyboard) held open by a program under an unknown name,
     and by a copy under the X server's name that is not the system's file: both are found. (Only
     the display server, compositor and input daemons from the system's own folders are left out.)"""
-    from checks.sources import capture
+    from device_checkup.checks.sources import capture
     procs, made = started
     event = next(f"event{n}" for n in range(90, 200) if not os.path.exists(f"/dev/input/event{n}"))
     device = f"/dev/input/{event}"

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from signatures.loader import INDICATOR_KINDS, load_file, load_set
+from device_checkup.signatures.loader import INDICATOR_KINDS, load_file, load_set
 
 GOOD = """\
 schema: 1
@@ -138,8 +138,8 @@ def test_the_shipped_set_loads_without_problems():
 
 def test_name_indicators_carry_a_platform(tmp_path):
     """A Windows program name matches on Windows only; {name, platforms} says where a name can be."""
-    from signatures.index import compile_set
-    from signatures.loader import load_set
+    from device_checkup.signatures.index import compile_set
+    from device_checkup.signatures.loader import load_set
     p = tmp_path / "x.yaml"
     p.write_text("""schema: 1
 families:
@@ -163,7 +163,7 @@ families:
 
 
 def test_bad_indicator_platforms_are_problems(tmp_path):
-    from signatures.loader import load_set
+    from device_checkup.signatures.loader import load_set
     p = tmp_path / "x.yaml"
     p.write_text("""schema: 1
 families:

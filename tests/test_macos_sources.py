@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from checks.engine import run_scan
-from checks.records import AutostartEntry, InstalledApp
-from checks.sources.base import Machine, Notes
-from checks.sources.macos import (SOURCES, BtmItem, MacAppsSource, MacAutostartSource, PlistError, bookmark_path,
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.records import AutostartEntry, InstalledApp
+from device_checkup.checks.sources.base import Machine, Notes
+from device_checkup.checks.sources.macos import (SOURCES, BtmItem, MacAppsSource, MacAutostartSource, PlistError, bookmark_path,
                                   btm_items, bundle_id_in, launchd_job, loginitems_list, parse_plist)
-from signatures.loader import load_set
+from device_checkup.signatures.loader import load_set
 
 from .helpers import put
 
@@ -286,7 +286,7 @@ def test_broken_and_hostile_files_become_notes_not_crashes(tmp_path):
 
 def test_places_it_may_not_read_are_said(monkeypatch):
     """Without root, a live Mac refuses the system's background items and sam's home folder."""
-    from checks.sources.fs import FileSystem, Unreadable
+    from device_checkup.checks.sources.fs import FileSystem, Unreadable
     real_list, real_read = FileSystem.list, FileSystem.read_bytes
 
     def refusing_list(self, path):
@@ -487,7 +487,7 @@ def test_real_login_items_of_every_era_are_read_exactly(tmp_path):
 
 def test_chrome_camera_and_microphone_grants_are_one_finding_worded_for_what_they_allow(tmp_path):
     import sqlite3
-    from checks.sources.settings import MacSettings
+    from device_checkup.checks.sources.settings import MacSettings
     folder = tmp_path / "disk/Users/alex/Library/Application Support/com.apple.TCC"
     folder.mkdir(parents=True)
     con = sqlite3.connect(folder / "TCC.db")
@@ -511,7 +511,7 @@ def test_chrome_camera_and_microphone_grants_are_one_finding_worded_for_what_the
 def test_real_chrome_default_apps_are_from_the_store_not_by_policy_and_no_finding(tmp_path):
     """A real Chrome profile (plaso test data): its default apps (Docs, Sheets, Slides, Drive,
     Gmail, YouTube, Search; was_installed_by_default) are neither forced by policy nor a finding."""
-    from checks.sources.browsers import SOURCES as BROWSER_SOURCES
+    from device_checkup.checks.sources.browsers import SOURCES as BROWSER_SOURCES
     profile = tmp_path / "disk/Users/alex/Library/Application Support/Google/Chrome/Default"
     profile.mkdir(parents=True)
     shutil.copy(Path(__file__).resolve().parent / "data/real/chrome/Preferences", profile / "Preferences")

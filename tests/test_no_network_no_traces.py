@@ -67,9 +67,9 @@ def test_the_tracer_sees_network_use(tmp_path):
                            f"sys.path.insert(0, {str(ROOT)!r});"
                            "import tests.tracing.traced as t;"
                            f"sys.argv = ['t', {str(log)!r}, '--', 'scan', '--root', {str(tmp_path)!r}, '--platform', 'linux'];"
-                           "import app.cli;"
-                           "real = app.cli.main;"
-                           "app.cli.main = lambda a: (socket.getaddrinfo('localhost', 9), real(a))[1];"
+                           "import device_checkup.app.cli as cli;"
+                           "real = cli.main;"
+                           "cli.main = lambda a: (socket.getaddrinfo('localhost', 9), real(a))[1];"
                            "t.main()"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert [e[0] for e in json.loads(log.read_text())["network"]] == ["socket.getaddrinfo"]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.heuristics import program_heuristics, watching_word
-from checks.records import AutostartEntry
-from signatures.index import compile_set
-from signatures.loader import load_set
+from device_checkup.checks.heuristics import program_heuristics, watching_word
+from device_checkup.checks.records import AutostartEntry
+from device_checkup.signatures.index import compile_set
+from device_checkup.signatures.loader import load_set
 
 LIST = Path(__file__).parent / "data" / "ordinary_software.tsv"
 NAME_KINDS = ("process_names", "program_names", "service_names", "autostart_names", "task_names",

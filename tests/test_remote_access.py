@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.engine import run_scan
-from checks.sources.base import Machine
-from signatures.index import compile_set
-from signatures.loader import DESKTOP, PATH_KINDS, load_set, name_platforms
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.sources.base import Machine
+from device_checkup.signatures.index import compile_set
+from device_checkup.signatures.loader import DESKTOP, PATH_KINDS, load_set, name_platforms
 
 from .helpers import put
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import os
 import re
 
-from checks.engine import run_scan
-from checks.records import InstalledApp, RemoteSession
-from checks.session_words import describe
-from checks.sources.base import Machine, Notes
-from checks.sources.fs import FileSystem
-from checks.sources.remote_logs import RemoteSessionsSource, parse_anydesk, parse_teamviewer
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.records import InstalledApp, RemoteSession
+from device_checkup.checks.session_words import describe
+from device_checkup.checks.sources.base import Machine, Notes
+from device_checkup.checks.sources.fs import FileSystem
+from device_checkup.checks.sources.remote_logs import RemoteSessionsSource, parse_anydesk, parse_teamviewer
 from tests.helpers import ListSource, family_yaml, sigset_from_text
 from tests.test_browsers import put
 

@@ -12,13 +12,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.compare import compare, load_earlier
-from app.report import build_html, read_scan_data, save_report
-from app.session import Session, new_reference, questions
-from checks.engine import run_scan
-from checks.records import Process, Service
-from checks.sources.base import Machine
-from checks.sources.fs import FileSystem
+from device_checkup.app.compare import compare, load_earlier
+from device_checkup.app.report import build_html, read_scan_data, save_report
+from device_checkup.app.session import Session, new_reference, questions
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.records import Process, Service
+from device_checkup.checks.sources.base import Machine
+from device_checkup.checks.sources.fs import FileSystem
 from tests.helpers import FailingSource, ListSource, family_yaml, sigset_from_text
 
 SET = ("schema: 1\nfamilies:\n"
@@ -216,7 +216,7 @@ def test_a_pdf_of_2000_findings_is_whole(result, tmp_path):
 
 
 def test_a_pdf_that_is_not_whole_is_not_saved(result, tmp_path, monkeypatch):
-    import app.report as report
+    import device_checkup.app.report as report
     real = report._make_pdf
     monkeypatch.setattr(report, "_make_pdf", lambda blocks, ref, att: real(blocks[:-4], ref, att))
     path = tmp_path / "cut.pdf"
@@ -255,7 +255,7 @@ def test_machine_names_are_inert_and_escaped_in_the_html(tmp_path):
 
 
 def test_the_command_line_writes_a_report_and_refuses_other_endings(tmp_path, capsys):
-    from app.cli import main
+    from device_checkup.app.cli import main
     root = tmp_path / "disk"
     root.mkdir()
     assert main(["scan", "--root", str(root), "--platform", "linux", "--report", str(tmp_path / "r.html")]) == 0
@@ -283,8 +283,8 @@ def test_compare_leaves_out_what_is_not_a_finding_in_an_earlier_file(result, tmp
 
 
 def test_the_command_line_never_calls_a_cut_pdf_saved(tmp_path, capsys, monkeypatch):
-    import app.report as report
-    from app.cli import main
+    import device_checkup.app.report as report
+    from device_checkup.app.cli import main
     real = report._make_pdf
     monkeypatch.setattr(report, "_make_pdf", lambda blocks, ref, att: real(blocks[:-3], ref, att))
     root = tmp_path / "disk"

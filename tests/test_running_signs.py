@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from checks.capture import CaptureCheck
-from checks.engine import run_scan
-from checks.heuristics import disguised_name, interpreter_script, remote_door
-from checks.records import Listener, Process
-from checks.sources.base import Machine, Notes
-from checks.sources.browsers import BrowserExtensionsSource
-from checks.sources.capture import (CaptureSettingsSource, env_preloads, keyboards, preload_entries,
+from device_checkup.checks.capture import CaptureCheck
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.heuristics import disguised_name, interpreter_script, remote_door
+from device_checkup.checks.records import Listener, Process
+from device_checkup.checks.sources.base import Machine, Notes
+from device_checkup.checks.sources.browsers import BrowserExtensionsSource
+from device_checkup.checks.sources.capture import (CaptureSettingsSource, env_preloads, keyboards, preload_entries,
                                     recorder_shells, sudo_io_logs, tty_audit_passwords, x_recorder)
-from checks.sources.fs import FileSystem
-from checks.sources.system import hidepid_option
+from device_checkup.checks.sources.fs import FileSystem
+from device_checkup.checks.sources.system import hidepid_option
 from tests.helpers import ListSource, family_yaml, sigset_from_text
 
 DATA = Path(__file__).parent / "data" / "dpkg"
@@ -115,7 +115,7 @@ def test_an_interpreter_module_is_matched_by_its_own_name():
 
 
 def test_another_accounts_program_is_shown_by_its_claimed_name():
-    from checks.base import shown_value
+    from device_checkup.checks.base import shown_value
     assert shown_value("processes", Process(1, "sshd", exe=None, exe_readable=False)) == \
         '"sshd" (the name it gives itself; its file could not be read)'
     assert shown_value("processes", Process(1, "sshd", exe="/opt/a/agent")) == '/opt/a/agent (calls itself "sshd")'
@@ -357,7 +357,7 @@ def test_an_ordinary_running_desktop_shows_nothing_but_its_ssh_server(shipped_se
 
 @pytest.fixture(scope="module")
 def shipped_set():
-    from signatures.loader import load_set
+    from device_checkup.signatures.loader import load_set
     return load_set()
 
 
@@ -387,7 +387,7 @@ def test_a_debian_packaged_chromium_add_on_raises_no_alarm(tmp_path):
 
 
 def test_an_ssh_server_the_settings_already_report_is_said_once():
-    from checks.records import Setting
+    from device_checkup.checks.records import Setting
     machine = Machine(platform="linux", fs=FileSystem("linux", "/nonexistent-root"), live=False)
     ssh = Setting("remote-login", "Remote login (SSH)", "on", "/etc/systemd/system/multi-user.target.wants/ssh.service")
     result = run_scan(signatures=EMPTY, machine=machine, sources=[
@@ -404,7 +404,7 @@ def test_an_ssh_server_the_settings_already_report_is_said_once():
                                            "C:\\\\Windows\\\\System32\\\\svchost.exe")),
 ])
 def test_a_server_the_settings_report_is_not_said_again_by_its_port(platform, setting, listener):
-    from checks.records import Setting
+    from device_checkup.checks.records import Setting
     machine = Machine(platform=platform, fs=FileSystem(platform, "/nonexistent-root"), live=False)
     result = run_scan(signatures=EMPTY, machine=machine, sources=[
         ListSource("listeners", [listener]), ListSource("settings", [Setting("remote-login", setting, "on", "x")])])

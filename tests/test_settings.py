@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from checks import texts
-from checks.engine import run_scan
-from checks.records import SETTING_KINDS, Setting
-from checks.sources.base import Machine
-from checks.sources.fs import FileSystem
+from device_checkup.checks import texts
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.records import SETTING_KINDS, Setting
+from device_checkup.checks.sources.base import Machine
+from device_checkup.checks.sources.fs import FileSystem
 from tests.helpers import ListSource, family_yaml, sigset_from_text
 
 SIGS = sigset_from_text("schema: 1\nfamilies:\n" + family_yaml("proxyspy", "monitoring", "domains: [proxy.spy.example]"))

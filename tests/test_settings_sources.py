@@ -5,10 +5,10 @@ import base64
 import plistlib
 import sqlite3
 
-from checks.engine import run_scan
-from checks.sources.base import Machine, Notes
-from checks.sources.fs import FileSystem
-from checks.sources.settings import LinuxSettings, MacSettings, WindowsSettings
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.sources.base import Machine, Notes
+from device_checkup.checks.sources.fs import FileSystem
+from device_checkup.checks.sources.settings import LinuxSettings, MacSettings, WindowsSettings
 from tests.helpers import sigset_from_text, family_yaml
 
 KEY = base64.b64encode(b"\x00\x00\x00\x0bssh-ed25519" + b"k" * 32).decode()

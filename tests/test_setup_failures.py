@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from app import preflight
+from device_checkup.app import preflight
 from tests.helpers import ROOT
 
 X11 = {"DISPLAY": ":0"}
@@ -80,7 +80,7 @@ def test_a_library_carried_beside_qt_counts_as_there(tmp_path):
 
 @LINUX_ONLY
 def test_the_qt_folder_is_found_without_importing_qt():
-    code = ("import sys; from app import preflight; f = preflight.qt_lib_folder(); "
+    code = ("import sys; from device_checkup.app import preflight; f = preflight.qt_lib_folder(); "
             "import os; assert f and os.path.isdir(f), f; "
             "assert not any(m.split('.')[0] in ('PySide6', 'shiboken6') for m in sys.modules); print(f)")
     proc = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),
@@ -103,10 +103,10 @@ def test_the_real_checkup_command_stops_with_the_line_before_qt(tmp_path):
     injectable lookup: exit 3, the one line on stderr, and Qt never imported."""
     code = (
         "import sys\n"
-        "from app import preflight\n"
+        "from device_checkup.app import preflight\n"
         "real = preflight.system_has\n"
         "preflight.system_has = lambda s: s != 'libxcb-cursor.so.0' and real(s)\n"
-        "from app.cli import main\n"
+        "from device_checkup.app.cli import main\n"
         "code = main([])\n"
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt was imported'\n"
         "sys.exit(code)\n"
@@ -150,7 +150,7 @@ def test_make_run_on_a_machine_really_without_libxcb_cursor0(tmp_path):
     """No injection: the library is really unloadable for this process, as on a fresh Ubuntu."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "WAYLAND", "XDG_SESSION"))}
     env.update(DISPLAY=":99", PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
-    cmd = hiding("libxcb-cursor.so.0") + [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main([]))"]
+    cmd = hiding("libxcb-cursor.so.0") + [sys.executable, "-c", "import sys; from device_checkup.app.cli import main; sys.exit(main([]))"]
     proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3, proc.stderr
     assert proc.stderr.count("\n") == 1, proc.stderr

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from signatures.importers import left_out_indicators
-from signatures.loader import load_set
+from device_checkup.signatures.importers import left_out_indicators
+from device_checkup.signatures.loader import load_set
 
 DATA = Path(__file__).parent / "data"
 
@@ -59,7 +59,7 @@ def test_left_out_indicators_are_in_no_family_of_the_shipped_set(sigset):
 
 
 def test_net_monitor_for_employees_no_longer_brings_back_winpty(sigset):
-    from signatures.index import compile_set
+    from device_checkup.signatures.index import compile_set
     fam = sigset.family("netmonitor-employees")
     linked = [sigset.family(o) for o in fam.same_as]
     values = {i.value.lower() for f in [fam, *linked] for i in f.indicators}
@@ -92,7 +92,7 @@ def test_no_registry_wildcard_stands_for_every_entry_under_a_key_all_programs_sh
 
 
 def test_the_lolrmm_importer_drops_the_guid_wildcard_and_says_so():
-    from signatures.importers.lolrmm import registry_key
+    from device_checkup.signatures.importers.lolrmm import registry_key
     key, why = registry_key(r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{*}")
     assert key is None and "every entry" in why
     assert registry_key(r"HKLM\SOFTWARE\TeamViewer\*")[0] == r"HKLM\SOFTWARE\TeamViewer\*"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from signatures.importers import render_signature_file
-from signatures.importers.stix2 import Stix2Error, import_stix2, laptop_families, looks_like_stix2
-from signatures.loader import load_file, load_set
+from device_checkup.signatures.importers import render_signature_file
+from device_checkup.signatures.importers.stix2 import Stix2Error, import_stix2, laptop_families, looks_like_stix2
+from device_checkup.signatures.loader import load_file, load_set
 
 DATA = Path(__file__).parent / "data" / "stix2"
 ROOT = Path(__file__).parent.parent
@@ -74,7 +74,7 @@ def test_not_a_bundle_is_refused(tmp_path):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "device_checkup.app.cli", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
 
 

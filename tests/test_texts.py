@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from checks import texts
-from checks.findings import TIERS
-from checks.snapshot import REASONS
-from checks.records import RECORD_TYPES
-from signatures.loader import INDICATOR_KINDS, TIERS as SIGNATURE_TIERS
+from device_checkup.checks import texts
+from device_checkup.checks.findings import TIERS
+from device_checkup.checks.snapshot import REASONS
+from device_checkup.checks.records import RECORD_TYPES
+from device_checkup.signatures.loader import INDICATOR_KINDS, TIERS as SIGNATURE_TIERS
 
 PARTS = ("title", "what", "why", "do", "careful")
 

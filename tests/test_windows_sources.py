@@ -9,13 +9,13 @@ import subprocess
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from checks.engine import run_scan
-from checks.records import RegistryItem
-from checks.sources.base import Locations, Machine, Notes
-from checks.sources.registry import HiveRegistry
-from checks.sources.windows import (RegistryProbeSource, WindowsAppsSource, WindowsAutostartSource,
+from device_checkup.checks.engine import run_scan
+from device_checkup.checks.records import RegistryItem
+from device_checkup.checks.sources.base import Locations, Machine, Notes
+from device_checkup.checks.sources.registry import HiveRegistry
+from device_checkup.checks.sources.windows import (RegistryProbeSource, WindowsAppsSource, WindowsAutostartSource,
                                     WindowsServicesSource, WindowsTasksSource, parse_lnk, parse_task)
-from signatures.loader import load_set
+from device_checkup.signatures.loader import load_set
 
 from . import windows_tree
 from .hivewriter import VALUES, hive_bytes, write_hive
@@ -280,9 +280,9 @@ def test_an_independent_parser_reads_the_test_hives(disk):
 # so regipy is read against files an independent implementation wrote.
 from pathlib import Path  # noqa: E402
 
-from checks.records import AutostartEntry, InstalledApp, ScheduledTask, Service  # noqa: E402
-from checks.sources.fs import Unreadable  # noqa: E402
-from checks.sources.windows import resolve_relative  # noqa: E402
+from device_checkup.checks.records import AutostartEntry, InstalledApp, ScheduledTask, Service  # noqa: E402
+from device_checkup.checks.sources.fs import Unreadable  # noqa: E402
+from device_checkup.checks.sources.windows import resolve_relative  # noqa: E402
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "windows"
 HKLM_RUN = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run"
@@ -698,7 +698,7 @@ class _Overrun:
         self.obedient, self.release, self.reads = obedient, __import__("threading").Event(), 0
 
     def collect(self, machine, notes):
-        from checks.deadline import StepStopped
+        from device_checkup.checks.deadline import StepStopped
         reg = machine.registry
         while not self.release.is_set():
             try:
@@ -714,15 +714,15 @@ class _Overrun:
             except StepStopped:
                 if self.obedient:
                     raise
-                from checks.deadline import set_stop_flag
+                from device_checkup.checks.deadline import set_stop_flag
                 set_stop_flag(None)                  # ignores the request and reads on, beside the others
         yield from ()
 
 
 @pytest.mark.parametrize("obedient", [True, False])
 def test_an_overrunning_source_leaves_the_others_exactly_as_without_it(tmp_path, monkeypatch, obedient):
-    from checks import engine
-    from checks.sources.windows import SOURCES
+    from device_checkup.checks import engine
+    from device_checkup.checks.sources.windows import SOURCES
     monkeypatch.setattr(engine, "STOP_GRACE", 30.0 if obedient else 0.5)   # the obedient one stops in ms
     disk = _big_disk(tmp_path / "disk")
     alone = engine.collect(Machine.offline(str(disk), "windows"), SOURCES)
@@ -761,15 +761,15 @@ def test_an_overrunning_source_leaves_the_others_exactly_as_without_it(tmp_path,
     ("SpyTrack", None, "C:\\Windows\\System32\\svchost.exe -k netsvcs", False),
 ])
 def test_windows_own_services_are_judged_by_name_and_place(name, display, command, own):
-    from checks.heuristics import windows_own_service
+    from device_checkup.checks.heuristics import windows_own_service
     assert windows_own_service(name, display, command) is own
 
 
 def test_diagtrack_elsewhere_is_still_a_watching_word():
-    from checks.engine import match
-    from checks.records import Service
-    from checks.snapshot import Snapshot
-    from signatures.index import compile_set
+    from device_checkup.checks.engine import match
+    from device_checkup.checks.records import Service
+    from device_checkup.checks.snapshot import Snapshot
+    from device_checkup.signatures.index import compile_set
     snap = Snapshot(platform="windows")
     for command in ("C:\\Windows\\System32\\svchost.exe -k utcsvc -p",
                     "C:\\ProgramData\\Diag\\diagtrack.exe"):
@@ -806,7 +806,7 @@ def test_real_shortcut_id_lists_name_the_same_file_as_their_link_info():
     """Explorer writes both for most shortcuts: the ID list read on its own (long names from
     each item's extension block) must name exactly the file LinkInfo names."""
     import struct
-    from checks.sources.windows import _id_list_path
+    from device_checkup.checks.sources.windows import _id_list_path
     compared = 0
     for row in _real_shortcuts():
         if row["reference_form"] != "linkinfo":
@@ -838,8 +838,8 @@ def test_real_shortcuts_in_a_startup_folder_show_what_they_start(tmp_path):
 
 # -- legacy .job tasks (real files: plaso's wintask.job, artemis' At1.job) -------------------
 def test_real_legacy_job_tasks_are_read_like_their_reference_parsers(tmp_path):
-    from checks.records import ScheduledTask
-    from checks.sources.windows import WindowsLegacyTasksSource
+    from device_checkup.checks.records import ScheduledTask
+    from device_checkup.checks.sources.windows import WindowsLegacyTasksSource
     tasks = tmp_path / "disk/Windows/Tasks"
     tasks.mkdir(parents=True)
     for name in ("wintask.job", "At1.job"):
@@ -862,14 +862,14 @@ def test_real_legacy_job_tasks_are_read_like_their_reference_parsers(tmp_path):
 
 
 def test_no_legacy_task_folder_is_no_note(tmp_path):
-    from checks.sources.windows import WindowsLegacyTasksSource
+    from device_checkup.checks.sources.windows import WindowsLegacyTasksSource
     (tmp_path / "disk/Windows").mkdir(parents=True)
     assert collect(WindowsLegacyTasksSource(), Machine.offline(str(tmp_path / "disk"), "windows")) == ([], [])
 
 
 # -- Defender's own verdicts (real detection history, DFIRArtifactMuseum APTSimulatorVM) -----
 def test_real_defender_history_surfaces_only_the_backdoor_in_the_remote_access_tier(tmp_path):
-    from checks.sources.settings import DEFENDER_HISTORY, WindowsSettings
+    from device_checkup.checks.sources.settings import DEFENDER_HISTORY, WindowsSettings
     disk = tmp_path / "disk"
     target = disk / DEFENDER_HISTORY[3:].replace("\\", "/")
     shutil.copytree(REAL / "defender" / "DetectionHistory", target)
@@ -886,7 +886,7 @@ def test_real_defender_history_surfaces_only_the_backdoor_in_the_remote_access_t
 
 
 def test_defender_monitoring_tools_stay_in_the_monitoring_tier(tmp_path):
-    from checks.sources.settings import DEFENDER_HISTORY, WindowsSettings
+    from device_checkup.checks.sources.settings import DEFENDER_HISTORY, WindowsSettings
     folder = tmp_path / "disk" / DEFENDER_HISTORY[3:].replace("\\", "/") / "01"
     folder.mkdir(parents=True)
     (folder / "A").write_bytes(b"\x00junk" + "MonitoringTool:Win32/Ardamax".encode("utf-16-le") + b"\x00\x00"

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from signatures.loader import load_set  # noqa: E402
+from device_checkup.signatures.loader import load_set  # noqa: E402
 
 CITED = re.compile(r"https://github.com/roadwy/DefenderYara/blob/main/(.+\.yar)$")
 STRING = re.compile(r"\$\w+\s*=\s*\{[^}]*\}\s*//\s*\d+\s*(.*)")

@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checks import texts  # noqa: E402
-from signatures.kinds import markdown  # noqa: E402
+from device_checkup.checks import texts  # noqa: E402
+from device_checkup.signatures.kinds import markdown  # noqa: E402
 
 
 def render() -> str:

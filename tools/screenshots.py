@@ -52,22 +52,22 @@ def main(argv=None) -> int:
     parser.add_argument("--lang", default="en", help="the app's language: en, pl, or the pseudo-locales "
                         "xx (every message in ⟦…⟧) and yy (right to left)")
     args = parser.parse_args(argv)
-    from checks import i18n
+    from device_checkup.checks import i18n
     i18n.set_language(args.lang)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     import tempfile
 
-    from app.gui import no_settings
+    from device_checkup.app.gui import no_settings
     no_settings()
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QFont, QIcon
     from PySide6.QtWidgets import QApplication
 
-    from app.gui import words as gui_words
-    from app.gui.style import STYLE
-    from app.gui.window import MainWindow, icon_path
+    from device_checkup.app.gui import words as gui_words
+    from device_checkup.app.gui.style import STYLE
+    from device_checkup.app.gui.window import MainWindow, icon_path
     from tests.gui_fixtures import (SIGNATURES, FakeDialogs, WaitingSource, every_tier_sources, make_scan)
 
     app = QApplication(sys.argv[:1])
@@ -182,7 +182,7 @@ def main(argv=None) -> int:
         shoot(w, prefix + "support-merseyside")
 
         # The question before a website opens (a real message box, closed by a timer).
-        from app.gui.dialogs import Dialogs
+        from device_checkup.app.gui.dialogs import Dialogs
 
         def grab_modal():
             m = QApplication.activeModalWidget()
@@ -194,7 +194,7 @@ def main(argv=None) -> int:
             shots.append(f"{prefix}website-question.png")
             m.reject()
         QTimer.singleShot(0, grab_modal)
-        from app.gui import words
+        from device_checkup.app.gui import words
         real = Dialogs(lambda: None, w.shift.progress)
         real.ask(w, words.SUPPORT_HISTORY_TITLE, words.SUPPORT_HISTORY.format(url="https://www.suzylamplugh.org"),
                  words.SUPPORT_HISTORY_OPEN, words.SUPPORT_HISTORY_CANCEL)

@@ -4,7 +4,7 @@ application-wide filter. Files are chosen with Qt's own dialog, never the system
 lands in the system's recent-files lists."""
 from __future__ import annotations
 
-from checks.i18n import _
+from device_checkup.checks.i18n import _
 
 import os
 from typing import Callable

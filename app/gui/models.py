@@ -5,14 +5,14 @@ first), in the engine's words.
 """
 from __future__ import annotations
 
-from checks.i18n import N_, _, ngettext
+from device_checkup.checks.i18n import N_, _, ngettext
 
 from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from checks.base import shown_value
-from checks.inert import shown
+from device_checkup.checks.base import shown_value
+from device_checkup.checks.inert import shown
 
 from . import words
 from .widgets import plain_tip

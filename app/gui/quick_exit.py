@@ -10,7 +10,7 @@ event filter installed on the whole application, so the shortcut also works insi
 """
 from __future__ import annotations
 
-from checks.i18n import _, ngettext
+from device_checkup.checks.i18n import _, ngettext
 
 import os
 import threading

@@ -4,7 +4,7 @@ sheet in ``style.py``; sizes follow the system font, so large text settings are 
 """
 from __future__ import annotations
 
-from checks.i18n import _
+from device_checkup.checks.i18n import _
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont, QKeySequence, QShortcut
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlid
                                QFrame, QHBoxLayout, QLabel, QLayout, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
                                QSizePolicy, QTextEdit, QVBoxLayout, QWidget)
 
-from checks.inert import shown
+from device_checkup.checks.inert import shown
 
 from . import words
 from .quick_exit import progress_words

@@ -10,10 +10,10 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
 from PySide6.QtGui import QClipboard, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from checks import i18n
+from device_checkup.checks import i18n
 
-from app.support import SupportData
-from app.support import load as load_support
+from device_checkup.app.support import SupportData
+from device_checkup.app.support import load as load_support
 
 from . import words
 from .dialogs import Dialogs
@@ -41,11 +41,11 @@ def default_scan(*, progress, cancel, user_paths):
     the chosen user files change (``shared_set``); its index is kept with it (``compile_set``).
     After the first load, everything alive is moved out of the collector's way
     (``gc.freeze()``): the set lives as long as the process and never needs to be walked."""
-    from checks.engine import run_scan
-    from signatures.loader import shared_set
+    from device_checkup.checks.engine import run_scan
+    from device_checkup.signatures.loader import shared_set
     sigset = shared_set(user_paths)
     if sigset is not _FROZEN.get("set"):
-        from signatures.index import compile_set
+        from device_checkup.signatures.index import compile_set
         compile_set(sigset)
         gc.freeze()
         _FROZEN["set"] = sigset
@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
             sigset = self.result.signatures
         else:
             try:
-                from signatures.loader import shared_set
+                from device_checkup.signatures.loader import shared_set
                 sigset = shared_set(self.signatures.paths())
             except Exception as exc:  # noqa: BLE001
                 error = type(exc).__name__
@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
             self.start_scan(mode)
             return
         if self.session is None:
-            from app.session import Session
+            from device_checkup.app.session import Session
             self.session = Session()
         self.session_page.show_session(self.session)
         self.show_page(self.session_page)
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         if not path or self.quick_exit.triggered:
             return
         # Read off the GUI thread: the file chosen may be a FIFO or on a hung network folder.
-        from app.compare import compare, load_earlier
+        from device_checkup.app.compare import compare, load_earlier
         result = self.result
         task = Task(lambda: compare(load_earlier(path, result.signatures), result.to_json_data()),
                     self, name="device-checkup-compare")
@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
         if self.quick_exit.triggered or self.result is not result:
             return
         # A file that isn't an earlier check is said in one plain sentence, never an error text.
-        from app.report import NOT_READABLE, NotAReport
+        from device_checkup.app.report import NOT_READABLE, NotAReport
         self.results.when.setText(str(exc) if isinstance(exc, NotAReport) else NOT_READABLE)
 
     # -- the scan ---------------------------------------------------------------------------
@@ -419,7 +419,7 @@ class MainWindow(QMainWindow):
         self._start_save(path, replace=True)    # the save dialog asked before replacing a file
 
     def _start_save(self, path: str, *, replace: bool) -> None:
-        from app.report import save_report
+        from device_checkup.app.report import save_report
         result, session = self.result, self.session
         self.results.save_button.setEnabled(False)
         self.results.when.setText(words.RESULTS_SAVING)
@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
         self._save_ended(task)
         if self.quick_exit.triggered or self.result is None:
             return
-        from app.report import ReportNotWhole
+        from device_checkup.app.report import ReportNotWhole
         if isinstance(exc, ReportNotWhole):   # the PDF was not whole: say so, offer the web page
             self.results.when.setText(str(exc))
             html_path = self.dialogs.save_file(self, exc.html_name)

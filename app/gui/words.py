@@ -7,7 +7,7 @@ chosen now (``checks.i18n``), so a screen built after a language change speaks t
 """
 from __future__ import annotations
 
-from checks import i18n
+from device_checkup.checks import i18n
 
 APP_NAME = "Device Checkup"
 

@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from checks.engine import ScanCancelled
+from device_checkup.checks.engine import ScanCancelled
 
 # A scan function: called on the worker thread with progress= and cancel=, returns a ScanResult.
 ScanFunction = Callable[..., Any]

@@ -23,7 +23,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from signatures.loader import SignatureSet
+from device_checkup.signatures.loader import SignatureSet
 
 from .. import texts
 from ..findings import Evidence, Finding

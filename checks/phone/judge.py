@@ -14,7 +14,7 @@ the report, compare and the command line show them unchanged.
 """
 from __future__ import annotations
 
-from signatures.loader import Family, SignatureSet
+from device_checkup.signatures.loader import Family, SignatureSet
 
 from .. import texts
 from ..findings import Evidence, Finding, Match

@@ -1,7 +1,7 @@
 """A phone check as a ScanResult, so the command line, the report and compare need nothing new."""
 from __future__ import annotations
 
-from signatures.loader import SignatureSet
+from device_checkup.signatures.loader import SignatureSet
 
 from .. import texts
 from ..engine import NotChecked, ScanResult

@@ -22,7 +22,9 @@ def run(args: list[str]) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QFileDialog
 
-    import app.gui
+    from device_checkup import app  # noqa: F401
+
+    import device_checkup.app.gui  # noqa: F401
     steps: list[str] = []
 
     def fill_file_dialog():

@@ -51,7 +51,7 @@ def main() -> int:
             from tests.tracing.gui_flow import run
             code = run(rest[1:])
         else:
-            from app.cli import main as cli_main
+            from device_checkup.app.cli import main as cli_main
             code = cli_main(rest)
     finally:
         json.dump(seen, log)

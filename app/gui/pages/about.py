@@ -1,13 +1,13 @@
 """About: the signature set's version, counts, fingerprint, files, licences and attributions."""
 from __future__ import annotations
 
-from checks import i18n
-from checks.i18n import _
+from device_checkup.checks import i18n
+from device_checkup.checks.i18n import _
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from checks import __version__, texts
+from device_checkup.checks import __version__, texts
 
 from .. import words
 from ..widgets import Page, bullets, heading, para

@@ -1,14 +1,14 @@
 """Comparing this check with an earlier one: what is new, what is gone, what is the same."""
 from __future__ import annotations
 
-from checks.i18n import _
+from device_checkup.checks.i18n import _
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.compare import Comparison
-from app.report import when
-from checks.inert import shown
+from device_checkup.app.compare import Comparison
+from device_checkup.app.report import when
+from device_checkup.checks.inert import shown
 
 from .. import words
 from ..widgets import Page, bullets, heading, para

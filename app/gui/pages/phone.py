@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from checks import texts
+from device_checkup.checks import texts
 
 from ..widgets import Page, bullets
 
@@ -21,9 +21,9 @@ def guide(*path: str):
 
 def android_scan(*, progress, cancel, user_paths, adb: str | None = None):
     """The Android phone plugged in, read-only (runs on the scan worker)."""
-    from checks.phone.adb import AdbError, AdbProgram, Phone
-    from checks.phone.scan import scan_android
-    from signatures.loader import shared_set
+    from device_checkup.checks.phone.adb import AdbError, AdbProgram, Phone
+    from device_checkup.checks.phone.scan import scan_android
+    from device_checkup.signatures.loader import shared_set
     try:
         program = AdbProgram(adb=adb)
     except AdbError:
@@ -49,8 +49,8 @@ def android_scan(*, progress, cancel, user_paths, adb: str | None = None):
 def backup_scan(folder: str):
     """An iPhone backup folder, read-only (runs on the scan worker)."""
     def scan(*, progress, cancel, user_paths):
-        from checks.phone.ios_backup import BackupError, scan_backup
-        from signatures.loader import shared_set
+        from device_checkup.checks.phone.ios_backup import BackupError, scan_backup
+        from device_checkup.signatures.loader import shared_set
         try:
             return scan_backup(folder, shared_set(user_paths))
         except (BackupError, OSError) as exc:
@@ -114,8 +114,8 @@ def choose_backup(dialogs, parent) -> str | None:
     dlg = dialogs._file_dialog(parent, "Choose an iPhone backup folder")
     dlg.setFileMode(QFileDialog.FileMode.Directory)
     dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
-    from checks.phone.ios_backup import backup_folders
-    from checks.sources.base import this_platform
+    from device_checkup.checks.phone.ios_backup import backup_folders
+    from device_checkup.checks.sources.base import this_platform
     usual = backup_folders(this_platform())
     if usual:                                   # open where iTunes or Finder keeps them
         dlg.setDirectory(usual[0])

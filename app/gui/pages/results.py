@@ -2,7 +2,7 @@
 what a scan can't see. Everything shown is the engine's; nothing is re-decided here."""
 from __future__ import annotations
 
-from checks.i18n import N_, _
+from device_checkup.checks.i18n import N_, _
 
 import json
 from typing import Any
@@ -13,11 +13,11 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
 
-from checks import texts
-from checks.base import shown_value
-from checks.engine import group_not_checked
-from checks.records import to_dict
-from signatures import kinds
+from device_checkup.checks import texts
+from device_checkup.checks.base import shown_value
+from device_checkup.checks.engine import group_not_checked
+from device_checkup.checks.records import to_dict
+from device_checkup.signatures import kinds
 
 from .. import words
 from ..models import FindingsModel
@@ -139,7 +139,7 @@ class NotesBox(QFrame):
 
     def __init__(self, finding_id: str, session, on_change, parent: QWidget | None = None):
         super().__init__(parent)
-        from app.session import CLIENT_SAYS
+        from device_checkup.app.session import CLIENT_SAYS
         self.setObjectName("notesBox")
         self.note = session.note_for(finding_id)
         self.on_change = on_change
@@ -179,7 +179,7 @@ class NotesBox(QFrame):
 
 def note_summary(note) -> str:
     """A few words for a finding's notes, shown under its title ("" when there are none)."""
-    from app.session import CLIENT_SAYS
+    from device_checkup.app.session import CLIENT_SAYS
     if note is None or note.empty:
         return ""
     parts = []
@@ -427,7 +427,7 @@ class ResultsPage(Page):
             return
         self.headline.setText(result.headline)
         self.headline.setAccessibleName(result.headline)
-        from app.report import when
+        from device_checkup.app.report import when
         self.when.setText(words.RESULTS_CHECKED_AT.format(when=when(result.snapshot.started_at)))
         self.model.set_findings(result.findings)
         if show_table:

@@ -1,7 +1,7 @@
 """The scan in progress: what is being looked at, in words, a progress bar and Stop."""
 from __future__ import annotations
 
-from checks.i18n import _
+from device_checkup.checks.i18n import _
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QProgressBar, QPushButton, QWidget

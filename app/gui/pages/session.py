@@ -3,12 +3,12 @@
 Nothing here is stored anywhere but the Session object in memory."""
 from __future__ import annotations
 
-from checks.i18n import _
+from device_checkup.checks.i18n import _
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
 
-from app.session import Session, questions
+from device_checkup.app.session import Session, questions
 
 from .. import words
 from ..widgets import Page, para

@@ -1,7 +1,7 @@
 """Signature options: extra signature files for the next check, with problems in plain words."""
 from __future__ import annotations
 
-from checks.i18n import _
+from device_checkup.checks.i18n import _
 
 import os
 from dataclasses import dataclass, field
@@ -46,7 +46,7 @@ def _problem_words(problem) -> str:
 def check_file(path: str) -> FileCheck:
     """Validate a file the person added. Never raises: every failure becomes plain words."""
     try:
-        from signatures.loader import load_file
+        from device_checkup.signatures.loader import load_file
         sf, problems = load_file(path, user_file=True)
     except Exception as exc:  # noqa: BLE001 - a broken file must never crash the app
         return FileCheck(path, False, 0, [f"it could not be read ({type(exc).__name__})"])

@@ -2,12 +2,12 @@
 as selectable text so no browser is needed; opening a website is asked about first."""
 from __future__ import annotations
 
-from checks.i18n import _
+from device_checkup.checks.i18n import _
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.support import Service, SupportData
+from device_checkup.app.support import Service, SupportData
 
 from .. import words
 from ..widgets import Page, heading, para

@@ -1,13 +1,13 @@
 """Before the scan: what the check does and can't see, the risk of being seen, quick exit."""
 from __future__ import annotations
 
-from checks.i18n import _
+from device_checkup.checks.i18n import _
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QVBoxLayout, QWidget)
 
-from checks import i18n, texts
+from device_checkup.checks import i18n, texts
 
 from .. import words
 from ..widgets import Page, bullets

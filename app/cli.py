@@ -195,6 +195,12 @@ def cmd_scan(args) -> int:
             write_new(args.save_snapshot, buffer.getvalue().encode("utf-8"))
         except OSError as exc:
             raise InputError(_("can't save the snapshot to {path}: {why}").format(path=args.save_snapshot, why=exc.strerror)) from None
+    return _present(args, result)
+
+
+def _present(args, result) -> int:
+    """The end of a laptop or phone check: the report if one was asked for, then the result
+    as text or JSON."""
     if args.report:
         from device_checkup.app.report import save_report
         from device_checkup.app.session import Session
@@ -388,22 +394,7 @@ def cmd_phone(args) -> int:
             result = scan_backup(args.dir, signatures)
         except BackupError as exc:
             raise InputError(f"can't read the backup {args.dir}: {exc}") from None
-    if args.report:
-        from device_checkup.app.report import save_report
-        from device_checkup.app.session import Session
-        try:
-            digest = save_report(args.report, result, Session())
-        except OSError as exc:
-            raise InputError(f"can't save the report to {args.report}: {exc.strerror}") from None
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-        print(f"Report saved to {args.report}. Its SHA-256 is {digest}", file=sys.stderr)
-    if args.json:
-        sys.stdout.write(_json_text(result.to_json_data()))
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_text(result))
-    return EXIT_OK
+    return _present(args, result)
 
 
 # -- signatures ------------------------------------------------------------------------------

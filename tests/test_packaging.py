@@ -17,10 +17,13 @@ def _config():
 
 
 def test_every_package_folder_is_installed_under_device_checkup():
+    """Every folder with code or data is listed (data folders are namespace packages to Python;
+    unlisted, setuptools prints a warning on every install)."""
     found = set()
     for top in TOPS:
-        for folder, _, files in os.walk(os.path.join(ROOT, top)):
-            if "__init__.py" in files and "__pycache__" not in folder:
+        for folder, dirs, files in os.walk(os.path.join(ROOT, top)):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            if files:
                 found.add("device_checkup." + os.path.relpath(folder, ROOT).replace(os.sep, "."))
     setuptools = _config()["tool"]["setuptools"]
     assert set(setuptools["packages"]) == found

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlparse
 from ..records import AutostartEntry, InstalledApp
 from .base import Machine, Notes, Source, listing as _list, text_of
 from .commands import program_of
-from .fs import Unreadable
+from .fs import Unreadable, parse_plist as fs_parse_plist
 from .linux import parse_crontab, readable_homes
 
 MACOS = frozenset({"macos"})
@@ -40,15 +40,12 @@ class PlistError(ValueError):
 
 
 def parse_plist(data: bytes) -> dict:
-    """A property list (XML or binary) whose top level is a dictionary. Raises PlistError."""
-    if not data.startswith(b"bplist") and b"<!entity" in data.lower():
-        raise PlistError("a property list with entity declarations is not read")
+    """A property list (XML or binary) whose top level is a dictionary, read by the one reader's
+    bounded plist helper. Raises PlistError."""
     try:
-        value = plistlib.loads(data)
-    except RecursionError:
-        raise PlistError("a property list nested too deeply") from None
-    except Exception as exc:  # noqa: BLE001 - plistlib raises many kinds on junk
-        raise PlistError(f"not a readable property list ({type(exc).__name__})") from None
+        value = fs_parse_plist(data)
+    except ValueError as exc:
+        raise PlistError(str(exc)) from None
     if not isinstance(value, dict):
         raise PlistError("a property list that is not a dictionary")
     return value

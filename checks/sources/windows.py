@@ -394,6 +394,17 @@ def _startup_approved(reg, root: str, user: str | None) -> dict[str, dict[str, b
 
 
 # -- sources ----------------------------------------------------------------------------------
+
+def _read_task(fs, path: str, parse, notes):
+    """One task file parsed (``parse_task`` or ``parse_job``), or None with a note."""
+    try:
+        return parse(fs.read_bytes(path, _SMALL + 1))
+    except Unreadable as exc:
+        notes.unreadable(exc, path)
+    except ValueError as exc:
+        notes.could_not_read("error", f"{path}: {exc}", "a scheduled task")
+    return None
+
 class WindowsAutostartSource(Source):
     id = "autostart.windows"
     kind = "autostart"
@@ -597,13 +608,8 @@ class WindowsTasksSource(Source):
         for entry in fs.walk(TASKS, max_depth=self.MAX_DEPTH, max_entries=self.MAX_FILES,
                              what="scheduled tasks"):
             name = entry.path[len(TASKS):]
-            try:
-                task = parse_task(fs.read_bytes(entry.path, _SMALL + 1))
-            except Unreadable as exc:
-                notes.unreadable(exc, entry.path)
-                continue
-            except ValueError as exc:
-                notes.could_not_read("error", f"{entry.path}: {exc}", "a scheduled task")
+            task = _read_task(fs, entry.path, parse_task, notes)
+            if task is None:
                 continue
             user = task["user"]
             if user:
@@ -698,13 +704,8 @@ class WindowsLegacyTasksSource(Source):
             notes.could_not_read("error", f"more than {self.MAX_FILES:,} .job files in {LEGACY_TASKS}", self.what)
             jobs = jobs[:self.MAX_FILES]
         for entry in jobs:
-            try:
-                job = parse_job(fs.read_bytes(entry.path, _SMALL + 1))
-            except Unreadable as exc:
-                notes.unreadable(exc, entry.path)
-                continue
-            except ValueError as exc:
-                notes.could_not_read("error", f"{entry.path}: {exc}", "a scheduled task")
+            job = _read_task(fs, entry.path, parse_job, notes)
+            if job is None:
                 continue
             for cmd, args in job["commands"]:
                 quoted = f'"{cmd}"' if " " in cmd and not cmd.startswith('"') else cmd

@@ -242,7 +242,7 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             cancel: threading.Event | None = None, step_offset: int = 0, total: int | None = None,
             time_limit: float = SOURCE_TIME_LIMIT) -> Snapshot:
     """Read the machine into a snapshot. Never raises for a failing source."""
-    sources = list(all_sources() if sources is None else sources)
+    sources = list(all_sources(machine.platform) if sources is None else sources)
     snap = Snapshot(platform=machine.platform, mode="live" if machine.live else "offline",
                     root=machine.fs.root, tool_version=__version__, started_at=now_iso())
     # Even the system's name is read under a time limit: a planted /etc/os-release may be anything.
@@ -389,7 +389,7 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
             machine = Machine.live_machine(Locations(*index.probe_places(_this_platform())))
         else:
             machine.locations = Locations(*index.probe_places(machine.platform))
-        sources = [s for s in (all_sources() if sources is None else sources)
+        sources = [s for s in (all_sources(machine.platform) if sources is None else sources)
                    if machine.platform in s.platforms]
         total = len(sources) + len(checks)
         snapshot = collect(machine, sources, progress=progress, cancel=cancel, total=total,
@@ -425,7 +425,7 @@ def _signatures_changed(changes: list[str]) -> Finding:
 
 
 def _checked_words(snapshot: Snapshot, sources: Sequence[Source] | None) -> list[str]:
-    by_id = {s.id: s.what for s in (sources if sources is not None else all_sources())}
+    by_id = {s.id: s.what for s in (sources if sources is not None else all_sources(snapshot.platform))}
     words = []
     for sid, count in snapshot.sources.items():
         what = i18n._(by_id.get(sid, sid))      # a source's words, in the catalogue (tools/translations.py)

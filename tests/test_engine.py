@@ -182,3 +182,20 @@ def test_an_offline_program_with_a_system_name_is_found_on_the_disk_not_running(
     (p,) = [x for x in program_heuristics("processes", "processes", Process(pid=1, name="svchost.exe", exe=odd),
                                           odd, "svchost.exe", "windows", False) if x.heuristic == "system-name-wrong-place"]
     assert "running from an unusual place" in p.title
+
+
+def test_a_scan_imports_only_its_own_platforms_sources(tmp_path):
+    """A Linux scan never imports the Windows or macOS readers (issue 15: one platform's code)."""
+    import json
+    import subprocess
+    import sys
+    (tmp_path / "etc").mkdir()
+    code = ("import json, sys; from device_checkup.app.cli import main; "
+            f"main(['scan', '--json', '--root', {str(tmp_path)!r}, '--platform', 'linux']); "
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('device_checkup.checks.sources'))), "
+            "file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    loaded = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert "device_checkup.checks.sources.linux" in loaded
+    assert not {"device_checkup.checks.sources.windows", "device_checkup.checks.sources.macos",
+                "device_checkup.checks.sources.registry"} & set(loaded), loaded

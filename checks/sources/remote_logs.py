@@ -58,7 +58,7 @@ import re
 
 from ..records import RemoteSession
 from .base import Machine, Notes, Source
-from .fs import FileSystem, Unreadable
+from .fs import FileSystem, Unreadable, decode_text
 
 LOG_LIMIT = 8 * 1024 * 1024        # a connection log of years is well under 1 MB
 MAX_LINES = 200_000
@@ -87,13 +87,7 @@ def _lines(fs: FileSystem, path: str, notes: Notes, what: str) -> list[str] | No
     if len(data) > LOG_LIMIT:
         notes.could_not_read("error", f"{path}: larger than {LOG_LIMIT // (1024 * 1024)} MB; only the start was read", what)
         data = data[:LOG_LIMIT]
-    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"\xef\xbb\xbf", "utf-8")):
-        if data.startswith(bom):
-            text = data[len(bom):].decode(enc, errors="replace")
-            break
-    else:
-        text = data.decode("utf-8", errors="replace")
-    lines = text.splitlines()
+    lines = decode_text(data).splitlines()
     if len(lines) > MAX_LINES:
         notes.could_not_read("error", f"{path}: more than {MAX_LINES} lines; only the first were read", what)
         lines = lines[:MAX_LINES]
@@ -298,39 +292,31 @@ class RemoteSessionsSource(Source):
 
     def collect(self, machine: Machine, notes: Notes):
         fs = machine.fs
-        what_ad = "AnyDesk's record of connections"
         seen: set[str] = set()
+
+        def logs(places, what):
+            """(path, user, lines) of each log there once, however many ways it was reached."""
+            for path, user in places:
+                if path.casefold() in seen or not fs.exists(path):
+                    continue
+                seen.add(path.casefold())
+                lines = _lines(fs, path, notes, what)
+                if lines is not None:
+                    yield path, user, lines
+
+        what_ad = "AnyDesk's record of connections"
         found: list[RemoteSession] = []
-        for path, user in anydesk_logs(fs, machine.platform):
-            if path.casefold() in seen or not fs.exists(path):
-                continue
-            seen.add(path.casefold())
-            lines = _lines(fs, path, notes, what_ad)
-            if lines is None:
-                continue
+        for path, user, lines in logs(anydesk_logs(fs, machine.platform), what_ad):
             sessions, skipped = parse_anydesk(lines, path, user)
             _note_skipped(notes, path, skipped, what_ad)
             found.extend(sessions)
-        for path, user in anydesk_traces(fs, machine.platform):
-            if path.casefold() in seen or not fs.exists(path):
-                continue
-            seen.add(path.casefold())
-            lines = _lines(fs, path, notes, what_ad)
-            if lines is None:
-                continue
+        for path, user, lines in logs(anydesk_traces(fs, machine.platform), what_ad):
             found = join_trace(found, parse_anydesk_trace(lines, path, user))
         yield from found
         what_tv = "TeamViewer's record of connections"
-        for path, _user in teamviewer_logs(fs, machine.platform):
-            if path.casefold() in seen or not fs.exists(path):
-                continue
-            seen.add(path.casefold())
-            lines = _lines(fs, path, notes, what_tv)
-            if lines is None:
-                continue
+        for path, _user, lines in logs(teamviewer_logs(fs, machine.platform), what_tv):
             sessions, skipped = parse_teamviewer(lines, path)
             _note_skipped(notes, path, skipped, what_tv)
             yield from sessions
-
 
 SOURCES = [RemoteSessionsSource()]

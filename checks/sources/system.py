@@ -7,15 +7,9 @@ import sys
 
 from ..records import Connection, Gateway, Interface, Listener, Process
 from .base import Machine, Notes, Source
-from .fs import proc_text
+from .fs import proc_text as _proc_text    # /proc only: non-blocking, bounded
 
 _HASHED_LIMIT = 64 * 1024 * 1024
-
-
-def _proc_text(path: str, limit: int = 4096) -> str | None:
-    """A small file of the live kernel's /proc (never a file the machine's owner planted):
-    read without blocking, bounded; None if it can't be read (the one reader's /proc helper)."""
-    return proc_text(path, limit)
 
 
 def hidepid_option(mountinfo: str | None) -> str | None:

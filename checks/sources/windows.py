@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from ..records import AutostartEntry, InstalledApp, RegistryItem, ScheduledTask, Service
 from .base import Machine, Notes, Source
 from .commands import expand_windows, program_of
-from .fs import Unreadable
+from .fs import Unreadable, decode_text
 
 WINDOWS = frozenset({"windows"})
 _SMALL = 1024 * 1024              # shortcuts and task files are a few KB
@@ -291,14 +291,7 @@ def parse_task(data: bytes) -> dict:
     """
     if len(data) > _MAX_TASK_XML:
         raise ValueError("a task file larger than 1 MB is not read")
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        text = data.decode("utf-16", errors="replace")
-    elif data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    elif len(data) > 1 and data[1:2] == b"\0":
-        text = data.decode("utf-16-le", errors="replace")      # UTF-16 without its mark
-    else:
-        text = data.decode("utf-8", errors="replace")
+    text = decode_text(data)                  # the reader's one encoding policy (BOM, UTF-16 without it)
     upper = text.upper()
     if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
         raise ValueError("a task file with a DTD is not read")

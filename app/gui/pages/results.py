@@ -489,11 +489,12 @@ class ResultsPage(Page):
         if first:
             rest = self._pending[self.FIRST_BATCH:]
             self._pending = first
-            self.fill_all()
+            self.fill_all()             # orders the Tab chain once the batch is made
             self._pending = rest
+        else:
+            self.order_tabs()
         if self._pending:
             self._fill_timer.start()
-        self.order_tabs()
 
     def _add_after(self, widget: QWidget) -> None:
         self.after.addWidget(widget)

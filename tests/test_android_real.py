@@ -246,6 +246,31 @@ def test_an_ordinary_phone_with_the_makers_administrator_gives_nothing_above_wor
     assert len(unread) == 2 and "com.samsung.android.kgclient" in unread[0]
     assert all(f.tier == "settings" for f in result.findings), [(f.tier, f.title) for f in result.findings]
     assert not any(f.family for f in result.findings)
+    # Each holder is still said, as worth checking, with what is and is not known about it.
+    holders = {f.extra["phone_app"]["package"]: f for f in result.findings if f.heuristic == "phone-app-with-powers"}
+    assert set(holders) == {"com.samsung.android.kgclient", "com.samsung.knox.securefolder"}
+    assert holders["com.samsung.android.kgclient"].extra["phone_app"]["powers"] == ["device-admin"]
+    assert holders["com.samsung.knox.securefolder"].extra["phone_app"]["powers"] == ["profile-owner"]
+    assert all(not f.extra["phone_app"]["described"] for f in holders.values())
+    assert all("did not tell us where this app came from" in f.what for f in holders.values())
+    assert not any(f.heuristic == "phone-apps-not-from-a-store" for f in result.findings)
+
+
+def test_a_listed_app_is_named_even_when_the_phone_cannot_describe_it(sigset):
+    """The SpyLive360 recordings without the answer about the app itself (a phone that refuses or
+    times out on ``dumpsys package``): its id in the accessibility and device-policy answers is
+    enough to name it; where it came from is said as unknown, never guessed."""
+    outputs = spylive360_phone()
+    del outputs[f"dumpsys package {STALKER}"]
+    result = scan_android(Phone(Recorded(outputs)), sigset)
+    top = result.findings[0]
+    assert (top.tier, top.family) == ("stalkerware", "echap.spylive360")
+    assert top.extra["phone_app"]["described"] is False and top.extra["phone_app"]["installer"] is None
+    assert "did not tell us where this app came from" in top.why
+    assert {e.record.name for e in top.evidence if e.record_kind == "settings"} == {"Accessibility", "Device administrator"}
+    # With no list naming it, an app nobody could describe is worth checking, not "hidden".
+    bare = scan_android(Phone(Recorded(outputs)), load_set(builtin=False))
+    assert [(f.tier, f.heuristic) for f in bare.findings][:1] == [("settings", "phone-app-with-powers")]
 
 
 def test_apps_installed_by_hand_without_powers_are_worth_checking_and_no_more(sigset):

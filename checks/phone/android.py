@@ -69,6 +69,7 @@ class AndroidApp:
     granted: tuple[str, ...] = ()
     launcher: bool | None = None          # None: not known (the launcher list could not be read)
     cert_sha1: str | None = None
+    described: bool = True                # False: it holds a power, but the phone could not describe it
 
     @property
     def store(self) -> str | None:
@@ -76,7 +77,7 @@ class AndroidApp:
 
     @property
     def off_store(self) -> bool:
-        return not self.system and self.store is None
+        return self.described and not self.system and self.store is None
 
 
 @dataclass
@@ -452,16 +453,20 @@ def read_power_holders(ask, result: AndroidPhone, details_read: bool) -> None:
     default role) but that the full app listing did not describe is asked about by itself
     (``dumpsys package <id>``, read-only): the full listing can fail or be cut short on some
     phones, and an app nobody can describe is an app nobody can judge. A holder the phone no
-    longer knows (a setting left behind by a removed app) stays undescribed."""
+    longer knows (the phone answers, but with no block for it: a setting left behind by a removed
+    app) is left out. One the phone could not be asked about is kept, marked as not described, so
+    a listed stalkerware id is still named and a power is never silently dropped."""
     holders = list(dict.fromkeys(
         [*result.accessibility, *result.device_admins, *([result.device_owner] if result.device_owner else []),
          *result.profile_owners, *result.notification_listeners,
          *([result.sms_app] if result.sms_app else []), *([result.dialer_app] if result.dialer_app else [])]))
     wanted = [p for p in holders if PACKAGE_ID.fullmatch(p) and (p not in result.apps or not details_read)]
-    for package in wanted[:MAX_HOLDERS]:
-        text = ask("an app that holds a power", "dumpsys", "package", package)
+    for n, package in enumerate(wanted):
+        text = ask("an app that holds a power", "dumpsys", "package", package) if n < MAX_HOLDERS else None
         if text is not None:
             parse_dumpsys_packages(text, result.apps, only=package)
+        elif package not in result.apps:
+            result.apps[package] = AndroidApp(package=package, described=False)
 
 
 def read_certificates(phone: Phone, result: AndroidPhone, cancel=None) -> None:

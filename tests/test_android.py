@@ -427,3 +427,16 @@ if args == ['devices']:
     already.started_server = False
     already.close()
     assert log.read_text().splitlines() == ["devices", "kill-server"]
+
+
+def test_apps_holding_powers_are_asked_about_one_by_one_at_most_twenty():
+    """Holders the app listing did not describe: ``dumpsys package <id>`` each, at most 20 (a
+    phone's answer must not turn into hundreds of questions); the rest are kept, undescribed."""
+    from device_checkup.checks.phone.android import MAX_HOLDERS
+    ids = [f"org.example.a{n:02d}" for n in range(25)]
+    outputs = {"settings list secure": "enabled_accessibility_services=" + ":".join(f"{p}/.S" for p in ids) + "\n"}
+    phone = Phone(Recorded(outputs))
+    result = collect(phone)
+    asked = [c for c in phone.sent if c[:2] == ("dumpsys", "package") and c[2] != "packages"]
+    assert MAX_HOLDERS == 20 and asked == [("dumpsys", "package", p) for p in ids[:20]]
+    assert set(result.apps) == set(ids) and not any(a.described for a in result.apps.values())

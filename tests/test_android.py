@@ -67,7 +67,14 @@ STALKER = "com.ispyoo"      # TheTruthSpy (Echap ioc.yaml, "packages")
 def stalkerware_phone() -> dict[str, str]:
     """The same recordings with one of the maker's app blocks re-labelled as TheTruthSpy's
     package, installed by hand, enabled as an accessibility service and a device administrator.
-    The surrounding text is the real phone's; the device_policy text follows AOSP's dump format."""
+    This phone drives the command line, report, compare and app tests; the phone with real
+    stalkerware on it is tests/test_android_real.py's SpyLive360 recording.
+
+    ``dumpsys device_policy`` is a real Samsung recording (tests/data/android/README.md) with its
+    one administrator line swapped for a TheTruthSpy component; the two secure settings are
+    written in the ``key=value`` form real ``settings list secure`` answers have. No public
+    analysis names TheTruthSpy's component classes, so ``.AdminReceiver`` and ``.Watcher`` are
+    placeholders: the check uses the package id (Echap ioc.yaml), never the class."""
     outputs = ordinary_phone()
     packages = outputs["dumpsys package packages"]
     packages = packages.replace("com.sec.android.app.DataCreate", STALKER)
@@ -77,13 +84,14 @@ def stalkerware_phone() -> dict[str, str]:
     packages = packages.replace("firstInstallTime=2008-12-31 16:00:00\n    lastUpdateTime=2008-12-31 16:00:00\n    signatures=PackageSignatures{b4da5e3",
                                 "firstInstallTime=2024-03-05 18:04:11\n    lastUpdateTime=2024-03-05 18:04:11\n    signatures=PackageSignatures{b4da5e3")
     outputs["dumpsys package packages"] = packages
-    outputs["dumpsys device_policy"] = (
-        "Current Device Policy Manager state:\n  Immutable state:\n    mHasFeature=true\n"
-        "  Enabled Device Admins (User 0, provisioningState: 0):\n"
-        f"    {STALKER}/com.ispyoo.AdminReceiver:\n      uid=10143\n      testOnlyAdmin=false\n"
-        "      policies:\n        force-lock\n\n  mPasswordOwner=-1\n")
+    with open(os.path.join(os.path.dirname(DATA), "bugreport-extractor", "dumpsys_device_policy_samsung_admin.txt"),
+              encoding="utf-8") as f:
+        policy = f.read()
+    real_admin = "    com.samsung.android.kgclient/.agent.KGDeviceAdminReceiver:\n"
+    assert policy.count(real_admin) == 1
+    outputs["dumpsys device_policy"] = policy.replace(real_admin, f"    {STALKER}/.AdminReceiver:\n")
     outputs["settings list secure"] = (f"accessibility_enabled=1\nenabled_accessibility_services={STALKER}/"
-                                       f"com.ispyoo.Watcher\nenabled_notification_listeners=\n")
+                                       f"{STALKER}.Watcher\nenabled_notification_listeners=\n")
     outputs[LAUNCHER] = ("priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=false\n"
                          "  com.samsung.android.provider.filterprovider/.Main\n")
     return outputs
@@ -419,3 +427,16 @@ if args == ['devices']:
     already.started_server = False
     already.close()
     assert log.read_text().splitlines() == ["devices", "kill-server"]
+
+
+def test_apps_holding_powers_are_asked_about_one_by_one_at_most_twenty():
+    """Holders the app listing did not describe: ``dumpsys package <id>`` each, at most 20 (a
+    phone's answer must not turn into hundreds of questions); the rest are kept, undescribed."""
+    from device_checkup.checks.phone.android import MAX_HOLDERS
+    ids = [f"org.example.a{n:02d}" for n in range(25)]
+    outputs = {"settings list secure": "enabled_accessibility_services=" + ":".join(f"{p}/.S" for p in ids) + "\n"}
+    phone = Phone(Recorded(outputs))
+    result = collect(phone)
+    asked = [c for c in phone.sent if c[:2] == ("dumpsys", "package") and c[2] != "packages"]
+    assert MAX_HOLDERS == 20 and asked == [("dumpsys", "package", p) for p in ids[:20]]
+    assert set(result.apps) == set(ids) and not any(a.described for a in result.apps.values())

@@ -69,6 +69,7 @@ class AndroidApp:
     granted: tuple[str, ...] = ()
     launcher: bool | None = None          # None: not known (the launcher list could not be read)
     cert_sha1: str | None = None
+    described: bool = True                # False: it holds a power, but the phone could not describe it
 
     @property
     def store(self) -> str | None:
@@ -76,7 +77,7 @@ class AndroidApp:
 
     @property
     def off_store(self) -> bool:
-        return not self.system and self.store is None
+        return self.described and not self.system and self.store is None
 
 
 @dataclass
@@ -173,9 +174,10 @@ def _system_path(path: str | None) -> bool:
     return bool(path) and path.startswith(("/system/", "/product/", "/vendor/", "/system_ext/", "/apex/", "/odm/"))
 
 
-def parse_dumpsys_packages(text: str, apps: dict[str, AndroidApp]) -> None:
+def parse_dumpsys_packages(text: str, apps: dict[str, AndroidApp], only: str | None = None) -> None:
     """``dumpsys package``: adds version, install and update times, installer, system flag and
-    permissions to the apps (or adds apps the package list did not name)."""
+    permissions to the apps (or adds apps the package list did not name). ``only``: the one app
+    asked about (``dumpsys package <id>``); any other block in the answer is left alone."""
     current: AndroidApp | None = None
     section = ""
     requested: list[str] = []
@@ -200,7 +202,7 @@ def parse_dumpsys_packages(text: str, apps: dict[str, AndroidApp]) -> None:
             close()
             requested, granted, section = [], [], ""
             package = m.group(1)
-            if not PACKAGE_ID.fullmatch(package) and package != "android":
+            if (not PACKAGE_ID.fullmatch(package) and package != "android") or (only and package != only):
                 current = None
                 continue
             current = apps.setdefault(package, AndroidApp(package=package))
@@ -277,6 +279,11 @@ def parse_device_policy(text: str) -> tuple[str | None, list[str], dict[str, lis
             continue
         if line.startswith("Enabled Device Admins"):
             block, block_indent = "admins", indent
+            continue
+        if block == "admins" and indent == block_indent and line.endswith(":") and _COMPONENT.fullmatch(line[:-1]):
+            # Android 2.3 to 4.4 print each admin at the header's own depth ("  Enabled Device
+            # Admins (User 0):" then "  pkg/.Receiver:"); later versions indent it two more.
+            admins.setdefault(line[:-1].split("/", 1)[0], []).append(line[:-1])
             continue
         if block and line and indent <= block_indent:
             block = ""
@@ -386,9 +393,9 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
             package = line.strip().removeprefix("package:")
             if package in result.apps:
                 result.apps[package].system = True
-    text = ask("when apps were installed and what they may do", "dumpsys", "package", "packages")
-    if text is not None:
-        parse_dumpsys_packages(text, result.apps)
+    details = ask("when apps were installed and what they may do", "dumpsys", "package", "packages")
+    if details is not None:
+        parse_dumpsys_packages(details, result.apps)
         result.checked.append("when apps were installed and the permissions they hold")
     text = ask("which apps have an icon", "cmd", "package", "query-activities", "--brief", "-a",
                "android.intent.action.MAIN", "-c", "android.intent.category.LAUNCHER")
@@ -433,8 +440,33 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
     su = ask("signs the phone is rooted", "which", "su")
     if su is not None:
         result.su = su.strip().splitlines()[0][:300] if su.strip() else None
+    read_power_holders(ask, result, details_read=details is not None)
     read_certificates(phone, result, cancel)
     return result
+
+
+MAX_HOLDERS = 20              # apps holding a power asked about one by one, at most
+
+
+def read_power_holders(ask, result: AndroidPhone, details_read: bool) -> None:
+    """An app that holds a power (accessibility, device administrator, notification access, a
+    default role) but that the full app listing did not describe is asked about by itself
+    (``dumpsys package <id>``, read-only): the full listing can fail or be cut short on some
+    phones, and an app nobody can describe is an app nobody can judge. A holder the phone no
+    longer knows (the phone answers, but with no block for it: a setting left behind by a removed
+    app) is left out. One the phone could not be asked about is kept, marked as not described, so
+    a listed stalkerware id is still named and a power is never silently dropped."""
+    holders = list(dict.fromkeys(
+        [*result.accessibility, *result.device_admins, *([result.device_owner] if result.device_owner else []),
+         *result.profile_owners, *result.notification_listeners,
+         *([result.sms_app] if result.sms_app else []), *([result.dialer_app] if result.dialer_app else [])]))
+    wanted = [p for p in holders if PACKAGE_ID.fullmatch(p) and (p not in result.apps or not details_read)]
+    for n, package in enumerate(wanted):
+        text = ask("an app that holds a power", "dumpsys", "package", package) if n < MAX_HOLDERS else None
+        if text is not None:
+            parse_dumpsys_packages(text, result.apps, only=package)
+        elif package not in result.apps:
+            result.apps[package] = AndroidApp(package=package, described=False)
 
 
 def read_certificates(phone: Phone, result: AndroidPhone, cancel=None) -> None:

@@ -72,7 +72,7 @@ class PhoneIndex:
 
 
 def app_record(app: AndroidApp) -> InstalledApp:
-    how = "installed by the phone's maker" if app.system else (
+    how = "not described by the phone" if not app.described else "installed by the phone's maker" if app.system else (
         f"installed from {app.store}" if app.store else
         f"installed by {app.installer}" if app.installer else "installed without an app store")
     return InstalledApp(name=app.package, source=f"android: {how}", version=app.version,
@@ -93,7 +93,7 @@ def power_words(powers: list[str]) -> str:
 
 def app_detail(phone: AndroidPhone, app: AndroidApp) -> dict:
     sensitive = [SENSITIVE_PERMISSIONS[p] for p in app.granted if p in SENSITIVE_PERMISSIONS]
-    return {"package": app.package, "installer": app.installer, "store": app.store, "system": app.system,
+    return {"package": app.package, "described": app.described, "installer": app.installer, "store": app.store, "system": app.system,
             "first_install": app.first_install, "last_update": app.last_update, "version": app.version,
             "has_icon": app.launcher, "powers": phone.powers(app.package), "can": sensitive,
             "requested_permissions": len(app.requested), "granted_permissions": len(app.granted)}
@@ -107,7 +107,7 @@ def _evidence(phone: AndroidPhone, app: AndroidApp, matches: list[Match], powers
 
 def _app_sentence(phone: AndroidPhone, app: AndroidApp) -> str:
     powers = phone.powers(app.package)
-    parts = [texts.text("phone", "installed", "store" if app.store else "system" if app.system else
+    parts = [texts.text("phone", "installed", "unknown" if not app.described else "store" if app.store else "system" if app.system else
                         "off_store_by" if app.installer else "off_store",
                         store=app.store or "", installer=app.installer or "", when=app.first_install or "an unknown date")]
     if powers:

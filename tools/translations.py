@@ -20,6 +20,7 @@ import argparse
 import datetime
 import ast
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -174,7 +175,13 @@ def _stable(cat: Catalog) -> Catalog:
 
 
 def pseudo(message: str, rtl: bool) -> str:
-    """⟦Ŵöŕðś⟧ with placeholders, accelerators (&x) and markup kept as they are."""
+    """⟦Ŵöŕðś⟧ with placeholders, accelerators (&x) and markup kept as they are.
+
+    A message that is one placeholder and nothing else ("{description}") has no words of its
+    own: it stays as it is, so what fills it shows whether it came from the catalogue (a
+    product's description, a shared sentence) instead of being hidden inside brackets."""
+    if re.fullmatch(r"\{[A-Za-z_]+\}", message):
+        return message
     table = str.maketrans("aceinorsuyAEIOUSCNwW", "àçëîñöŕšûýÀÉÎÖÛŠÇÑŵŴ")
     out, i = [], 0
     while i < len(message):

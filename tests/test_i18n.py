@@ -460,3 +460,28 @@ def test_the_app_the_report_and_a_phone_describe_products_in_polish(qtbot, langu
     spy = next(f for f in phone.findings if f.family == "echap.thetruthspy")
     assert spy.what.startswith("Aplikacja na telefon sprzedawana do potajemnego obserwowania")
     assert "laptop" not in spy.what and "On a laptop" not in spy.what
+
+
+def test_an_iphone_backup_finding_describes_the_app_in_polish(tmp_path, language):
+    """MVT's real iPhone backup with FindMyKids (Echap) added: the finding says what the app is in
+    Polish, in its phone form."""
+    import gzip
+    import plistlib
+    import shutil
+    from device_checkup.checks.phone.ios_backup import scan_backup
+    from device_checkup.signatures.loader import shared_set
+    from tests.test_ios_backup import DATA
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    info = plistlib.loads(Path(DATA, "Info.plist").read_bytes())
+    info["Installed Applications"].append("com.wheremychildren.ios")
+    (folder / "Info.plist").write_bytes(plistlib.dumps(info))
+    with gzip.open(Path(DATA, "Manifest.db.gz")) as src, open(folder / "Manifest.db", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    language("pl")
+    [finding] = scan_backup(str(folder), shared_set()).findings
+    assert finding.family.startswith("echap.")
+    # FindMyKids is in Echap's stalkerware list too, and that tier is the one reported.
+    assert finding.tier == "stalkerware"
+    assert finding.what == ("Aplikacja na telefon sprzedawana do potajemnego obserwowania innej osoby: może przekazywać "
+                            "jej wiadomości, połączenia, zdjęcia i lokalizację temu, kto ją zainstalował.")

@@ -116,7 +116,7 @@ def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
     else:
         more = texts.text("places_many", "more" if len(places) > 4 else "all")
         place = more.format(count=len(places), list="; ".join(places[:4]))
-    values = dict(name=fam.name, description=fam.description, place=place)
+    values = dict(name=fam.name, description=texts.description(fam), place=place)
     t = fam.tier
     finding = Finding(check=check, tier=t, family=fam.id, family_name=fam.name,
                       title=texts.text("tiers", t, "title", **values),

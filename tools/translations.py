@@ -8,7 +8,9 @@ The English source words live where they are written; this collects them all:
 - ``checks/texts/en.yaml``: each string, with its dotted YAML path as context;
 - ``app/gui/words.py``: each UPPER_CASE string (context: its name; dict entries NAME.key);
 - ``app/data/session_questions.yaml`` and ``app/data/support.yaml``: their words;
-- every ``_()``, ``N_()``, ``pgettext()`` and ``ngettext()`` call in app/ and checks/.
+- every ``_()``, ``N_()``, ``pgettext()`` and ``ngettext()`` call in app/ and checks/;
+- ``signatures/data/*.yaml``: each family's description (context "product description"), with
+  the families that use it as a comment; importers write theirs into these files.
 The same thing can be done by hand: ``pybabel update -i checks/locale/checkup.pot -d
 checks/locale -D checkup`` and ``pybabel compile -d checks/locale -D checkup``.
 """
@@ -18,6 +20,7 @@ import argparse
 import datetime
 import ast
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -86,6 +89,39 @@ def _source_words(folder: Path):
                 yield f"{path.relative_to(ROOT)}", node.lineno if hasattr(node, "lineno") else 0, value.value
 
 
+DESCRIPTION_CONTEXT = "product description"   # checks/texts.py: DESCRIPTION_CONTEXT
+ON_A_LAPTOP = " On a laptop,"                  # checks/texts.py: ON_A_LAPTOP
+SIGNATURE_DATA = ROOT / "signatures" / "data"
+
+
+def _family_descriptions(folder: Path = SIGNATURE_DATA):
+    """Each distinct description of the built-in families, as (text, comment, files): the data
+    files are where every built-in description is written, by people (curated) or importers
+    (Echap, LOLRMM). A phone app's description also gives its phone form, without the sentence
+    about what a laptop can show (checks/texts.py: description)."""
+    users: dict[str, tuple[set, list, list]] = {}      # text → (files, names, how it is shown)
+    for path in sorted(folder.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text("utf-8")) or {}
+        for fam in doc.get("families") or []:
+            text = str(fam.get("description") or "").strip()
+            if not text:
+                continue
+            name = str(fam.get("name") or fam.get("id"))
+            forms = [(text, "")]
+            if ON_A_LAPTOP in text:
+                forms.append((text.split(ON_A_LAPTOP)[0], "on a phone, without the sentence about laptops; "))
+            for form, how in forms:
+                files, names, hows = users.setdefault(form, (set(), [], []))
+                files.add(path.name)
+                names.append(name)
+                if how not in hows:
+                    hows.append(how)
+    for text, (files, names, hows) in users.items():
+        listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        comment = f"What a known product is ({''.join(hows)}{', '.join(sorted(files))}): {listed}"
+        yield text, [comment], sorted(files)
+
+
 def template() -> Catalog:
     cat = Catalog(project="Device Checkup", version="0.1", domain="checkup", charset="utf-8", fuzzy=False,
                   copyright_holder="Device Checkup contributors")
@@ -100,6 +136,9 @@ def template() -> Catalog:
     support = yaml.safe_load((ROOT / "app" / "data" / "support.yaml").read_text("utf-8"))
     for ctx, msg in _yaml_strings(support, "support", keep=SUPPORT_WORDS):
         cat.add(msg, context=ctx, locations=[("app/data/support.yaml", 0)])
+    for message, comments, files in _family_descriptions():
+        cat.add(message, context=DESCRIPTION_CONTEXT, auto_comments=comments,
+                locations=[(f"signatures/data/{f}", 0) for f in files])
     for filename, line, message in _source_words(ROOT / "checks"):
         cat.add(message, locations=[(filename, line)])
     for folder in ("app", "checks"):
@@ -136,7 +175,13 @@ def _stable(cat: Catalog) -> Catalog:
 
 
 def pseudo(message: str, rtl: bool) -> str:
-    """⟦Ŵöŕðś⟧ with placeholders, accelerators (&x) and markup kept as they are."""
+    """⟦Ŵöŕðś⟧ with placeholders, accelerators (&x) and markup kept as they are.
+
+    A message that is one placeholder and nothing else ("{description}") has no words of its
+    own: it stays as it is, so what fills it shows whether it came from the catalogue (a
+    product's description, a shared sentence) instead of being hidden inside brackets."""
+    if re.fullmatch(r"\{[A-Za-z_]+\}", message):
+        return message
     table = str.maketrans("aceinorsuyAEIOUSCNwW", "àçëîñöŕšûýÀÉÎÖÛŠÇÑŵŴ")
     out, i = [], 0
     while i < len(message):

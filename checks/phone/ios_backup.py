@@ -228,7 +228,7 @@ def judge_backup(backup: IPhoneBackup, sigset: SignatureSet) -> list[Finding]:
                 findings[shown_as.id].evidence.append(ev)
                 continue
             t = lambda part: texts.text("phone", "tiers", shown_as.tier, part, name=shown_as.name,
-                                        description=shown_as.description.split(" On a laptop,")[0], value=bundle,
+                                        description=texts.description(shown_as, phone=True), value=bundle,
                                         about=texts.text("phone", "ios_about"),
                                         careful_remove=texts.text("phone", "careful_remove"))
             findings[shown_as.id] = Finding(check=CHECK, tier=shown_as.tier, family=shown_as.id,

@@ -118,7 +118,7 @@ def _app_sentence(phone: AndroidPhone, app: AndroidApp) -> str:
 
 
 def family_finding(phone: AndroidPhone, app: AndroidApp, fam: Family, matches: list[Match]) -> Finding:
-    description = fam.description.split(" On a laptop,")[0]
+    description = texts.description(fam, phone=True)
     tier = fam.tier
     values = dict(name=fam.name, description=description, value=app.package, about=_app_sentence(phone, app),
                   careful_remove=texts.text("phone", "careful_remove"))

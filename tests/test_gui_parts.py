@@ -39,6 +39,19 @@ def test_findings_model_rows_are_the_engines_findings_in_order(result):
     assert model.finding(0) is result.findings[0]
 
 
+
+def test_technical_details_name_the_group_and_severity_in_words_not_keys(result):
+    from device_checkup.app.gui.pages.results import technical_details
+    from device_checkup.checks import i18n
+    details = technical_details(result.findings[0])
+    assert "Group: Software sold to watch another person; severity: Serious; finding id" in details
+    i18n.set_language("pl")
+    try:
+        polish = technical_details(result.findings[0])
+    finally:
+        i18n.set_language("en")
+    assert "stalkerware;" not in polish and "high;" not in polish and "Poważne" in polish
+
 def test_support_data_every_service_cites_where_it_comes_from():
     data = load()
     ids = [r.id for r in data.regions]

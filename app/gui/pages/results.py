@@ -31,6 +31,13 @@ def _kind_words(kind: str) -> str:
         return kind
 
 
+def _tier_words(tier: str) -> str:
+    try:
+        return texts.text("tiers", tier, "label")
+    except KeyError:
+        return tier
+
+
 def _place_words(record_kind: str) -> str:
     return texts.text(*kinds.RECORD[record_kind].place_name)
 
@@ -44,7 +51,7 @@ def technical_details(finding) -> str:
     if finding.heuristic:
         lines.append(_("Sign (no signature named it): {sign}").format(sign=finding.heuristic))
     lines.append(_("Group: {tier}; severity: {severity}; finding id {id}").format(
-        tier=finding.tier, severity=finding.severity, id=finding.id))
+        tier=_tier_words(finding.tier), severity=words.severity(finding.severity), id=finding.id))
     for ev in finding.evidence:
         lines.append("")
         try:

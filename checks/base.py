@@ -103,6 +103,17 @@ def signature_findings(check: str, record_kind: str, record, hits: list[tuple[Hi
     return out
 
 
+# What a phone app's family can be known by on a laptop: links to its websites and servers.
+_PHONE_PRODUCT_FORMS = {"reference", "domain", "ip"}
+
+
+def phone_product(fam) -> bool:
+    """A phone app's family: known by its apps' ids, and on a laptop only by its websites and
+    servers (most of Echap). Found here, it is a link to the app, not the app itself."""
+    forms = {kinds.INDICATOR[i.kind].form for i in fam.indicators}
+    return "reference" in forms and forms <= _PHONE_PRODUCT_FORMS
+
+
 def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
     """The finding for a family, its words filled from where it was found."""
     places = []
@@ -118,11 +129,13 @@ def family_finding(fam, evidence: list[Evidence], check: str) -> Finding:
         place = more.format(count=len(places), list="; ".join(places[:4]))
     values = dict(name=fam.name, description=texts.description(fam), place=place)
     t = fam.tier
+    said = ("phone_product_on_laptop", t) if phone_product(fam) and t in texts.load()["phone_product_on_laptop"] \
+        else ("tiers", t)
     finding = Finding(check=check, tier=t, family=fam.id, family_name=fam.name,
-                      title=texts.text("tiers", t, "title", **values),
+                      title=texts.text(*said, "title", **values),
                       what=texts.text("tiers", t, "what", **values),
-                      why=texts.text("tiers", t, "why", **values),
-                      do=texts.text("tiers", t, "do", **values),
+                      why=texts.text(*said, "why", **values),
+                      do=texts.text(*said, "do", **values),
                       careful=texts.text("tiers", t, "careful", **values),
                       evidence=evidence)
     # Remote sessions the tool itself recorded: list them, and say when and how they came in.

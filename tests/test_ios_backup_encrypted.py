@@ -365,3 +365,14 @@ def test_checkup_asks_at_a_terminal_and_lets_the_person_try_again(twins, capsys,
     assert len(prompts) == 2 and "not shown" in prompts[0]
     assert "That password did not open the backup" in err and json.loads(out)["findings"]
     assert "first guess" not in out + err and PASSWORD not in out + err
+
+
+def test_without_the_decryption_library_a_plain_backup_is_still_read(twins, monkeypatch):
+    import sys
+    plain, enc, _ = twins
+    import device_checkup.checks.phone as package
+    monkeypatch.setitem(sys.modules, "device_checkup.checks.phone.ios_crypto", None)   # import fails
+    monkeypatch.delattr(package, "ios_crypto", raising=False)
+    assert read_backup(str(plain)).store_apps
+    with pytest.raises(BackupError, match="'cryptography' package"):
+        read_backup(str(enc), PASSWORD)

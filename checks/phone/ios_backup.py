@@ -28,7 +28,6 @@ from pathlib import Path
 from device_checkup.signatures.loader import SignatureSet
 
 from .. import texts
-from . import ios_crypto
 from ..findings import Evidence, Finding
 from ..records import InstalledApp, Setting
 from ..snapshot import NotRead, Snapshot, now_iso
@@ -213,6 +212,7 @@ def _stored_plist(path: str, blob, keys: dict[int, bytes] | None) -> dict:
     key its Manifest.db record holds."""
     if keys is None:
         return _plist(path)
+    ios_crypto = _crypto()
     record = _archived(blob)
     wrapped = record.get("EncryptionKey")
     if not isinstance(wrapped, bytes):
@@ -227,7 +227,19 @@ def _stored_plist(path: str, blob, keys: dict[int, bytes] | None) -> dict:
     return _plist_data(data, os.path.basename(path))
 
 
+def _crypto():
+    """The decryption module, imported only for an encrypted backup: a plain one is read even
+    where the ``cryptography`` package is missing."""
+    try:
+        from . import ios_crypto
+    except ImportError:
+        raise BackupError("it is encrypted, and opening it needs the 'cryptography' package, "
+                          "which is not installed with this copy of Device Checkup") from None
+    return ios_crypto
+
+
 def _class_keys(manifest: dict, password: str) -> dict[int, bytes]:
+    ios_crypto = _crypto()
     bag = manifest.get("BackupKeyBag")
     if not isinstance(bag, bytes):
         raise BackupError("it says it is encrypted but holds no keys (its Manifest.plist is damaged)")
@@ -249,6 +261,7 @@ def _open_manifest_db(path: str, manifest: dict, keys: dict[int, bytes] | None) 
         raise BackupError("it says it is encrypted but holds no key for its Manifest.db (its Manifest.plist is damaged)")
     if os.path.getsize(path) > MAX_MANIFEST_DB:
         raise BackupError("its Manifest.db is too large to open in memory")
+    ios_crypto = _crypto()
     try:
         key = ios_crypto.unwrap(keys, wrapped)
     except ios_crypto.KeybagError as exc:

@@ -114,9 +114,14 @@ def test_an_independent_reader_opens_what_the_test_writer_wrote(twins, tmp_path,
     backup = iphone_backup_decrypt.EncryptedBackup(backup_directory=str(enc), passphrase=PASSWORD)
     # (By path, so only the stub: MVT's real database already lists a CloudConfigurationDetails.plist.)
     assert backup.extract_file_as_bytes(STUB, domain_like=PROFILES_DOMAIN) == FILES[0][2]
+    # Both readers decrypt the same database, row for row, records included.
+    query = "SELECT fileID, domain, relativePath, flags, file FROM Files ORDER BY fileID"
     with backup.manifest_db_cursor() as cur:
-        cur.execute("SELECT COUNT(*) FROM Files WHERE domain LIKE 'AppDomain-%'")
-        assert cur.fetchone()[0] > 0
+        cur.execute(query)
+        theirs = cur.fetchall()
+    manifest = plistlib.loads((enc / "Manifest.plist").read_bytes())
+    ours = _open_manifest_db(str(enc / "Manifest.db"), manifest, _class_keys(manifest, PASSWORD)).execute(query).fetchall()
+    assert ours == theirs and len(ours) == 3721 + len(FILES)
     del backup                  # its own clean-up removes its temporary copy
 
 

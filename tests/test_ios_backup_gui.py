@@ -52,8 +52,9 @@ def test_a_wrong_password_is_said_and_the_advocate_can_try_again(qtbot, make_win
     assert "FindMyKids" in labels_text(w.results) and "Network helper" in labels_text(w.results)
     # The password was used once: the pending check holds it no longer, so "Check again" asks.
     w.check_again()
-    qtbot.waitUntil(lambda: w.current_page() is page and page.problem.isVisible(), timeout=20000)
-    assert "This backup is encrypted" in page.problem.text() and page.password_box.isVisibleTo(page)
+    qtbot.waitUntil(lambda: w.current_page() is page, timeout=20000)
+    assert page.password_box.isVisibleTo(page) and not page.problem.isVisible()
+    assert "This backup is encrypted" in labels_text(page) and page.password.text() == ""
 
 
 def test_the_password_field_goes_away_for_another_check(qtbot, make_window, monkeypatch, twins):

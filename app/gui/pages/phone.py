@@ -231,11 +231,14 @@ def failed(window, detail: str) -> bool:
     if getattr(window, "_pending_scan", None) is None:
         return False
     prefix = f"{PhoneNotReady.__name__}: "
-    window.phone_page.show_problem(detail[len(prefix):] if detail.startswith(prefix) else
-                                   texts.text("phone", "guide", "no_phone"))
+    words = detail[len(prefix):] if detail.startswith(prefix) else texts.text("phone", "guide", "no_phone")
+    page = window.phone_page
+    # "Check again" on an encrypted backup: the password was let go, so the field asks again
+    # (its own words say why; the same words are not repeated above it).
+    page.show_problem("" if page.encrypted_folder and words == guide("password_needed") else words)
     window._pending_scan = None
     if window.current_page() is window.scan_page:
-        window.show_page(window.phone_page)
-    if window.phone_page.encrypted_folder:      # a wrong password, or "Check again": ask again
-        window.phone_page.ask_password(window.phone_page.encrypted_folder)
+        window.show_page(page)
+    if page.encrypted_folder:                   # a wrong password, or "Check again": ask again
+        page.ask_password(page.encrypted_folder)
     return True

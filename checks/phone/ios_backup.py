@@ -248,7 +248,7 @@ def _class_keys(manifest: dict, password: str) -> dict[int, bytes]:
     except ios_crypto.WrongPassword:
         raise WrongPassword() from None
     except ios_crypto.KeybagError as exc:
-        raise BackupError(f"its keys are damaged: {exc}") from None
+        raise BackupError(f"its keys are damaged ({exc})") from None
 
 
 def _open_manifest_db(path: str, manifest: dict, keys: dict[int, bytes] | None) -> sqlite3.Connection:
@@ -265,7 +265,7 @@ def _open_manifest_db(path: str, manifest: dict, keys: dict[int, bytes] | None) 
     try:
         key = ios_crypto.unwrap(keys, wrapped)
     except ios_crypto.KeybagError as exc:
-        raise BackupError(f"its keys are damaged: {exc}") from None
+        raise BackupError(f"its keys are damaged ({exc})") from None
     with open(path, "rb") as f:
         plain = ios_crypto.decrypt(key, f.read(MAX_MANIFEST_DB + 16))
     if not plain.startswith(b"SQLite format 3\0"):

@@ -18,6 +18,7 @@ decrypted is written anywhere, and the password is never kept, logged or put int
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import plistlib
@@ -134,6 +135,7 @@ class IPhoneBackup:
     cloud_config: dict = field(default_factory=dict)            # supervision and MDM enrolment
     not_read: list[NotRead] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    encrypted: bool = False
 
     @property
     def description(self) -> str:
@@ -310,6 +312,7 @@ def read_backup(folder: str, password: str | None = None) -> IPhoneBackup:
             if password is None:
                 raise PasswordNeeded()
             keys = _class_keys(manifest, password)
+            backup.encrypted = True
         applications = manifest.get("Applications")
         for bundle in applications if isinstance(applications, dict) else ():
             backup.apps.setdefault(str(bundle), "Manifest.plist")
@@ -410,8 +413,11 @@ def scan_backup(folder: str, signatures: SignatureSet, password: str | None = No
                     started_at=started, finished_at=now_iso())
     snap.sources["ios-backup"] = snap.add("apps", [InstalledApp(name=b, source="ios", bundle_id=b) for b in sorted(backup.apps)])
     snap.not_read.extend(backup.not_read)
+    missing = [not_checked(n, backup=True) for n in snap.not_read]
+    if backup.encrypted:                # "an encrypted backup holds more" would be no advice here
+        missing = [dataclasses.replace(n, how=texts.text("phone", "backup_how_encrypted")) for n in missing]
     result = BackupResult(snapshot=snap, findings=judge_backup(backup, signatures),
-                          not_checked=[not_checked(n, backup=True) for n in snap.not_read], signatures=signatures,
+                          not_checked=missing, signatures=signatures,
                           checked=list(backup.checked))
     return result
 

@@ -339,6 +339,12 @@ def _phone_parser(sub) -> None:
     i.add_argument("dir", metavar="DIR", nargs="?",
                    help="the backup folder (the one holding Manifest.db); without it, the backups found "
                         "where iTunes or Finder keep them are listed")
+    # No password option: a password typed on the command line stays in the shell's history.
+    # An encrypted backup's password is asked for (not shown as it is typed), or read from
+    # standard input for scripts and tests.
+    i.add_argument("--password-stdin", action="store_true",
+                   help="read an encrypted backup's password from the first line of standard input "
+                        "(otherwise it is asked for, without showing it)")
     for q in (a, i):
         q.add_argument("--json", action="store_true", help="print a JSON document (as 'checkup scan --json')")
         q.add_argument("--signatures", metavar="FILE", action="append", default=[],
@@ -390,11 +396,35 @@ def cmd_phone(args) -> int:
             for folder, words in found:
                 print(_wrap(f"{shown(folder)}  ({shown(words)})"))
             return EXIT_OK
-        try:
-            result = scan_backup(args.dir, signatures)
-        except BackupError as exc:
-            raise InputError(f"can't read the backup {args.dir}: {exc}") from None
+        result = _read_ios_backup(args, signatures)
     return _present(args, result)
+
+
+def _read_ios_backup(args, signatures):
+    """An iPhone backup; an encrypted one's password is asked for (three tries at a terminal)
+    or read from standard input, used once and never shown."""
+    from device_checkup.checks import texts
+    from device_checkup.checks.phone.ios_backup import BackupError, PasswordNeeded, WrongPassword, scan_backup
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    at_terminal = not args.password_stdin and sys.stdin.isatty()
+    tries = 0
+    while True:
+        try:
+            return scan_backup(args.dir, signatures, password)
+        except PasswordNeeded:
+            if not at_terminal:
+                raise InputError(texts.text("phone", "guide", "password_no_terminal")) from None
+        except WrongPassword:
+            tries += 1
+            if not at_terminal or tries >= 3:
+                raise InputError(texts.text("phone", "guide", "wrong_password")) from None
+            print(texts.text("phone", "guide", "wrong_password"), file=sys.stderr)
+        except (BackupError, OSError) as exc:
+            raise InputError(f"can't read the backup {shown(args.dir)}: {exc}") from None
+        import getpass
+        password = getpass.getpass(texts.text("phone", "guide", "password_prompt") + " ")
 
 
 # -- signatures ------------------------------------------------------------------------------

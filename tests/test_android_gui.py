@@ -27,7 +27,7 @@ def test_the_guide_says_how_to_turn_debugging_on_and_off_and_the_risk(qtbot, mak
     assert "Some monitoring apps notice when USB debugging is turned on" in text
     assert "Tap “Build number” seven times" in text
     assert "Revoke USB debugging authorisations" in text
-    assert "Encrypted backups can't be read yet" in text
+    assert "If the backup is encrypted, you will be asked for its password" in text
     assert w.top.exit_button.isVisible()
     qtbot.mouseClick(w.top.exit_button, Qt.MouseButton.LeftButton)
     assert w.quits or w.hard_exits

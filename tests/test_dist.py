@@ -176,6 +176,30 @@ def test_the_command_line_scans_from_a_read_only_folder_and_writes_nothing(bundl
     assert [Path(p).name for p in programs_run(log)] == ["setpriv", "device-checkup"]
 
 
+def test_the_bundle_opens_an_encrypted_iphone_backup_in_memory_writing_nothing(bundle, person):
+    """The frozen app carries the decryption library, and decrypting writes no temporary file."""
+    outside = Path(tempfile.mkdtemp(prefix="device-checkup-backup-"))
+    try:
+        outside.chmod(0o755)
+        backup = outside / "backup"
+        shutil.copytree(ROOT / "tests" / "data" / "ios" / "pyiosbackup_encrypted", backup)
+        subprocess.run(["chmod", "-R", "a+rX,a-w", str(backup)], check=True)
+        log = person["root"] / "ios.strace"
+        before = listing(person["folders"])
+        proc = subprocess.run(traced([str(bundle / "device-checkup"), "phone", "ios-backup", str(backup),
+                                      "--password-stdin", "--json"], log),
+                              env=person["env"], cwd="/", input="0000\n", capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        doc = json.loads(proc.stdout)
+        assert doc["scan"]["platform"] == "ios" and "configuration profiles and device management" in doc["checked"]
+        assert "0000" not in proc.stderr        # (stdout holds hashes, where 0000 may occur by chance)
+        assert writes(log) == []
+        assert listing(person["folders"]) == before
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(outside)], check=True)
+        shutil.rmtree(outside)
+
+
 # -- the app, under Xvfb -------------------------------------------------------------------------
 @pytest.fixture
 def display():

@@ -11,11 +11,14 @@ and whether the phone is supervised or enrolled in device management. Nothing is
 database is opened read-only and immutable (no journal or -wal file appears beside it), and no
 file is copied out of the backup.
 
-An encrypted backup is not read yet: the check says so plainly (decrypting needs the password,
-which must stay in memory only, and a decryption library; see docs/phones.md).
+An encrypted backup is read with its password (``ios_crypto``): the password and every key stay
+in memory, ``Manifest.db`` is decrypted into memory and opened there (``sqlite3`` ``deserialize``),
+and the few files read (profiles, device management) are decrypted in memory too. Nothing
+decrypted is written anywhere, and the password is never kept, logged or put into a message.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import plistlib
@@ -73,14 +76,42 @@ def find_backups(platform: str, environ=None) -> list[tuple[str, str]]:
             try:
                 info = _plist(os.path.join(folder, "Info.plist"))
                 words = IPhoneBackup(folder=folder, info=info).description
+                if is_encrypted(folder):
+                    words += ", encrypted"
             except (BackupError, OSError, ValueError, plistlib.InvalidFileException):
                 words = "an iPhone backup"
             found.append((folder, words))
     return found
 
 
+MAX_MANIFEST_DB = 1024 * 1024 * 1024   # an encrypted Manifest.db is decrypted in memory
+
+
 class BackupError(ValueError):
-    """Not a backup this check can read (missing files, encrypted, damaged)."""
+    """Not a backup this check can read (missing files, damaged)."""
+
+
+class PasswordNeeded(BackupError):
+    """The backup is encrypted and no password was given: ask for one."""
+
+    def __init__(self):
+        super().__init__("it is encrypted, and opening it needs the password chosen for its backups")
+
+
+class WrongPassword(BackupError):
+    """The password given did not open the backup (the person may try again)."""
+
+    def __init__(self):
+        super().__init__("that password did not open it")
+
+
+def is_encrypted(folder: str) -> bool:
+    """Whether the backup in ``folder`` says it is encrypted (so a password is needed)."""
+    path = os.path.join(folder, "Manifest.plist")
+    try:
+        return os.path.isfile(path) and bool(_plist(path).get("IsEncrypted"))
+    except (BackupError, OSError, ValueError, plistlib.InvalidFileException):
+        return False
 
 
 @dataclass
@@ -104,6 +135,7 @@ class IPhoneBackup:
     cloud_config: dict = field(default_factory=dict)            # supervision and MDM enrolment
     not_read: list[NotRead] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    encrypted: bool = False
 
     @property
     def description(self) -> str:
@@ -120,10 +152,42 @@ def _plist(path: str) -> dict:
     if os.path.getsize(path) > MAX_PLIST:
         raise BackupError(f"{os.path.basename(path)} is too large to be a backup's")
     with open(path, "rb") as f:
-        data = plistlib.load(f)
+        return _plist_data(f.read(MAX_PLIST + 1), os.path.basename(path))
+
+
+def _plist_data(raw: bytes, name: str) -> dict:
+    if len(raw) > MAX_PLIST:
+        raise BackupError(f"{name} is too large to be a backup's")
+    data = plistlib.loads(raw)
     if not isinstance(data, dict):
-        raise BackupError(f"{os.path.basename(path)} is not what a backup holds")
+        raise BackupError(f"{name} is not what a backup holds")
     return data
+
+
+def _archived(blob) -> dict:
+    """The top object of a file's record in Manifest.db (an archived MBFile), with the objects it
+    points to resolved one level (its EncryptionKey is one); {} when it is not one."""
+    try:
+        archive = plistlib.loads(blob)
+        objects = archive["$objects"]
+        top = objects[archive["$top"]["root"].data]
+    except Exception:  # noqa: BLE001 - a damaged record (any shape): nothing from it
+        return {}
+    if not isinstance(top, dict):
+        return {}
+
+    def resolve(v):
+        if isinstance(v, plistlib.UID):
+            return objects[v.data] if 0 <= v.data < len(objects) else None
+        return v
+
+    out = {}
+    for k, v in top.items():
+        v = resolve(v)
+        if isinstance(v, dict) and "NS.data" in v:      # NSData: inline, or one more reference away
+            v = resolve(v["NS.data"])
+        out[k] = v
+    return out
 
 
 def _birth(blob) -> str | None:
@@ -145,7 +209,87 @@ def _stored(folder: str, file_id: str) -> str | None:
     return path if os.path.isfile(path) and not os.path.islink(path) else None
 
 
-def read_backup(folder: str) -> IPhoneBackup:
+def _stored_plist(path: str, blob, keys: dict[int, bytes] | None) -> dict:
+    """A small plist file from the backup; in an encrypted backup, decrypted in memory with the
+    key its Manifest.db record holds."""
+    if keys is None:
+        return _plist(path)
+    ios_crypto = _crypto()
+    record = _archived(blob)
+    wrapped = record.get("EncryptionKey")
+    if not isinstance(wrapped, bytes):
+        raise BackupError("its record holds no key")
+    if os.path.getsize(path) > MAX_PLIST + 16:
+        raise BackupError(f"{os.path.basename(path)} is too large to be a backup's")
+    with open(path, "rb") as f:
+        data = ios_crypto.decrypt(ios_crypto.unwrap(keys, wrapped), f.read(MAX_PLIST + 17))
+    size = record.get("Size")
+    if isinstance(size, int) and 0 <= size <= len(data):
+        data = data[:size]
+    return _plist_data(data, os.path.basename(path))
+
+
+def _crypto():
+    """The decryption module, imported only for an encrypted backup: a plain one is read even
+    where the ``cryptography`` package is missing."""
+    try:
+        from . import ios_crypto
+    except ImportError:
+        raise BackupError("it is encrypted, and opening it needs the 'cryptography' package, "
+                          "which is not installed with this copy of Device Checkup") from None
+    return ios_crypto
+
+
+def _class_keys(manifest: dict, password: str) -> dict[int, bytes]:
+    ios_crypto = _crypto()
+    bag = manifest.get("BackupKeyBag")
+    if not isinstance(bag, bytes):
+        raise BackupError("it says it is encrypted but holds no keys (its Manifest.plist is damaged)")
+    try:
+        return ios_crypto.Keybag.parse(bag).unlock(password)
+    except ios_crypto.WrongPassword:
+        raise WrongPassword() from None
+    except ios_crypto.KeybagError as exc:
+        raise BackupError(f"its keys are damaged ({exc})") from None
+
+
+def _open_manifest_db(path: str, manifest: dict, keys: dict[int, bytes] | None) -> sqlite3.Connection:
+    """Manifest.db, read-only: in place when it is plain, decrypted into memory when encrypted
+    (no temporary file: sqlite3's deserialize takes the bytes)."""
+    if keys is None:
+        return sqlite3.connect(Path(path).as_uri() + "?mode=ro&immutable=1", uri=True)
+    wrapped = manifest.get("ManifestKey")
+    if not isinstance(wrapped, bytes):
+        raise BackupError("it says it is encrypted but holds no key for its Manifest.db (its Manifest.plist is damaged)")
+    if os.path.getsize(path) > MAX_MANIFEST_DB:
+        raise BackupError("its Manifest.db is too large to open in memory")
+    ios_crypto = _crypto()
+    try:
+        key = ios_crypto.unwrap(keys, wrapped)
+    except ios_crypto.KeybagError as exc:
+        raise BackupError(f"its keys are damaged ({exc})") from None
+    with open(path, "rb") as f:
+        plain = ios_crypto.decrypt(key, f.read(MAX_MANIFEST_DB + 16))
+    if not plain.startswith(b"SQLite format 3\0"):
+        raise BackupError("its Manifest.db does not open with the backup's keys (it may be damaged)")
+    if plain[18:20] == b"\x02\x02":
+        # A database in WAL mode (as iOS writes Manifest.db) can't be opened from memory, where
+        # no -wal file can exist: the in-memory copy is marked as an ordinary rollback-journal
+        # database (header bytes 18-19), which changes nothing that is read.
+        plain = plain[:18] + b"\x01\x01" + plain[20:]
+    db = sqlite3.connect(":memory:")
+    try:
+        db.deserialize(plain)
+        db.execute("PRAGMA query_only = ON")
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+def read_backup(folder: str, password: str | None = None) -> IPhoneBackup:
+    """What the backup in ``folder`` holds. An encrypted one needs ``password`` (else
+    PasswordNeeded; a wrong one: WrongPassword); it is used here and not kept."""
     folder = os.path.abspath(folder)
     manifest_db = os.path.join(folder, "Manifest.db")
     info_path = os.path.join(folder, "Info.plist")
@@ -155,24 +299,34 @@ def read_backup(folder: str) -> IPhoneBackup:
         raise BackupError("it holds no Manifest.db, so it is not an iPhone backup (or it is an older kind)")
     backup = IPhoneBackup(folder=folder)
     manifest_plist = os.path.join(folder, "Manifest.plist")
+    manifest: dict = {}
+    keys: dict[int, bytes] | None = None
     if os.path.isfile(manifest_plist):
-        manifest = _plist(manifest_plist)
+        try:
+            manifest = _plist(manifest_plist)
+        except (plistlib.InvalidFileException, ValueError) as exc:
+            if isinstance(exc, BackupError):
+                raise
+            raise BackupError("its Manifest.plist is damaged") from None
         if manifest.get("IsEncrypted"):
-            raise BackupError("it is encrypted. Device Checkup cannot read encrypted backups yet; "
-                              "MVT (mvt-ios decrypt-backup) can, with the backup's password")
-        for bundle, _ in (manifest.get("Applications") or {}).items():
+            if password is None:
+                raise PasswordNeeded()
+            keys = _class_keys(manifest, password)
+            backup.encrypted = True
+        applications = manifest.get("Applications")
+        for bundle in applications if isinstance(applications, dict) else ():
             backup.apps.setdefault(str(bundle), "Manifest.plist")
     if os.path.isfile(info_path):
         backup.info = _plist(info_path)
-        for bundle in backup.info.get("Installed Applications") or []:
+        installed = backup.info.get("Installed Applications")
+        for bundle in installed if isinstance(installed, list) else ():
             backup.apps.setdefault(str(bundle), "Info.plist")
             backup.store_apps.add(str(bundle))
         backup.checked.append("what the backup says about the phone")
     else:
         backup.not_read.append(NotRead("ios-backup", "absent", "Info.plist", "what the backup says about the phone"))
-    uri = Path(manifest_db).as_uri() + "?mode=ro&immutable=1"
     try:
-        db = sqlite3.connect(uri, uri=True)
+        db = _open_manifest_db(manifest_db, manifest, keys)
         try:
             for (domain,) in db.execute("SELECT DISTINCT domain FROM Files WHERE domain LIKE 'AppDomain-%'"):
                 bundle = str(domain)[len("AppDomain-"):]
@@ -183,7 +337,7 @@ def read_backup(folder: str) -> IPhoneBackup:
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"its Manifest.db can't be read ({exc}); an encrypted backup looks like this") from None
+        raise BackupError(f"its Manifest.db can't be read ({exc})") from None
     backup.checked.append("configuration profiles and device management")
     for file_id, rel, blob in rows:
         rel = str(rel or "")
@@ -195,7 +349,7 @@ def read_backup(folder: str) -> IPhoneBackup:
             stored = _stored(folder, str(file_id))
             if stored:
                 try:
-                    data = _plist(stored)
+                    data = _stored_plist(stored, blob, keys)
                     profile.identifier = str(data.get("PayloadIdentifier") or profile.identifier)[:300]
                     profile.name = str(data.get("PayloadDisplayName") or profile.name)[:300]
                     profile.organisation = str(data.get("PayloadOrganization") or "")[:300]
@@ -207,7 +361,7 @@ def read_backup(folder: str) -> IPhoneBackup:
             stored = _stored(folder, str(file_id))
             if stored:
                 try:
-                    backup.cloud_config = _plist(stored)
+                    backup.cloud_config = _stored_plist(stored, blob, keys)
                 except (BackupError, plistlib.InvalidFileException, ValueError, OSError):
                     pass
             else:
@@ -252,15 +406,18 @@ def judge_backup(backup: IPhoneBackup, sigset: SignatureSet) -> list[Finding]:
     return out
 
 
-def scan_backup(folder: str, signatures: SignatureSet) -> "BackupResult":
+def scan_backup(folder: str, signatures: SignatureSet, password: str | None = None) -> "BackupResult":
     started = now_iso()
-    backup = read_backup(folder)
+    backup = read_backup(folder, password)
     snap = Snapshot(platform="ios", mode="offline", root=backup.folder, os_version=backup.description,
                     started_at=started, finished_at=now_iso())
     snap.sources["ios-backup"] = snap.add("apps", [InstalledApp(name=b, source="ios", bundle_id=b) for b in sorted(backup.apps)])
     snap.not_read.extend(backup.not_read)
+    missing = [not_checked(n, backup=True) for n in snap.not_read]
+    if backup.encrypted:                # "an encrypted backup holds more" would be no advice here
+        missing = [dataclasses.replace(n, how=texts.text("phone", "backup_how_encrypted")) for n in missing]
     result = BackupResult(snapshot=snap, findings=judge_backup(backup, signatures),
-                          not_checked=[not_checked(n, backup=True) for n in snap.not_read], signatures=signatures,
+                          not_checked=missing, signatures=signatures,
                           checked=list(backup.checked))
     return result
 

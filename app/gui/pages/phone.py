@@ -3,12 +3,12 @@ how to turn it off afterwards, then an Android phone over USB or an iPhone backu
 go to the ordinary results page. Words are in checks/texts/en.yaml (``phone.guide``)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from device_checkup.checks import texts
 
-from ..widgets import Page, bullets
+from ..widgets import Page, bullets, para
 
 
 class PhoneNotReady(Exception):
@@ -46,21 +46,32 @@ def android_scan(*, progress, cancel, user_paths, adb: str | None = None):
         program.close()                 # stops the adb server only if this check started it
 
 
-def backup_scan(folder: str):
-    """An iPhone backup folder, read-only (runs on the scan worker)."""
+def backup_scan(folder: str, password: str | None = None):
+    """An iPhone backup folder, read-only (runs on the scan worker). An encrypted backup's
+    password is used once and let go: "Check again" asks for it again."""
+    held = [password]
+
     def scan(*, progress, cancel, user_paths):
-        from device_checkup.checks.phone.ios_backup import BackupError, scan_backup
+        from device_checkup.checks.phone.ios_backup import BackupError, PasswordNeeded, WrongPassword, scan_backup
         from device_checkup.signatures.loader import shared_set
+        secret, held[0] = held[0], None
         try:
-            return scan_backup(folder, shared_set(user_paths))
+            return scan_backup(folder, shared_set(user_paths), secret)
+        except WrongPassword:
+            raise PhoneNotReady(guide("wrong_password")) from None
+        except PasswordNeeded:
+            raise PhoneNotReady(guide("password_needed")) from None
         except (BackupError, OSError) as exc:
             raise PhoneNotReady(guide("bad_backup", reason=str(exc))) from None
+        finally:
+            del secret
     return scan
 
 
 class PhonePage(Page):
     android_clicked = Signal()
     backup_clicked = Signal()
+    password_entered = Signal()
     back_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -90,6 +101,7 @@ class PhonePage(Page):
         self.backup_button.setAutoDefault(False)
         self.backup_button.clicked.connect(self.backup_clicked)
         self.add(self.backup_button, left=True)
+        self.add(self._password_part())
         self.finish()
         self.back_button = QPushButton(guide("back_button"))
         self.back_button.setAccessibleName("Back")
@@ -106,6 +118,52 @@ class PhonePage(Page):
             self.problem.show()
         else:
             self.problem.hide()
+
+    # -- an encrypted backup's password: shown only when the chosen backup is encrypted ---------
+    def _password_part(self) -> QWidget:
+        box = QWidget()
+        box.setObjectName("backupPasswordBox")
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 6, 0, 0)
+        lay.addWidget(para(guide("password_needed")))
+        self.password = QLineEdit()
+        self.password.setObjectName("backupPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(guide("password_label"))
+        self.password.setPlaceholderText(guide("password_label"))
+        # Password mode already refuses copy and cut; no context menu or drag either.
+        self.password.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.password.setDragEnabled(False)
+        self.password.returnPressed.connect(self.password_entered)
+        lay.addWidget(self.password)
+        self.open_button = QPushButton(guide("password_button"))
+        self.open_button.setObjectName("openBackupButton")
+        self.open_button.setAccessibleName(guide("password_button").replace("&", ""))
+        self.open_button.setAutoDefault(False)
+        self.open_button.clicked.connect(self.password_entered)
+        lay.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)
+        box.hide()
+        self.password_box = box
+        self.encrypted_folder: str | None = None
+        return box
+
+    def ask_password(self, folder: str) -> None:
+        """The chosen backup is encrypted: show the password field (empty) and put the cursor in it."""
+        self.encrypted_folder = folder
+        self.password.clear()
+        self.password_box.show()
+        self.password.setFocus()
+
+    def take_password(self) -> str:
+        """What was typed, once: the field is emptied as it is read."""
+        typed = self.password.text()
+        self.password.clear()
+        return typed
+
+    def forget_backup(self) -> None:
+        self.encrypted_folder = None
+        self.password.clear()
+        self.password_box.hide()
 
 
 def choose_backup(dialogs, parent) -> str | None:
@@ -135,7 +193,7 @@ def install(window) -> PhonePage:
     button.setObjectName("phoneButton")
     button.setAccessibleName(guide("title"))
     button.setAutoDefault(False)
-    button.clicked.connect(lambda: (page.show_problem(""), window.show_page(page)))
+    button.clicked.connect(lambda: (page.show_problem(""), page.forget_backup(), window.show_page(page)))
     window.welcome.buttons.insertWidget(2, button)
     window.phone_button = button
 
@@ -149,10 +207,21 @@ def install(window) -> PhonePage:
     def choose() -> None:
         folder = choose_backup(window.dialogs, window)
         if folder and not window.quick_exit.triggered:
+            from device_checkup.checks.phone.ios_backup import is_encrypted
+            if is_encrypted(folder):
+                page.show_problem("")
+                page.ask_password(folder)           # the scan starts when the password is typed
+                return
+            page.forget_backup()
             start(backup_scan(folder))
 
-    page.android_clicked.connect(lambda: start(android_scan))
+    def open_encrypted() -> None:
+        if page.encrypted_folder and page.password.text() and not window.runner.running():
+            start(backup_scan(page.encrypted_folder, page.take_password()))
+
+    page.android_clicked.connect(lambda: (page.forget_backup(), start(android_scan)))
     page.backup_clicked.connect(choose)
+    page.password_entered.connect(open_encrypted)
     page.back_clicked.connect(lambda: window.show_page(window.welcome))
     return page
 
@@ -162,9 +231,14 @@ def failed(window, detail: str) -> bool:
     if getattr(window, "_pending_scan", None) is None:
         return False
     prefix = f"{PhoneNotReady.__name__}: "
-    window.phone_page.show_problem(detail[len(prefix):] if detail.startswith(prefix) else
-                                   texts.text("phone", "guide", "no_phone"))
+    words = detail[len(prefix):] if detail.startswith(prefix) else texts.text("phone", "guide", "no_phone")
+    page = window.phone_page
+    # "Check again" on an encrypted backup: the password was let go, so the field asks again
+    # (its own words say why; the same words are not repeated above it).
+    page.show_problem("" if page.encrypted_folder and words == guide("password_needed") else words)
     window._pending_scan = None
     if window.current_page() is window.scan_page:
-        window.show_page(window.phone_page)
+        window.show_page(page)
+    if page.encrypted_folder:                   # a wrong password, or "Check again": ask again
+        page.ask_password(page.encrypted_folder)
     return True

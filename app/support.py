@@ -149,13 +149,8 @@ def parse(text: str, translate: bool = False) -> SupportData:
                        language=str(data.get("language") or "en"))
 
 
-def load(language: str = "en") -> SupportData:
-    """The shipped support data (``support.yaml``; ``support.<language>.yaml`` when translated)."""
-    folder = resources.files("device_checkup.app").joinpath("data")
-    name = "support.yaml" if language == "en" else f"support.{language}.yaml"
-    if not folder.joinpath(name).is_file():
-        name = "support.yaml"
-    text = folder.joinpath(name).read_text("utf-8")
-    if name == "support.yaml" and i18n.language() != i18n.SOURCE:
-        return parse(text, translate=True)
-    return parse(text)
+def load() -> SupportData:
+    """The shipped support data (``support.yaml``), its words in the chosen language (the
+    catalogue holds their translations; docs/translating.md)."""
+    text = resources.files("device_checkup.app").joinpath("data", "support.yaml").read_text("utf-8")
+    return parse(text, translate=i18n.language() != i18n.SOURCE)

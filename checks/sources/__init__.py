@@ -18,12 +18,7 @@ def all_sources(platform: str | None = None) -> list[Source]:
     for name in _MODULES:
         if platform is not None and _ONE_PLATFORM.get(name, platform) != platform:
             continue
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
-                continue          # a platform module not written yet
-            raise
+        module = importlib.import_module(f"{__name__}.{name}")
         out.extend(module.SOURCES if platform is None else
                    [src for src in module.SOURCES if platform in src.platforms])
     return out

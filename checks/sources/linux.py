@@ -112,9 +112,6 @@ def parse_unit(text: str) -> dict[str, dict[str, list[str]]]:
 
 
 _SCHEDULE = re.compile(r"^(@\w+|(\S+\s+){4}\S+)\s+")
-_SCHEDULE_WORDS = {"@reboot": "when the computer starts", "@hourly": "every hour", "@daily": "every day",
-                   "@midnight": "every day", "@weekly": "every week", "@monthly": "every month",
-                   "@yearly": "every year", "@annually": "every year"}
 
 
 def parse_crontab(text: str, with_user: bool) -> list[tuple[str, str | None, str]]:

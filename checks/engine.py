@@ -22,7 +22,7 @@ from .deadline import StepStopped, check_deadline, set_stop_flag
 from .findings import SEVERITY_ORDER, Evidence, Finding
 from .snapshot import NotRead, Snapshot, now_iso
 from .sources import all_sources
-from .sources.base import Locations, Machine, Notes, Source
+from .sources.base import Locations, Machine, Notes, Source, running_as_administrator
 
 SOURCE_TIME_LIMIT = 120.0       # seconds one source may take before we stop waiting for it
 
@@ -135,18 +135,6 @@ def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated
         how = texts.text("reasons", "permission", "how_elevated")
     return NotChecked(source=item.source, what=i18n._(item.what or what or item.source), reason=item.reason,
                       reason_words=texts.reason_words(item.reason), how=how, detail=item.detail)
-
-
-def running_as_administrator() -> bool:
-    """True when this scan runs as root (or, on Windows, an elevated administrator)."""
-    import os
-    if hasattr(os, "geteuid"):
-        return os.geteuid() == 0
-    try:
-        import ctypes
-        return bool(ctypes.windll.shell32.IsUserAnAdmin())   # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - unknown: give the ordinary advice
-        return False
 
 
 class _Worker:
@@ -384,6 +372,7 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
     """Scan a machine (live by default) or match a saved snapshot. Raises only ScanCancelled."""
     index = compile_set(signatures)
     checks = list(all_checks() if checks is None else checks)
+    scanned_now = snapshot is None
     if snapshot is None:
         if machine is None:
             machine = Machine.live_machine(Locations(*index.probe_places(_this_platform())))
@@ -404,7 +393,9 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
     not_read = list(snapshot.not_read) + problems
     for p in signatures.problems:
         not_read.append(NotRead("signatures", "error", str(p), i18n._("the signature file {file}").format(file=p.file)))
-    elevated = running_as_administrator()
+    # The advice for what this account could not read fits the account that ran the scan; for a
+    # snapshot made elsewhere that account is unknown, so the ordinary advice is given.
+    elevated = scanned_now and machine.live and running_as_administrator()
     not_checked = [_not_checked(n, snapshot.platform, elevated=elevated) for n in not_read]
     checked = _checked_words(snapshot, sources)
     if progress:

@@ -224,3 +224,16 @@ def test_a_phone_apps_family_found_on_a_laptop_is_said_as_a_link_to_the_app_not_
     assert "Android phone or an iPhone backup" in spy.do
     assert spy.what.startswith("A phone app sold to secretly watch another person")
     assert by_family["spyagent"].title == "SpyAgent, a program sold to watch another person's computer"
+
+
+def test_a_snapshot_matched_later_gets_the_ordinary_advice_whoever_matches_it(monkeypatch):
+    """Who made a saved snapshot is not known: an administrator matching it later must not be told
+    that an administrator already ran the scan."""
+    import device_checkup.checks.engine as engine
+    from device_checkup.checks.snapshot import NotRead
+    monkeypatch.setattr(engine, "running_as_administrator", lambda: True)
+    snap = Snapshot(platform="linux")
+    snap.not_read.append(NotRead("autostart", "permission", "EACCES", "programs that start by themselves"))
+    result = run_scan(signatures=sigset_from_text(SET), snapshot=snap, checks=[])
+    (item,) = result.not_checked
+    assert "sudo" in item.how and "already ran" not in item.how

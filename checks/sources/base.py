@@ -157,3 +157,15 @@ def text_of(fs: FileSystem, path: str, notes: Notes, what: str = "", limit: int 
     except Unreadable as exc:
         notes.unreadable(exc, what or path)
         return None
+
+
+def running_as_administrator() -> bool:
+    """True when this process runs as root (or, on Windows, an elevated administrator)."""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is not None:
+        return geteuid() == 0
+    try:
+        import ctypes
+        return bool(ctypes.windll.shell32.IsUserAnAdmin())   # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - no way to ask: assume not, and give the ordinary advice
+        return False

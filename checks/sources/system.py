@@ -6,7 +6,7 @@ import socket
 import sys
 
 from ..records import Connection, Gateway, Interface, Listener, Process
-from .base import Machine, Notes, Source
+from .base import Machine, Notes, Source, running_as_administrator
 from .fs import proc_text as _proc_text    # /proc only: non-blocking, bounded
 
 _HASHED_LIMIT = 64 * 1024 * 1024
@@ -88,7 +88,7 @@ class ProcessesSource(Source):
                           started=info.get("create_time"), sha256=digest,
                           comm=comm, exe_deleted=gone, exe_readable=readable)
         if denied:
-            if _administrator():
+            if running_as_administrator():
                 notes.could_not_read("permission", f"{denied} programs would not say which file they run, so they "
                                      "were judged only by the names they give themselves",
                                      "which files some running programs run")
@@ -97,21 +97,10 @@ class ProcessesSource(Source):
                                      "runs could not be read, so they were judged only by the names they give "
                                      "themselves", "which files the programs of other accounts run")
         hidden = hidepid_option(_proc_text("/proc/self/mountinfo", 1 << 20)) if linux else None
-        if hidden and not _administrator():
+        if hidden and not running_as_administrator():
             notes.could_not_read("permission", f"the system hides other accounts' programs from this account "
                                  f"(/proc is mounted with hidepid={hidden}), so only this account's programs "
                                  "could be seen", "the programs of other accounts")
-
-
-def _administrator() -> bool:
-    geteuid = getattr(os, "geteuid", None)
-    if geteuid is not None:
-        return geteuid() == 0
-    try:
-        import ctypes
-        return bool(ctypes.windll.shell32.IsUserAnAdmin())
-    except Exception:          # noqa: BLE001 - no way to ask: assume not
-        return False
 
 
 def _still_running(proc, psutil) -> bool:

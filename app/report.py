@@ -360,10 +360,17 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
 
 
 def _scan_data(result, session: Session | None) -> dict[str, Any]:
+    """What travels with the report for Compare: the scan, the session's reference and notes,
+    and for a phone what the phone said (its snapshot: small, and only the values the phone
+    check reads), so a later appointment compares like for like with that day's signatures."""
+    from device_checkup.checks.snapshot import PHONES
     session = session or Session(reference="")
-    return {"scan": result.to_json_data(), "session": {
+    data = {"scan": result.to_json_data(), "session": {
         "reference": session.reference,
         "notes": {fid: vars(n) for fid, n in session.notes.items() if not n.empty}}}
+    if result.snapshot.platform in PHONES:
+        data["snapshot"] = result.snapshot.to_json_data()
+    return data
 
 
 # -- HTML ---------------------------------------------------------------------------------------

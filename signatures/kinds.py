@@ -146,6 +146,11 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind("sessions", "RemoteSession"),
     RecordKind("settings", "Setting"),
     RecordKind("signature_changes", "SignatureChange", shown="change"),
+    # What a phone check read (checks/phone): kept in a phone's snapshot so it can be matched again.
+    RecordKind("phone_apps", "PhoneApp", shown="package"),
+    RecordKind("phone_grants", "PhoneGrant"),
+    RecordKind("phone_settings", "PhoneSetting"),
+    RecordKind("phone_profiles", "PhoneProfile", shown="name"),
 )
 RECORD = {k.name: k for k in RECORD_KINDS}
 

@@ -9,7 +9,7 @@ from ..findings import SEVERITY_ORDER
 from ..snapshot import Snapshot, now_iso
 from .adb import Phone
 from .android import AndroidPhone, collect
-from .judge import app_record, judge
+from .judge import judge
 
 
 class PhoneResult(ScanResult):
@@ -43,11 +43,17 @@ def not_checked(item, backup: bool = False) -> NotChecked:
                       reason_words=reason_words, how=how, detail=item.detail)
 
 
-def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: str = "") -> ScanResult:
-    snap = Snapshot(platform="android", mode="live", root=None, os_version=phone.description,
-                    started_at=started_at or now_iso(), finished_at=now_iso())
-    snap.sources["android"] = snap.add("apps", [app_record(a) for a in phone.apps.values()])
-    snap.not_read.extend(phone.not_read)
+def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: str = "",
+                   snapshot: Snapshot | None = None) -> ScanResult:
+    """The phone judged. Its snapshot keeps what the judge read (checks/phone/saved.py), so it
+    can be saved and matched again; a saved one (``snapshot``) is used as it is."""
+    snap = snapshot
+    if snap is None:
+        from .saved import put_android
+        snap = Snapshot(platform="android", mode="live", root=None, os_version=phone.description,
+                        started_at=started_at or now_iso(), finished_at=now_iso())
+        put_android(snap, phone)
+        snap.not_read.extend(phone.not_read)
     findings = judge(phone, signatures)
     return PhoneResult(snapshot=snap, findings=findings, not_checked=[not_checked(n) for n in snap.not_read],
                        signatures=signatures, checked=list(phone.checked))

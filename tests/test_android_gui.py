@@ -74,3 +74,39 @@ def test_the_phone_page_tabs_top_to_bottom_with_distinct_shortcuts(qtbot, make_w
     check_page(w, w.welcome)
     w.show_page(w.phone_page)
     check_page(w, w.phone_page)
+
+
+def test_the_compare_page_shows_a_phone_change_and_refuses_another_kind_of_device(qtbot, make_window, monkeypatch,
+                                                                                  tmp_path):
+    from tests.gui_fixtures import FakeDialogs
+    from tests.test_phone_snapshot import HIDDEN, unknown_app_phone
+    sigset = load_set()
+    earlier = tmp_path / "earlier.json"
+    with open(earlier, "w", encoding="utf-8") as fh:
+        scan_android(Phone(Recorded(unknown_app_phone(admin=False))), sigset).snapshot.dump(fh)
+    monkeypatch.setattr(phone_page, "android_scan", lambda **kw: scan_android(
+        Phone(Recorded(unknown_app_phone(admin=True))), sigset, progress=kw["progress"], cancel=kw["cancel"]))
+    w = make_window(dialogs=FakeDialogs(earlier=str(earlier)))
+    w.show_page(w.phone_page)
+    qtbot.mouseClick(w.phone_page.android_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.compare_page, timeout=15000)
+    (new,) = w.compare_page.sections["new"]
+    assert HIDDEN in new and "allowed to watch" in new
+    assert w.compare_page.sections["changed"] == []
+    text = labels_text(w.compare_page)
+    assert "Found both times, but changed (0)" in text and "New since the earlier check (1)" in text
+    # A laptop's saved check is not compared with a phone's: one plain sentence on the results page.
+    laptop = tmp_path / "laptop.json"
+    import json
+    data = json.loads(earlier.read_text("utf-8"))
+    data.update(platform="windows", records={})
+    laptop.write_text(json.dumps(data))
+    w.dialogs.earlier = str(laptop)
+    w.show_page(w.results)
+    qtbot.mouseClick(w.results.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "can't be compared" in w.results.when.text(), timeout=15000)
+    assert w.results.when.text() == ("That file is a check of a computer, and this is a check of an Android phone, "
+                                     "so the two can't be compared. You could choose an earlier check of the same device.")
+    assert w.current_page() is w.results

@@ -110,3 +110,43 @@ def test_the_compare_page_shows_a_phone_change_and_refuses_another_kind_of_devic
     assert w.results.when.text() == ("That file is a check of a computer, and this is a check of an Android phone, "
                                      "so the two can't be compared. You could choose an earlier check of the same device.")
     assert w.current_page() is w.results
+
+
+def test_a_phone_check_says_phone_while_it_runs_and_when_it_is_stopped(qtbot, make_window, monkeypatch):
+    from tests.test_phone_quick_exit import SlowPhone
+    sigset = load_set()
+    phones = []
+
+    def slow(*, progress, cancel, user_paths):
+        phones.append(SlowPhone(stalkerware_phone(), cancel))
+        return scan_android(Phone(phones[-1]), sigset, progress=progress, cancel=cancel)
+
+    monkeypatch.setattr(phone_page, "android_scan", slow)
+    w = make_window()
+    w.show_page(w.phone_page)
+    qtbot.mouseClick(w.phone_page.android_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(phones) and phones[0].asked.is_set(), timeout=15000)
+    text = labels_text(w.scan_page)
+    assert "Checking the phone" in text and "Nothing on the phone is changed" in text and "laptop" not in text
+    qtbot.mouseClick(w.scan_page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.phone_page, timeout=15000)
+    assert w.phone_page.problem.text() == "The check was stopped. Nothing was changed on the phone."
+    assert w.phone_page.retry_button.isVisible() and w._pending_scan is None
+    # Try again checks the phone again; the laptop's own check has the laptop's words again.
+    qtbot.mouseClick(w.phone_page.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(phones) == 2 and phones[1].asked.is_set(), timeout=15000)
+    phones[1].release.set()
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    assert "this phone" in w.results.when.text()
+    # "Check again" checks the phone again, and says so.
+    qtbot.mouseClick(w.results.again_button, Qt.MouseButton.LeftButton)
+    assert "Checking the phone" in labels_text(w.scan_page)
+    qtbot.waitUntil(lambda: len(phones) == 3 and phones[2].asked.is_set(), timeout=15000)
+    phones[2].release.set()
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    # The laptop's own check, from the welcome page, has the laptop's words again.
+    w.show_page(w.welcome)
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    assert "Checking this laptop" in labels_text(w.scan_page)
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    assert w.result.snapshot.platform != "android"

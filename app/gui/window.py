@@ -359,6 +359,8 @@ class MainWindow(QMainWindow):
         self.notice.hide()
         self._user_paths = list(self.signatures.paths())   # read on the GUI thread, used on the worker
         self.scan_page.reset()
+        if self._pending_scan is not None:      # a phone check (also its "Check again") says "phone"
+            self.scan_page.for_device(*phone_page.scan_words())
         self.show_page(self.scan_page)
         self.scan_page.cancel_button.setFocus()
         self.runner.start()
@@ -382,6 +384,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def scan_cancelled(self) -> None:
+        if phone_page.cancelled(self):
+            return
         self._scan_ended(words.SCAN_CANCELLED)
 
     @Slot(str)

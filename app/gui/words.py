@@ -73,6 +73,7 @@ SCAN_FAILED = ("Something went wrong and the check could not finish. Nothing was
 
 RESULTS_TITLE = "What we found"
 RESULTS_CHECKED_AT = "Checked on {when}."
+RESULTS_CHECKED_DEVICE = "Checked on {when}: {device} ({system})."
 RESULTS_ADVOCATE_TABLE = "All findings at a glance"
 RESULTS_NOT_CHECKED = "What we couldn't check"
 RESULTS_NOT_CHECKED_NONE = "We were able to look at everything we tried to look at."

@@ -121,6 +121,8 @@ class _Sources:
 
 
 def _value_words(name: str, value: Any) -> str:
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+        return "; ".join(f"{shown(k)}: {shown(v)}" for k, v in value)     # (label, value) pairs
     if isinstance(value, (list, tuple)):
         return ", ".join(shown(v) for v in value)
     if name in _EPOCH_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -198,6 +200,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     session = session or Session(reference="")
     findings = list(result.findings)
     sessions = [s for f in findings for s in (f.extra.get("sessions") or [])]
+    phone = snap.platform in ("android", "ios")
     incoming = [s for s in sessions if s.get("direction") == "incoming"]
     sources = _Sources()
     b: list[Block] = []
@@ -250,7 +253,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
             [when_logged(s.get("time")), shown(s.get("approval")) or _("not recorded"),
              shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or _("not recorded")]
             for s in incoming[:5]]))
-    else:
+    elif not phone:             # a phone check reads no remote-access logs: nothing to say about them
         add(Block("p", _("Incoming remote sessions: none found in the records we know how to read.")))
     if result.not_checked:
         items = [_("{what}: {reason}").format(what=shown(n.what), reason=shown(n.reason_words))
@@ -310,18 +313,19 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     else:
         add(Block("p", _("Each finding above has its own advice.")))
 
-    add(Block("h2", _(CLOSING[1])))
-    if sessions:
-        add(Block("p", _("Remote-access tools keep their own records of connections. These can be useful "
-                         "evidence: note them down or keep this report. Times are as each tool's log wrote them.")))
-        add(Block("table", head=[_("When"), _("Direction"), _("How it was let in"), _("From"), _("Record")],
-                  widths=[0.24, 0.14, 0.17, 0.17, 0.28], rows=[
-                      [when_logged(s.get("time")), shown(s.get("direction")), shown(s.get("approval")) or "—",
-                       shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or "—",
-                       _("{log}, line {line}").format(log=shown(s.get('log')), line=shown(s.get('line')))]
-                      for s in sessions]))
-    else:
-        add(Block("p", _("None found in the records we know how to read.")))
+    if not phone:               # "Remote connections recorded on this computer": a computer's only
+        add(Block("h2", _(CLOSING[1])))
+        if sessions:
+            add(Block("p", _("Remote-access tools keep their own records of connections. These can be useful "
+                             "evidence: note them down or keep this report. Times are as each tool's log wrote them.")))
+            add(Block("table", head=[_("When"), _("Direction"), _("How it was let in"), _("From"), _("Record")],
+                      widths=[0.24, 0.14, 0.17, 0.17, 0.28], rows=[
+                          [when_logged(s.get("time")), shown(s.get("direction")), shown(s.get("approval")) or "—",
+                           shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or "—",
+                           _("{log}, line {line}").format(log=shown(s.get('log')), line=shown(s.get('line')))]
+                          for s in sessions]))
+        else:
+            add(Block("p", _("None found in the records we know how to read.")))
 
     add(Block("h2", _(CLOSING[2])))
     add(Block("list", rows=[shown(w) for w in result.checked]) if result.checked
@@ -624,7 +628,9 @@ def pdf_text(data: bytes) -> str:
 def missing_from_pdf(data: bytes, blocks: list[Block]) -> list[str]:
     """Every finding and every closing section the PDF's own text does not hold, in order."""
     text = _letters(pdf_text(data))
-    wanted = [b.text for b in blocks if b.kind == "h2" and b.marker] + [_(c) for c in CLOSING] + [_(END_OF_REPORT)]
+    headings = {b.text for b in blocks if b.kind == "h2"}
+    wanted = [b.text for b in blocks if b.kind == "h2" and b.marker] + \
+        [_(c) for c in CLOSING if _(c) in headings] + [_(END_OF_REPORT)]
     missing, at = [], 0
     for w in wanted:
         key = _letters(w)

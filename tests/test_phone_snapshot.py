@@ -238,6 +238,19 @@ def test_a_phone_report_carries_the_phone_and_compares_like_for_like(tmp_path, s
     save_report(str(path), earlier, Session(reference="20261201-001"))
     data = read_scan_data(str(path))
     assert data["scan"]["scan"]["platform"] == "android" and data["snapshot"]["platform"] == "android"
+    if ending == "html":
+        from device_checkup.app.report import build_html
+        page = build_html(scan_android(Phone(Recorded(stalkerware_phone())), sigset), Session(reference="x"))
+    else:
+        from device_checkup.app.report import build_pdf, pdf_text
+        page = pdf_text(build_pdf(scan_android(Phone(Recorded(stalkerware_phone())), sigset), Session(reference="x")))
+    flat = " ".join(page.split())
+    # The phone's report reads as a phone's: the phone named, its apps' powers in words, the
+    # reminder to turn debugging off; nothing about a computer's remote-access logs.
+    assert "This phone" in flat and "TheTruthSpy" in flat
+    assert "component: com.ispyoo/com.ispyoo.AdminReceiver" in flat and "('component'" not in flat
+    assert "turn it off again in Developer options" in flat
+    assert "Remote connections recorded on this computer" not in flat and "Incoming remote sessions" not in flat
     assert data["scan"]["findings"] == earlier.to_json_data()["findings"]
     later = scan_android(Phone(Recorded(unknown_app_phone(admin=True))), sigset)
     comp = compare(load_earlier(str(path), sigset), later.to_json_data())

@@ -51,6 +51,11 @@ def device_kind(doc: dict[str, Any]) -> str:
 def compare(earlier: dict[str, Any], later: dict[str, Any]) -> Comparison:
     """Compare two scan documents (the shape of ScanResult.to_json_data()). Two kinds of device
     are refused with :class:`NotComparable`."""
+    # A report of an appointment where several devices were checked holds each ("also"):
+    # the one of the same kind as the later check is compared.
+    also = earlier.get("also") if isinstance(earlier, dict) else None
+    candidates = [earlier] + [a for a in (also if isinstance(also, list) else []) if isinstance(a, dict)]
+    earlier = next((c for c in candidates if device_kind(c) == device_kind(later)), earlier)
     kinds = device_kind(earlier), device_kind(later)
     if kinds[0] != kinds[1]:
         raise NotComparable(_("That file is a check of {earlier}, and this is a check of {later}, so the two can't "
@@ -174,12 +179,10 @@ def load_earlier(path: str, signatures) -> dict[str, Any]:
         raise NotAReport("We couldn't open that file; you could choose another one.") from None
     if head.startswith(b"%PDF") or path.lower().endswith((".html", ".htm", ".pdf")):
         data = read_scan_data(path)
-        if isinstance(data.get("snapshot"), dict):      # a phone's report keeps what the phone said
-            try:
-                return _matched(data["snapshot"], signatures)
-            except Exception:  # noqa: BLE001 - an unusable copy: the report's own findings
-                pass
-        return data["scan"]
+        doc = _from_report(data, signatures)
+        also = [_from_report(a, signatures) for a in (data.get("also") if isinstance(data.get("also"), list) else [])
+                if isinstance(a, dict) and isinstance(a.get("scan"), dict)]
+        return dict(doc, also=also) if also else doc
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -194,6 +197,17 @@ def load_earlier(path: str, signatures) -> dict[str, Any]:
         raise
     except Exception:  # noqa: BLE001 - any unreadable file gets the same plain sentence
         raise NotAReport(NOT_READABLE) from None
+
+
+def _from_report(data: dict[str, Any], signatures) -> dict[str, Any]:
+    """One device's check from a report: a phone's matched again from the snapshot it keeps
+    (what the phone said), else the report's own findings."""
+    if isinstance(data.get("snapshot"), dict):
+        try:
+            return _matched(data["snapshot"], signatures)
+        except Exception:  # noqa: BLE001 - an unusable copy: the report's own findings
+            pass
+    return data["scan"]
 
 
 def _matched(data: Any, signatures) -> dict[str, Any]:

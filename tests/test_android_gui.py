@@ -150,3 +150,30 @@ def test_a_phone_check_says_phone_while_it_runs_and_when_it_is_stopped(qtbot, ma
     assert "Checking this laptop" in labels_text(w.scan_page)
     qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
     assert w.result.snapshot.platform != "android"
+
+
+def test_an_appointment_checks_the_laptop_then_the_phone_and_one_report_has_both(qtbot, make_window, monkeypatch,
+                                                                                 tmp_path):
+    from tests.gui_fixtures import FakeDialogs
+    sigset = load_set()
+    monkeypatch.setattr(phone_page, "android_scan", lambda **kw: scan_android(
+        Phone(Recorded(stalkerware_phone())), sigset, progress=kw["progress"], cancel=kw["cancel"]))
+    report = tmp_path / "appointment.html"
+    w = make_window(dialogs=FakeDialogs(save_to=str(report), answer=True))
+    w.welcome.advocate.setChecked(True)
+    w.begin("advocate")
+    w.start_session_scan()
+    qtbot.waitUntil(lambda: w.current_page() is w.results, timeout=15000)
+    laptop = w.result
+    w.session.note_for(laptop.findings[0].id).note = "Seen on the laptop first."
+    qtbot.mouseClick(w.phone_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.phone_page.android_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.current_page() is w.results and w.result is not laptop, timeout=15000)
+    assert w.session is not None and w.results.end_button.isVisible()      # still the same appointment
+    qtbot.mouseClick(w.results.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(w.dialogs.saved), timeout=15000)
+    page = " ".join(report.read_text("utf-8").replace("&#x27;", "'").split())
+    assert "TheTruthSpy" in page and "This phone" in page
+    assert "Also checked in this appointment: this computer" in page and "Seen on the laptop first." in page
+    qtbot.mouseClick(w.results.end_button, Qt.MouseButton.LeftButton)
+    assert w.session is None

@@ -264,3 +264,41 @@ def test_a_phone_report_carries_the_phone_and_compares_like_for_like(tmp_path, s
     today = load_set([str(known)])
     again = load_earlier(str(path), today)
     assert [f["family"] for f in again["findings"]][:1] == ["test-helper"]
+
+
+# -- one appointment, two devices -----------------------------------------------------------------
+from tests.test_report import result, session  # noqa: E402,F401 (fixtures: a laptop's check and its session)
+
+
+@pytest.mark.parametrize("ending", ["html", "pdf"])
+def test_an_appointments_report_has_a_section_for_the_phone_and_compares_either_device(
+        result, session, sigset, tmp_path, backup, ending):
+    from device_checkup.app.report import pdf_text, save_report
+    session.checked(result)                                     # the laptop, then the phone
+    phone = scan_android(Phone(Recorded(unknown_app_phone(admin=True))), sigset)
+    session.note_for(phone.findings[0].id).note = "She says her ex set the phone up in March."
+    session.checked(phone)
+    path = tmp_path / f"appointment.{ending}"
+    save_report(str(path), result, session)                     # saved from the laptop's results
+    text = path.read_text("utf-8") if ending == "html" else pdf_text(path.read_bytes())
+    flat = " ".join(text.replace("&#x27;", "'").split())
+    total = len(result.findings) + len(phone.findings)
+    assert f"Finding 1 of {total}:" in flat and f"Finding {total} of {total}:" in flat
+    assert "Also checked in this appointment: this phone (Android)" in flat
+    assert len(phone.findings) == 1 and f"Its finding is number {total}, after this device's" in flat
+    assert HIDDEN in flat and "She says her ex set the phone up in March." in flat
+    assert "Client first noticed it in March." in flat            # the laptop's notes too
+    assert "turn it off again in Developer options" in flat       # what the phone check can't see
+    # Compare picks the device of the same kind from the appointment's report.
+    earlier = load_earlier(str(path), sigset)
+    later_phone = scan_android(Phone(Recorded(unknown_app_phone(admin=True, accessibility=True))), sigset)
+    comp = compare(earlier, later_phone.to_json_data())
+    assert comp.new == comp.gone == [] and [f["heuristic"] for f, _ in comp.changed] == ["phone-hidden-app-with-powers"]
+    comp = compare(earlier, result.to_json_data())
+    assert comp.new == comp.gone == comp.changed == [] and len(comp.unchanged) == len(result.findings)
+    from device_checkup.checks.phone.ios_backup import scan_backup
+    with pytest.raises(NotComparable, match="a check of a computer, and this is a check of an iPhone"):
+        compare(earlier, scan_backup(str(backup), sigset).to_json_data())
+    # Ending the appointment forgets every device's check.
+    session.end()
+    assert session.checks == {} and session.others(phone) == []

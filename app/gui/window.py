@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
             return
         self.result = result
         if self.session is not None:
-            self.session.result = result
+            self.session.checked(result)        # the report has a section for each device checked
         self.results.show_result(result, advocate=self.mode == ADVOCATE,
                                  session=self.session if self.mode == ADVOCATE else None)
         if self.current_page() is self.scan_page:

@@ -177,3 +177,16 @@ def test_an_appointment_checks_the_laptop_then_the_phone_and_one_report_has_both
     assert "Also checked in this appointment: this computer" in page and "Seen on the laptop first." in page
     qtbot.mouseClick(w.results.end_button, Qt.MouseButton.LeftButton)
     assert w.session is None
+
+
+def test_the_phone_page_buttons_are_named_in_the_chosen_language(qtbot, make_window):
+    w = make_window()
+    w.choose_language("pl")
+    try:
+        page = w.phone_page
+        names = [page.android_button.accessibleName(), page.backup_button.accessibleName(),
+                 page.back_button.accessibleName()]
+        assert names == ["Sprawdź telefon z systemem Android", "Wybierz kopię zapasową telefonu iPhone", "Wstecz"]
+    finally:
+        w.choose_language("en")
+    assert w.phone_page.android_button.accessibleName() == "Check the Android phone"

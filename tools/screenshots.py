@@ -352,6 +352,20 @@ def main(argv=None) -> int:
         w.compare_earlier()
         wait_for(app, lambda: w.current_page() is w.compare_page)
         shoot(w, prefix + "phone-compare")
+        # TheTruthSpy found both times, now also allowed accessibility: a change, said in words.
+        before = stalkerware_phone()
+        before["settings list secure"] = "accessibility_enabled=0\n"
+        earlier_changed = Path(sigdir) / "earlier-phone-changed.json"
+        with open(earlier_changed, "w", encoding="utf-8") as fh:
+            scan_android(Phone(Recorded(before)), sigset).snapshot.dump(fh)
+        phone_page.android_scan = replayed(stalkerware_phone())
+        w.show_page(w.phone_page)
+        w.phone_page.android_button.click()
+        wait_for(app, lambda: w.current_page() is w.results)
+        w.dialogs.earlier = str(earlier_changed)
+        w.compare_earlier()
+        wait_for(app, lambda: w.current_page() is w.compare_page)
+        shoot(w, prefix + "phone-compare-changed")
 
         # MVT's real iPhone test backup (tests/data/ios/README.md).
         data = ROOT / "tests" / "data" / "ios" / "mvt_ios_backup"

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from device_checkup.signatures import kinds
+
 from . import records as _records
 
 SNAPSHOT_FORMAT = 1
@@ -107,7 +109,7 @@ class Snapshot:
         for kind, items in recs.items():
             if kind not in _records.RECORD_TYPES:
                 raise ValueError(f"snapshot holds unknown record kind {kind!r}")
-            if (kind.startswith("phone_")) != (platform in PHONES):
+            if (kinds.RECORD[kind].device == "phone") != (platform in PHONES):
                 raise ValueError(f"a {platform} snapshot can't hold {kind!r} records")
             if not isinstance(items, list):
                 raise ValueError(f"snapshot records {kind!r} is not a list")

@@ -3,10 +3,11 @@
 Advocates follow a case over weeks. An earlier scan can be a saved snapshot (matched again with
 today's signatures, so the comparison is like for like), a saved HTML report, or a
 `checkup scan --json` document. Findings are compared by their stable id: the family for a
-signature finding, the record for a heuristic. A finding found both times whose evidence
-differs (an app that became a device administrator, a program now in another place) is
+signature finding, the record for a heuristic. For a phone, a finding found both times
+whose evidence differs (an app that became a device administrator, was installed again) is
 "changed", with each difference in words; so is a finding about one thing (the same app, the
-same setting) whose id changed because its evidence did.
+same setting) whose id changed because its evidence did. (A computer's checks are compared by
+id alone: their records hold what differs at every check, like a program's process id.)
 
 A check of a phone is compared only with a check of the same kind of phone (an Android phone
 with an Android phone, an iPhone with an iPhone), and a computer's only with a computer's:
@@ -66,9 +67,13 @@ def compare(earlier: dict[str, Any], later: dict[str, Any]) -> Comparison:
     new = {fid: f for fid, f in after.items() if fid not in before}
     gone = {fid: f for fid, f in before.items() if fid not in after}
     out = Comparison(earlier_started_at=_started(earlier), later_started_at=_started(later))
+    # What changed is told for phones, whose records hold what the phone says of each app. A
+    # computer's records also hold what differs at every check (a program's process id and start
+    # time, a connection's local port), which would make every finding look changed.
+    phone = kinds[1] != "computer"
     for fid, f in after.items():
         if fid in before:
-            differences = _differences(before[fid], f)
+            differences = _differences(before[fid], f) if phone else []
             (out.changed.append((f, differences)) if differences else out.unchanged.append(f))
     # One thing whose id changed with its evidence: paired when it is the only one on each side.
     subjects_new, subjects_gone = _subjects(new), _subjects(gone)

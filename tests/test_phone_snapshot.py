@@ -302,3 +302,16 @@ def test_an_appointments_report_has_a_section_for_the_phone_and_compares_either_
     # Ending the appointment forgets every device's check.
     session.end()
     assert session.checks == {} and session.others(phone) == []
+
+
+def test_a_computers_findings_found_both_times_are_the_same_whatever_their_process_ids(result):
+    # A running program has another process id and start time at every check: not a change.
+    earlier = result.to_json_data()
+    later = json.loads(json.dumps(earlier))
+    for f in later["findings"]:
+        for ev in f["evidence"]:
+            if ev["record_kind"] == "processes":
+                ev["record"]["pid"] += 1000
+    assert any(ev["record_kind"] == "processes" for f in later["findings"] for ev in f["evidence"])
+    comp = compare(earlier, later)
+    assert comp.changed == [] and len(comp.unchanged) == len(earlier["findings"])

@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--root", metavar="DIR", help="check a disk or copied folder instead of this computer")
     s.add_argument("--platform", choices=("windows", "macos", "linux"), help="the system on the disk given with --root")
     s.add_argument("--save-snapshot", metavar="FILE", help="also save everything that was read to FILE (JSON)")
-    s.add_argument("--from-snapshot", metavar="FILE", help="match a saved snapshot instead of reading a computer")
+    s.add_argument("--from-snapshot", metavar="FILE",
+                   help="match a saved snapshot (of a computer or a phone) instead of reading this computer")
     s.add_argument("--report", metavar="FILE", help="also save a report for an advocate (FILE.html or FILE.pdf)")
 
     g = sub.add_parser("signatures", help="check, import or describe signature files")
@@ -151,7 +152,7 @@ def gui_main() -> int:
 # -- scan --------------------------------------------------------------------------------------
 def cmd_scan(args) -> int:
     from device_checkup.checks.engine import run_scan
-    from device_checkup.checks.snapshot import Snapshot
+    from device_checkup.checks.snapshot import PHONES, Snapshot
     from device_checkup.checks.sources.base import Machine
     from device_checkup.checks.sources.fs import Unreadable
     from device_checkup.signatures.loader import load_set
@@ -185,17 +186,28 @@ def cmd_scan(args) -> int:
     for note in signatures.notes:
         print(f"checkup: {note}", file=sys.stderr)
     settle()
-    result = run_scan(signatures=signatures, machine=machine, snapshot=snapshot)
-    if args.save_snapshot:
-        import io
-        from device_checkup.app.safe_write import write_new
-        buffer = io.StringIO()
-        result.snapshot.dump(buffer)
-        try:                    # a new file only, never through a link planted at that name
-            write_new(args.save_snapshot, buffer.getvalue().encode("utf-8"))
-        except OSError as exc:
-            raise InputError(_("can't save the snapshot to {path}: {why}").format(path=args.save_snapshot, why=exc.strerror)) from None
+    if snapshot is not None and snapshot.platform in PHONES:
+        from device_checkup.checks.phone.saved import rematch
+        result = rematch(snapshot, signatures)      # a saved phone check: the phone's own judge
+    else:
+        result = run_scan(signatures=signatures, machine=machine, snapshot=snapshot)
+    _save_snapshot(args, result)
     return _present(args, result)
+
+
+def _save_snapshot(args, result) -> None:
+    """``--save-snapshot FILE`` of a laptop or phone check: a new file only, never through a
+    link planted at that name (app/safe_write.py)."""
+    if not getattr(args, "save_snapshot", None):
+        return
+    import io
+    from device_checkup.app.safe_write import write_new
+    buffer = io.StringIO()
+    result.snapshot.dump(buffer)
+    try:
+        write_new(args.save_snapshot, buffer.getvalue().encode("utf-8"))
+    except OSError as exc:
+        raise InputError(_("can't save the snapshot to {path}: {why}").format(path=args.save_snapshot, why=exc.strerror)) from None
 
 
 def _present(args, result) -> int:
@@ -350,6 +362,9 @@ def _phone_parser(sub) -> None:
         q.add_argument("--signatures", metavar="FILE", action="append", default=[],
                        help="also use this signature file (may be given more than once)")
         q.add_argument("--report", metavar="FILE", help="also save a report for an advocate (FILE.html or FILE.pdf)")
+        q.add_argument("--save-snapshot", metavar="FILE",
+                       help="also save what the phone told us to FILE (JSON), to match again or compare later "
+                            "with 'checkup scan --from-snapshot FILE'")
 
 
 def cmd_phone(args) -> int:
@@ -397,6 +412,7 @@ def cmd_phone(args) -> int:
                 print(_wrap(f"{shown(folder)}  ({shown(words)})"))
             return EXIT_OK
         result = _read_ios_backup(args, signatures)
+    _save_snapshot(args, result)
     return _present(args, result)
 
 

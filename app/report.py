@@ -121,6 +121,8 @@ class _Sources:
 
 
 def _value_words(name: str, value: Any) -> str:
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+        return "; ".join(f"{shown(k)}: {shown(v)}" for k, v in value)     # (label, value) pairs
     if isinstance(value, (list, tuple)):
         return ", ".join(shown(v) for v in value)
     if name in _EPOCH_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -198,6 +200,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     session = session or Session(reference="")
     findings = list(result.findings)
     sessions = [s for f in findings for s in (f.extra.get("sessions") or [])]
+    phone = snap.platform in ("android", "ios")
     incoming = [s for s in sessions if s.get("direction") == "incoming"]
     sources = _Sources()
     b: list[Block] = []
@@ -250,7 +253,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
             [when_logged(s.get("time")), shown(s.get("approval")) or _("not recorded"),
              shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or _("not recorded")]
             for s in incoming[:5]]))
-    else:
+    elif not phone:             # a phone check reads no remote-access logs: nothing to say about them
         add(Block("p", _("Incoming remote sessions: none found in the records we know how to read.")))
     if result.not_checked:
         items = [_("{what}: {reason}").format(what=shown(n.what), reason=shown(n.reason_words))
@@ -263,12 +266,27 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     else:
         add(Block("p", _("What could not be checked: everything we tried to look at could be read.")))
 
-    # One section per finding.
-    advice, advice_label = _advice(findings)
-    for n, f in enumerate(findings, 1):
+    first = len(findings)
+    for other in (session.others(result) if session.checks else []):
+        count = len(other.findings)
+        add(Block("p", (_("Also checked in this appointment: {device}. {headline} Its findings are numbers {first} to "
+                          "{last}, after this device's.") if count > 1 else
+                        _("Also checked in this appointment: {device}. {headline} Its finding is number {first}, "
+                          "after this device's.") if count else
+                        _("Also checked in this appointment: {device}. {headline}")).format(
+            device=_device_words(other), headline=other.headline, first=first + 1, last=first + count)))
+        first += count
+
+    # One section per finding: this device's, then each other device checked in the appointment
+    # (numbered on, and sharing the "Advice" section).
+    others = session.others(result) if session.checks else []
+    everything = findings + [f for other in others for f in other.findings]
+    advice, advice_label = _advice(everything)
+
+    def finding_blocks(n: int, f, page_break: bool) -> None:
         title = shown(f.title)
-        add(Block("h2", _("Finding {number} of {count}: {title}").format(number=n, count=len(findings), title=title),
-                  page_break=(n == 1), marker=title))
+        add(Block("h2", _("Finding {number} of {count}: {title}").format(number=n, count=len(everything), title=title),
+                  page_break=page_break, marker=title))
         add(Block("small", texts.text("tiers", f.tier, "label")))
         for part, label, text in (("what", _("What it is: {text}"), f.what), ("why", _("Why it matters: {text}"), f.why),
                                   ("do", _("What you could do: {text}"), f.do),
@@ -300,6 +318,29 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
                 rows.append((_("matched"), matched))
             add(Block("kv", rows=list(dict.fromkeys(rows))))
 
+    for n, f in enumerate(findings, 1):
+        finding_blocks(n, f, page_break=(n == 1))
+    number = len(findings)
+    for other in others:
+        title = _("Also checked in this appointment: {device}").format(device=_device_words(other))
+        add(Block("h2", title, page_break=True, marker=title))
+        add(Block("p", other.headline))
+        add(Block("kv", rows=[(_("Scan started"), when(other.snapshot.started_at)),
+                              (_("System"), shown(other.snapshot.os_version or other.snapshot.platform))]))
+        for f in other.findings:
+            number += 1
+            finding_blocks(number, f, page_break=False)
+        add(Block("h3", _(CLOSING[2])))
+        add(Block("list", rows=[shown(w) for w in other.checked]) if other.checked
+            else Block("p", _("Nothing could be looked at.")))
+        add(Block("h3", _(CLOSING[3])))
+        add(Block("list", rows=[_("{what}: {reason}").format(what=shown(n.what), reason=shown(n.reason_words))
+                                for n in other.not_checked]) if other.not_checked
+            else Block("p", _("Everything we tried to look at could be read.")))
+        add(Block("h3", _(CLOSING[4])))
+        add(Block("list", rows=list(other.cannot_see_words() if hasattr(other, "cannot_see_words")
+                                    else texts.cannot_see())))
+
     # The closing sections.
     add(Block("h2", _(CLOSING[0])))
     if advice:
@@ -310,18 +351,19 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     else:
         add(Block("p", _("Each finding above has its own advice.")))
 
-    add(Block("h2", _(CLOSING[1])))
-    if sessions:
-        add(Block("p", _("Remote-access tools keep their own records of connections. These can be useful "
-                         "evidence: note them down or keep this report. Times are as each tool's log wrote them.")))
-        add(Block("table", head=[_("When"), _("Direction"), _("How it was let in"), _("From"), _("Record")],
-                  widths=[0.24, 0.14, 0.17, 0.17, 0.28], rows=[
-                      [when_logged(s.get("time")), shown(s.get("direction")), shown(s.get("approval")) or "—",
-                       shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or "—",
-                       _("{log}, line {line}").format(log=shown(s.get('log')), line=shown(s.get('line')))]
-                      for s in sessions]))
-    else:
-        add(Block("p", _("None found in the records we know how to read.")))
+    if not phone:               # "Remote connections recorded on this computer": a computer's only
+        add(Block("h2", _(CLOSING[1])))
+        if sessions:
+            add(Block("p", _("Remote-access tools keep their own records of connections. These can be useful "
+                             "evidence: note them down or keep this report. Times are as each tool's log wrote them.")))
+            add(Block("table", head=[_("When"), _("Direction"), _("How it was let in"), _("From"), _("Record")],
+                      widths=[0.24, 0.14, 0.17, 0.17, 0.28], rows=[
+                          [when_logged(s.get("time")), shown(s.get("direction")), shown(s.get("approval")) or "—",
+                           shown(" ".join(x for x in (s.get("remote_id"), s.get("remote_address")) if x)) or "—",
+                           _("{log}, line {line}").format(log=shown(s.get('log')), line=shown(s.get('line')))]
+                          for s in sessions]))
+        else:
+            add(Block("p", _("None found in the records we know how to read.")))
 
     add(Block("h2", _(CLOSING[2])))
     add(Block("list", rows=[shown(w) for w in result.checked]) if result.checked
@@ -359,11 +401,32 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
     return b
 
 
+def _device_words(result) -> str:
+    """"this phone (Android 14, Google Pixel 8)", "this computer (Windows 11)": a device checked."""
+    device = getattr(result, "device_words", None) or _("this computer")
+    system = result.snapshot.os_version
+    return shown(f"{device} ({system})" if system else device)
+
+
 def _scan_data(result, session: Session | None) -> dict[str, Any]:
+    """What travels with the report for Compare: the scan, the session's reference and notes,
+    and for a phone what the phone said (its snapshot: small, and only the values the phone
+    check reads), so a later appointment compares like for like with that day's signatures."""
+    from device_checkup.checks.snapshot import PHONES
     session = session or Session(reference="")
-    return {"scan": result.to_json_data(), "session": {
+    data = {"scan": result.to_json_data(), "session": {
         "reference": session.reference,
         "notes": {fid: vars(n) for fid, n in session.notes.items() if not n.empty}}}
+    if result.snapshot.platform in PHONES:
+        data["snapshot"] = result.snapshot.to_json_data()
+    also = []
+    for other in (session.others(result) if session.checks else []):     # the appointment's other devices
+        also.append({"scan": other.to_json_data()})
+        if other.snapshot.platform in PHONES:
+            also[-1]["snapshot"] = other.snapshot.to_json_data()
+    if also:
+        data["also"] = also
+    return data
 
 
 # -- HTML ---------------------------------------------------------------------------------------
@@ -617,7 +680,9 @@ def pdf_text(data: bytes) -> str:
 def missing_from_pdf(data: bytes, blocks: list[Block]) -> list[str]:
     """Every finding and every closing section the PDF's own text does not hold, in order."""
     text = _letters(pdf_text(data))
-    wanted = [b.text for b in blocks if b.kind == "h2" and b.marker] + [_(c) for c in CLOSING] + [_(END_OF_REPORT)]
+    headings = {b.text for b in blocks if b.kind == "h2"}
+    wanted = [b.text for b in blocks if b.kind == "h2" and b.marker] + \
+        [_(c) for c in CLOSING if _(c) in headings] + [_(END_OF_REPORT)]
     missing, at = [], 0
     for w in wanted:
         key = _letters(w)

@@ -55,6 +55,12 @@ def new_reference(today: _dt.date | None = None, rng: random.Random | None = Non
     return f"{today:%Y%m%d}-{number:03d}"
 
 
+def device_of(result) -> str:
+    """"android", "ios" or "computer": the kind of device a check was of."""
+    platform = result.snapshot.platform
+    return platform if platform in ("android", "ios") else "computer"
+
+
 @dataclass
 class Session:
     reference: str = field(default_factory=new_reference)
@@ -63,6 +69,21 @@ class Session:
     answers: dict[str, str] = field(default_factory=dict)        # question id → answer
     notes: dict[str, FindingNote] = field(default_factory=dict)  # finding id → note
     result: Any = None                                           # the ScanResult of this appointment
+    # Every device checked in this appointment (the laptop, a phone, an iPhone backup): its
+    # latest result, so the report of one also has a section for each of the others.
+    checks: dict[tuple, Any] = field(default_factory=dict)
+
+    def checked(self, result) -> None:
+        """Keep ``result`` as this appointment's check of its device (a check again replaces it)."""
+        self.result = result
+        snap = result.snapshot
+        self.checks[(device_of(result), snap.os_version, snap.root)] = result
+
+    def others(self, result) -> list:
+        """The other devices checked in this appointment, in the order they were checked."""
+        snap = result.snapshot
+        mine = (device_of(result), snap.os_version, snap.root)
+        return [r for key, r in self.checks.items() if key != mine and r is not result]
 
     def note_for(self, finding_id: str) -> FindingNote:
         return self.notes.setdefault(finding_id, FindingNote())
@@ -73,4 +94,5 @@ class Session:
         self.answers.clear()
         self.notes.clear()
         self.result = None
+        self.checks.clear()
         self.reference = ""

@@ -167,6 +167,8 @@ _SHOWN = {
     "settings": lambda r: f"{r.name}: {r.value}" if r.value else r.name,
     "interfaces": lambda r: r.name,
     "gateways": lambda r: r.address,
+    "phone_grants": lambda r: f"{r.power}: {r.package}",
+    "phone_settings": lambda r: f"{r.name}: {r.value}" if r.value else r.name,
 }
 
 

@@ -261,6 +261,60 @@ SETTING_KINDS = (
 
 
 @dataclass(frozen=True)
+class PhoneApp:
+    """An app on a phone, as the phone (or its backup) told it: what a phone check judges, kept
+    so that a saved phone check can be matched again later (``checks/phone``)."""
+    package: str                           # Android package name or iOS bundle id
+    installer: str | None = None           # the app that installed it (Android); None: none named
+    system: bool = False                   # came with the phone
+    path: str | None = None                # its file on the phone (Android)
+    version: str | None = None
+    first_install: str | None = None       # as the phone printed it ("2024-03-05 18:04:11")
+    last_update: str | None = None
+    requested: tuple[str, ...] = ()        # permissions it asks for
+    granted: tuple[str, ...] = ()          # permissions it was given
+    launcher: bool | None = None           # has an icon; None: not known
+    cert_sha1: str | None = None           # its signing certificate (Android)
+    uid: int | None = None
+    seen_in: str | None = None             # where a backup names it (iOS: Info.plist, Manifest.db)
+    from_store: bool | None = None         # iOS: listed as an App Store app; None: not known
+
+
+@dataclass(frozen=True)
+class PhoneGrant:
+    """A power a phone gives an app: accessibility, device administrator, device or profile
+    owner, notification access, usage access, default text-message or phone app."""
+    power: str                             # one of PHONE_POWERS
+    package: str
+    components: tuple[str, ...] = ()       # the app's parts that hold it ("pkg/.Service")
+
+
+PHONE_POWERS = ("accessibility", "device-admin", "device-owner", "profile-owner", "notifications",
+                "usage-access", "sms-app", "dialer-app")
+
+
+@dataclass(frozen=True)
+class PhoneSetting:
+    """One value a phone check read: a system property (``getprop``), a global or secure
+    setting, where a ``su`` program is, what a backup says about the phone or its management.
+    Only the values the phone check reads are kept (checks/phone/android.py: KEPT)."""
+    namespace: str                         # "getprop", "global", "secure", "su", "backup", "cloud-config"
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class PhoneProfile:
+    """A configuration profile an iPhone backup lists, with the date iOS recorded for it."""
+    identifier: str
+    name: str
+    organisation: str = ""
+    description: str = ""
+    installed: str | None = None
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class SignatureChange:
     """The built-in signature set differs from its manifest: a file changed, added or missing
     (made by the engine from ``signatures.manifest.changes``, not read by a source)."""

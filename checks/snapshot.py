@@ -10,9 +10,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from device_checkup.signatures import kinds
+
 from . import records as _records
 
 SNAPSHOT_FORMAT = 1
+COMPUTERS = ("windows", "macos", "linux")
+PHONES = ("android", "ios")          # a phone check's records are the phone kinds (checks/phone/saved.py)
 
 # Why something could not be read. Each reason has plain words in checks/texts/en.yaml.
 REASONS = ("permission", "absent", "unsupported", "offline", "error", "timeout", "cancelled")
@@ -33,7 +37,7 @@ class NotRead:
 
 @dataclass
 class Snapshot:
-    platform: str                                   # "windows", "macos", "linux"
+    platform: str                                   # "windows", "macos", "linux"; a phone: "android", "ios"
     mode: str = "live"                              # "live" or "offline"
     root: str | None = None                         # the folder an offline scan read
     os_version: str = ""
@@ -82,7 +86,7 @@ class Snapshot:
         if data.get("format") != SNAPSHOT_FORMAT:
             raise ValueError(f"not a Device Checkup snapshot of format {SNAPSHOT_FORMAT}")
         platform = data.get("platform")
-        if platform not in ("windows", "macos", "linux"):
+        if platform not in COMPUTERS + PHONES:
             raise ValueError("snapshot names no known platform")
         snap = cls(platform=platform,
                    mode=str(data.get("mode") or "live"),
@@ -105,6 +109,8 @@ class Snapshot:
         for kind, items in recs.items():
             if kind not in _records.RECORD_TYPES:
                 raise ValueError(f"snapshot holds unknown record kind {kind!r}")
+            if (kinds.RECORD[kind].device == "phone") != (platform in PHONES):
+                raise ValueError(f"a {platform} snapshot can't hold {kind!r} records")
             if not isinstance(items, list):
                 raise ValueError(f"snapshot records {kind!r} is not a list")
             try:

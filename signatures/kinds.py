@@ -117,6 +117,9 @@ class RecordKind:
     # The field that names one record for a person ("name"). None: the record is named with
     # words, by its entry in checks.base._SHOWN ("{name}, which starts {executable}").
     shown: str | None = None
+    # What collects it: a computer's sources, or a phone check (checks/phone). A snapshot holds
+    # the kinds of its own device only (checks/snapshot.py).
+    device: str = "computer"
 
     @property
     def place_words(self) -> tuple[str, ...]:
@@ -146,6 +149,11 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind("sessions", "RemoteSession"),
     RecordKind("settings", "Setting"),
     RecordKind("signature_changes", "SignatureChange", shown="change"),
+    # What a phone check read (checks/phone): kept in a phone's snapshot so it can be matched again.
+    RecordKind("phone_apps", "PhoneApp", shown="package", device="phone"),
+    RecordKind("phone_grants", "PhoneGrant", device="phone"),
+    RecordKind("phone_settings", "PhoneSetting", device="phone"),
+    RecordKind("phone_profiles", "PhoneProfile", shown="name", device="phone"),
 )
 RECORD = {k.name: k for k in RECORD_KINDS}
 
@@ -170,8 +178,9 @@ def markdown(words: Callable[[tuple[str, ...]], str]) -> str:
             "address: domains are matched only against names already written on the machine.", "", "Forms:", ""]
     out += [f"- **{form}**: {what}" for form, what in FORMS.items()]
     out += ["", "## Record kinds (what sources collect)", "",
-            "| Kind | Record (checks/records.py) | In words |", "|---|---|---|"]
+            "| Kind | Record (checks/records.py) | Collected from | In words |", "|---|---|---|---|"]
     for r in RECORD_KINDS:
-        out.append(f"| `{r.name}` | `{r.record}` | {words(r.place_name)} |")
+        out.append(f"| `{r.name}` | `{r.record}` | {'a phone' if r.device == 'phone' else 'a computer'} | "
+                   f"{words(r.place_name)} |")
     return "\n".join(out) + "\n"
 

@@ -110,6 +110,8 @@ def missing_parts() -> list[str]:
         if not has_words(r.place_name):
             out.append(f"record kind {r.name}: no words under {'.'.join(r.place_name)} in en.yaml "
                        f"(the app would show 'Found in {r.name}')")
+        if r.device not in ("computer", "phone"):
+            out.append(f"record kind {r.name}: device {r.device!r} is neither 'computer' nor 'phone'")
         field_names = {f.name for f in dataclasses.fields(cls)}
         in_code = r.name in base._SHOWN
         if (r.shown is None) != in_code:

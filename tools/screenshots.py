@@ -49,6 +49,9 @@ def main(argv=None) -> int:
     parser.add_argument("--prefix", default="", help="put before every file name (e.g. 1024x600-150-)")
     parser.add_argument("--few", action="store_true", help="only the screens that show whether a page fits")
     parser.add_argument("--large-font", action="store_true", help="with --few: a large system font")
+    parser.add_argument("--phone", action="store_true",
+                        help="only the phone check: the guide, an Android phone replayed from real recordings, "
+                             "a real iPhone backup, a comparison (docs/screenshots/phone)")
     parser.add_argument("--lang", default="en", help="the app's language: en, pl, or the pseudo-locales "
                         "xx (every message in ⟦…⟧) and yy (right to left)")
     args = parser.parse_args(argv)
@@ -111,6 +114,9 @@ def main(argv=None) -> int:
         settle(app, 0.4)
         if args.few:
             few(w, waiting, prefix)
+            return
+        if args.phone:
+            phone(w, prefix)
             return
         shoot(w, prefix + "welcome")
         if not every:
@@ -258,6 +264,127 @@ def main(argv=None) -> int:
         shoot(w, prefix + "support-merseyside")
         w.close()
 
+    def scroll_to(page, widget, margin: int = 10) -> None:
+        settle(app)
+        bar = page.scroll.verticalScrollBar()
+        bar.setValue(widget.mapTo(page.scroll.widget(), widget.rect().topLeft()).y() - margin)
+
+    def phone(w, prefix):
+        """The phone check in an advocate's appointment: the guide (USB debugging on, and off
+        again afterwards), an Android phone replayed from MVT's real recordings with findings,
+        a phone that is not ready, a comparison with an earlier check of the same phone, and
+        MVT's real iPhone test backup."""
+        import gzip
+        import shutil
+        import threading
+
+        from PySide6.QtWidgets import QLabel
+
+        from device_checkup.app.gui.pages import phone as phone_page
+        from device_checkup.checks.phone.adb import Phone, Recorded
+        from device_checkup.checks.phone.scan import scan_android
+        from device_checkup.signatures.loader import load_set
+        from tests.test_phone_snapshot import unknown_app_phone
+        from tests.test_android import stalkerware_phone
+        sigset = load_set()
+        release = threading.Event()
+
+        class SlowPhone(Recorded):      # answers the device-policy question when released
+            def shell(self, argv):
+                if argv == ("dumpsys", "device_policy"):
+                    release.wait(30)
+                return super().shell(argv)
+
+        def replayed(outputs, slow=False):
+            def scan(*, progress, cancel, user_paths):
+                transport = SlowPhone(outputs) if slow else Recorded(outputs)
+                return scan_android(Phone(transport), sigset, progress=progress, cancel=cancel)
+            return scan
+
+        w.welcome.advocate.setChecked(True)
+        w.begin("advocate")
+        w.session_page.initials.setText("JB")
+        w.session_page.device.setText("her phone")
+        w.session_page.store(w.session)
+        w.show_page(w.welcome)
+        w.phone_button.click()
+        shoot(w, prefix + "phone-guide")
+        labels = [x for x in w.phone_page.findChildren(QLabel) if x.isVisibleTo(w.phone_page)]
+        after = next(x for x in labels if x.text() == phone_page.guide("after_title"))
+        scroll_to(w.phone_page, after)
+        shoot(w, prefix + "phone-guide-after")
+        backup_title = next(x for x in labels if x.text() == phone_page.guide("backup_title"))
+        scroll_to(w.phone_page, backup_title)
+        shoot(w, prefix + "phone-guide-iphone")
+
+        def not_ready(**_):
+            raise phone_page.PhoneNotReady(phone_page.guide("not_allowed"))
+        phone_page.android_scan = not_ready
+        w.phone_page.android_button.click()
+        wait_for(app, lambda: w.current_page() is w.phone_page and w.phone_page.problem.isVisible())
+        shoot(w, prefix + "phone-not-ready")
+
+        phone_page.android_scan = replayed(stalkerware_phone(), slow=True)
+        w.phone_page.android_button.click()
+        wait_for(app, lambda: w.current_page() is w.scan_page and "device" in w.scan_page.status.text())
+        shoot(w, prefix + "phone-checking")
+        release.set()
+        wait_for(app, lambda: w.current_page() is w.results)
+        shoot(w, prefix + "phone-results")
+        card = w.results.cards[0]
+        card.fold.set_open(True)
+        card.details.set_open(True)
+        settle(app)
+        w.results.scroll.ensureWidgetVisible(card.details, 0, 0)
+        w.results.scroll.ensureWidgetVisible(card.fold.button, 0, 40)
+        shoot(w, prefix + "phone-finding")
+        card.fold.set_open(False)
+
+        # The same phone at an earlier appointment, before the app was made device administrator.
+        earlier = Path(sigdir) / "earlier-phone.json"
+        with open(earlier, "w", encoding="utf-8") as fh:
+            scan_android(Phone(Recorded(unknown_app_phone(admin=False))), sigset).snapshot.dump(fh)
+        phone_page.android_scan = replayed(unknown_app_phone(admin=True))
+        w.show_page(w.phone_page)
+        w.phone_page.android_button.click()
+        wait_for(app, lambda: w.current_page() is w.results)
+        w.dialogs.earlier = str(earlier)
+        w.compare_earlier()
+        wait_for(app, lambda: w.current_page() is w.compare_page)
+        shoot(w, prefix + "phone-compare")
+        # TheTruthSpy found both times, now also allowed accessibility: a change, said in words.
+        before = stalkerware_phone()
+        before["settings list secure"] = "accessibility_enabled=0\n"
+        earlier_changed = Path(sigdir) / "earlier-phone-changed.json"
+        with open(earlier_changed, "w", encoding="utf-8") as fh:
+            scan_android(Phone(Recorded(before)), sigset).snapshot.dump(fh)
+        phone_page.android_scan = replayed(stalkerware_phone())
+        w.show_page(w.phone_page)
+        w.phone_page.android_button.click()
+        wait_for(app, lambda: w.current_page() is w.results)
+        w.dialogs.earlier = str(earlier_changed)
+        w.compare_earlier()
+        wait_for(app, lambda: w.current_page() is w.compare_page)
+        shoot(w, prefix + "phone-compare-changed")
+
+        # MVT's real iPhone test backup (tests/data/ios/README.md).
+        data = ROOT / "tests" / "data" / "ios" / "mvt_ios_backup"
+        folder = Path(tempfile.mkdtemp(prefix="checkup-shots-backup-")) / "00008030-001A"
+        folder.mkdir()
+        shutil.copy(data / "Info.plist", folder / "Info.plist")
+        with gzip.open(data / "Manifest.db.gz") as src, open(folder / "Manifest.db", "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        w.show_page(w.phone_page)
+        w._pending_scan = phone_page.backup_scan(str(folder))
+        w.start_scan("advocate")
+        wait_for(app, lambda: w.current_page() is w.results)
+        shoot(w, prefix + "iphone-results")
+        w.close()
+
+    if args.phone:
+        run(args.prefix)
+        print("\n".join(shots))
+        return 0
     if args.few:
         run(args.prefix, point_size=max(18.0, base_font.pointSizeF() * 1.8) if args.large_font else None)
         print("\n".join(shots))

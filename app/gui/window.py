@@ -359,6 +359,8 @@ class MainWindow(QMainWindow):
         self.notice.hide()
         self._user_paths = list(self.signatures.paths())   # read on the GUI thread, used on the worker
         self.scan_page.reset()
+        if self._pending_scan is not None:      # a phone check (also its "Check again") says "phone"
+            self.scan_page.for_device(*phone_page.scan_words())
         self.show_page(self.scan_page)
         self.scan_page.cancel_button.setFocus()
         self.runner.start()
@@ -372,7 +374,7 @@ class MainWindow(QMainWindow):
             return
         self.result = result
         if self.session is not None:
-            self.session.result = result
+            self.session.checked(result)        # the report has a section for each device checked
         self.results.show_result(result, advocate=self.mode == ADVOCATE,
                                  session=self.session if self.mode == ADVOCATE else None)
         if self.current_page() is self.scan_page:
@@ -382,6 +384,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def scan_cancelled(self) -> None:
+        if phone_page.cancelled(self):
+            return
         self._scan_ended(words.SCAN_CANCELLED)
 
     @Slot(str)

@@ -355,6 +355,20 @@ MAX_APKS = 40                 # apps whose file is read for its certificate, at 
 QUESTIONS = 14                # how many questions collect() asks (for progress), certificates aside
 
 
+# What collect() looked at, by id (a saved check keeps the ids: checks/phone/saved.py).
+CHECKED = {
+    "props": "the phone's system and security state",
+    "apps": "installed apps and who installed them",
+    "packages": "when apps were installed and the permissions they hold",
+    "icons": "apps with no icon",
+    "admins": "device administrators and device management",
+    "accessibility": "accessibility services and notification access",
+    "settings": "settings that matter (Play Protect, unknown sources, debugging)",
+    "usage": "usage access",
+    "certificates": "the signing certificates of apps not from an app store",
+}
+
+
 def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
     """Ask the phone, read-only, every question; what fails is noted, the rest goes on.
     ``progress(Progress)`` hears each step; a set ``cancel`` event stops between questions."""
@@ -382,11 +396,11 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
     text = ask("the phone's system properties", "getprop")
     if text is not None:
         result.props = parse_getprop(text)
-        result.checked.append("the phone's system and security state")
+        result.checked.append(CHECKED["props"])
     text = ask("the list of installed apps", "pm", "list", "packages", "-f", "-i", "-U")
     if text is not None:
         result.apps = parse_pm_list(text)
-        result.checked.append("installed apps and who installed them")
+        result.checked.append(CHECKED["apps"])
     system_list = ask("the list of the phone's own apps", "pm", "list", "packages", "-s")
     if system_list is not None:
         for line in system_list.splitlines():
@@ -396,7 +410,7 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
     details = ask("when apps were installed and what they may do", "dumpsys", "package", "packages")
     if details is not None:
         parse_dumpsys_packages(details, result.apps)
-        result.checked.append("when apps were installed and the permissions they hold")
+        result.checked.append(CHECKED["packages"])
     text = ask("which apps have an icon", "cmd", "package", "query-activities", "--brief", "-a",
                "android.intent.action.MAIN", "-c", "android.intent.category.LAUNCHER")
     if text is not None:
@@ -404,11 +418,11 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
         if with_icon:
             for app in result.apps.values():
                 app.launcher = app.package in with_icon
-            result.checked.append("apps with no icon")
+            result.checked.append(CHECKED["icons"])
     text = ask("device administrators and device management", "dumpsys", "device_policy")
     if text is not None:
         result.device_owner, result.profile_owners, result.device_admins = parse_device_policy(text)
-        result.checked.append("device administrators and device management")
+        result.checked.append(CHECKED["admins"])
     secure = ask("the phone's security settings", "settings", "list", "secure")
     if secure is not None:
         result.secure_settings = parse_settings_list(secure)
@@ -424,15 +438,15 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
             result.accessibility.setdefault(k, []).extend(c for c in v if c not in result.accessibility[k])
     result.notification_listeners = components(result.secure_settings.get("enabled_notification_listeners"))
     if secure is not None or text is not None:
-        result.checked.append("accessibility services and notification access")
+        result.checked.append(CHECKED["accessibility"])
     glob = ask("the phone's general settings", "settings", "list", "global")
     if glob is not None:
         result.global_settings = parse_settings_list(glob)
-        result.checked.append("settings that matter (Play Protect, unknown sources, debugging)")
+        result.checked.append(CHECKED["settings"])
     text = ask("usage access", "dumpsys", "appops")
     if text is not None:
         result.usage_access = parse_appops_usage(text)
-        result.checked.append("usage access")
+        result.checked.append(CHECKED["usage"])
     sms = ask("the default text-message app", "cmd", "role", "get-role-holders", "android.app.role.SMS")
     result.sms_app = _first_package(sms or "") or _first_package(result.secure_settings.get("sms_default_application", ""))
     dialer = ask("the default phone app", "cmd", "role", "get-role-holders", "android.app.role.DIALER")
@@ -491,4 +505,4 @@ def read_certificates(phone: Phone, result: AndroidPhone, cancel=None) -> None:
                                            ("permission", "absent", "unsupported", "timeout") else "error",
                                            f"{app.package}: {exc.detail[:300]}", "an app's signing certificate"))
     if wanted:
-        result.checked.append("the signing certificates of apps not from an app store")
+        result.checked.append(CHECKED["certificates"])

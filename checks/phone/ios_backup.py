@@ -411,15 +411,19 @@ def scan_backup(folder: str, signatures: SignatureSet, password: str | None = No
     backup = read_backup(folder, password)
     snap = Snapshot(platform="ios", mode="offline", root=backup.folder, os_version=backup.description,
                     started_at=started, finished_at=now_iso())
-    snap.sources["ios-backup"] = snap.add("apps", [InstalledApp(name=b, source="ios", bundle_id=b) for b in sorted(backup.apps)])
+    from .saved import put_backup
+    put_backup(snap, backup)
     snap.not_read.extend(backup.not_read)
+    return backup_result(backup, signatures, snap)
+
+
+def backup_result(backup: IPhoneBackup, signatures: SignatureSet, snap: Snapshot) -> "BackupResult":
+    """The backup judged; ``snap`` holds what was read (or a saved check: checks/phone/saved.py)."""
     missing = [not_checked(n, backup=True) for n in snap.not_read]
     if backup.encrypted:                # "an encrypted backup holds more" would be no advice here
         missing = [dataclasses.replace(n, how=texts.text("phone", "backup_how_encrypted")) for n in missing]
-    result = BackupResult(snapshot=snap, findings=judge_backup(backup, signatures),
-                          not_checked=missing, signatures=signatures,
-                          checked=list(backup.checked))
-    return result
+    return BackupResult(snapshot=snap, findings=judge_backup(backup, signatures),
+                        not_checked=missing, signatures=signatures, checked=list(backup.checked))
 
 
 class BackupResult(PhoneResult):

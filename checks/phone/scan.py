@@ -9,7 +9,7 @@ from ..findings import SEVERITY_ORDER
 from ..snapshot import Snapshot, now_iso
 from .adb import Phone
 from .android import AndroidPhone, collect
-from .judge import app_record, judge
+from .judge import judge
 
 
 class PhoneResult(ScanResult):
@@ -43,13 +43,40 @@ def not_checked(item, backup: bool = False) -> NotChecked:
                       reason_words=reason_words, how=how, detail=item.detail)
 
 
-def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: str = "") -> ScanResult:
-    snap = Snapshot(platform="android", mode="live", root=None, os_version=phone.description,
-                    started_at=started_at or now_iso(), finished_at=now_iso())
-    snap.sources["android"] = snap.add("apps", [app_record(a) for a in phone.apps.values()])
-    snap.not_read.extend(phone.not_read)
+def grouped(items, backup: bool = False) -> list[NotChecked]:
+    """What could not be read, one entry per reason: an older phone that lacks four commands
+    is told once ("the list of installed apps, … and the default phone app, because this phone
+    doesn't answer…"), not in four paragraphs that say the same. Every detail is kept."""
+    from ..i18n import _
+    by_reason: dict[str, list] = {}
+    for item in items:
+        by_reason.setdefault(item.reason, []).append(item)
+    out = []
+    for reason, group in by_reason.items():
+        first = not_checked(group[0], backup)
+        whats = list(dict.fromkeys(n.what or n.source for n in group))
+        what = whats[0] if len(whats) == 1 else _("{first} and {last}").format(first=", ".join(whats[:-1]),
+                                                                               last=whats[-1])
+        details = "; ".join(f"{n.source}: {n.detail}" if n.detail else n.source for n in group) if len(group) > 1 \
+            else first.detail
+        out.append(NotChecked(source=first.source, what=what, reason=reason, reason_words=first.reason_words,
+                              how=first.how, detail=details))
+    return out
+
+
+def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: str = "",
+                   snapshot: Snapshot | None = None) -> ScanResult:
+    """The phone judged. Its snapshot keeps what the judge read (checks/phone/saved.py), so it
+    can be saved and matched again; a saved one (``snapshot``) is used as it is."""
+    snap = snapshot
+    if snap is None:
+        from .saved import put_android
+        snap = Snapshot(platform="android", mode="live", root=None, os_version=phone.description,
+                        started_at=started_at or now_iso(), finished_at=now_iso())
+        put_android(snap, phone)
+        snap.not_read.extend(phone.not_read)
     findings = judge(phone, signatures)
-    return PhoneResult(snapshot=snap, findings=findings, not_checked=[not_checked(n) for n in snap.not_read],
+    return PhoneResult(snapshot=snap, findings=findings, not_checked=grouped(snap.not_read),
                        signatures=signatures, checked=list(phone.checked))
 
 

@@ -46,10 +46,15 @@ class ComparePage(Page):
         self.clear()
         self._put(para(words.COMPARE_INTRO.format(later=when(comparison.later_started_at) or _("now"),
                                                    earlier=when(comparison.earlier_started_at) or _("an earlier day"))))
+        changed = [_("{title}. {changes}").format(title=shown(f.get("title"), limit=300),
+                                                  changes=" ".join(shown(c, limit=400) for c in changes[:6]))
+                   for f, changes in comparison.changed]
         for key, title, items in (("new", words.COMPARE_NEW, comparison.new),
                                   ("gone", words.COMPARE_GONE, comparison.gone),
+                                  ("changed", words.COMPARE_CHANGED, changed),
                                   ("same", words.COMPARE_SAME, comparison.unchanged)):
-            titles = [shown(f.get("title"), limit=300) for f in items]   # an earlier file is data too
+            titles = [f if isinstance(f, str) else shown(f.get("title"), limit=300)   # an earlier file is data too
+                      for f in items]
             self.sections[key] = titles
             h = heading(_("{title} ({count})").format(title=title, count=len(titles)), 2)
             h.setObjectName(f"compare-{key}")

@@ -4,11 +4,11 @@ go to the ordinary results page. Words are in checks/texts/en.yaml (``phone.guid
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from device_checkup.checks import texts
 
-from ..widgets import Page, bullets, para
+from ..widgets import Page, para
 
 
 class PhoneNotReady(Exception):
@@ -68,6 +68,22 @@ def backup_scan(folder: str, password: str | None = None):
     return scan
 
 
+def steps(items: list[str]) -> QWidget:
+    """Numbered steps, one under the other, the number beside its words (not a bullet too)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(6)
+    for i, item in enumerate(items, 1):
+        row = QHBoxLayout()
+        number = QLabel(f"{i}.")
+        number.setAccessibleName("")
+        row.addWidget(number, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(para(item), 1)
+        layout.addLayout(row)
+    return box
+
+
 class PhonePage(Page):
     android_clicked = Signal()
     backup_clicked = Signal()
@@ -80,31 +96,40 @@ class PhonePage(Page):
         self.problem = self.text("", style="headline")
         self.problem.setObjectName("phoneProblem")
         self.problem.hide()
+        # With the reason a check could not start, the way to try again, on the screen with it.
+        self.retry_button = QPushButton(guide("retry_button"))
+        self.retry_button.setObjectName("phoneRetry")
+        self.retry_button.setAutoDefault(False)
+        self.retry_button.clicked.connect(lambda: (self.backup_clicked if self.last == "backup"
+                                                   else self.android_clicked).emit())
+        self.add(self.retry_button, left=True)
+        self.retry_button.hide()
+        self.last = "android"
         self.text(guide("intro"))
         self.section(guide("risk_title"))
         self.text(guide("risk"))
         self.section(guide("android_title"))
-        self.add(bullets([f"{i}. {step}" for i, step in enumerate(guide("android_steps"), 1)]))
+        self.add(steps(guide("android_steps")))
         self.android_button = QPushButton(guide("android_button"))
         self.android_button.setObjectName("androidButton")
-        self.android_button.setAccessibleName("Check the Android phone")
+        self.android_button.setAccessibleName(guide("android_button").replace("&", ""))
         self.android_button.setAutoDefault(False)
-        self.android_button.clicked.connect(self.android_clicked)
+        self.android_button.clicked.connect(lambda: (setattr(self, "last", "android"), self.android_clicked.emit()))
         self.add(self.android_button, left=True)
         self.section(guide("after_title"))
-        self.add(bullets([f"{i}. {step}" for i, step in enumerate(guide("after_steps"), 1)]))
+        self.add(steps(guide("after_steps")))
         self.section(guide("backup_title"))
         self.text(guide("backup"))
         self.backup_button = QPushButton(guide("backup_button"))
         self.backup_button.setObjectName("backupButton")
-        self.backup_button.setAccessibleName("Choose an iPhone backup")
+        self.backup_button.setAccessibleName(guide("backup_button").replace("&", "").rstrip("…"))
         self.backup_button.setAutoDefault(False)
-        self.backup_button.clicked.connect(self.backup_clicked)
+        self.backup_button.clicked.connect(lambda: (setattr(self, "last", "backup"), self.backup_clicked.emit()))
         self.add(self.backup_button, left=True)
         self.add(self._password_part())
         self.finish()
         self.back_button = QPushButton(guide("back_button"))
-        self.back_button.setAccessibleName("Back")
+        self.back_button.setAccessibleName(guide("back_button").replace("&", ""))
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.back_clicked)
         self.buttons.addWidget(self.back_button)
@@ -116,8 +141,10 @@ class PhonePage(Page):
             self.problem.setText(words)
             self.problem.setAccessibleName(words)
             self.problem.show()
+            self.retry_button.show()
         else:
             self.problem.hide()
+            self.retry_button.hide()
 
     # -- an encrypted backup's password: shown only when the chosen backup is encrypted ---------
     def _password_part(self) -> QWidget:
@@ -241,4 +268,20 @@ def failed(window, detail: str) -> bool:
         window.show_page(page)
     if page.encrypted_folder:                   # a wrong password, or "Check again": ask again
         page.ask_password(page.encrypted_folder)
+    return True
+
+
+def scan_words() -> tuple[str, str]:
+    """The scan page's title and note while a phone is checked."""
+    return guide("checking_title"), guide("checking_note")
+
+
+def cancelled(window) -> bool:
+    """A phone check stopped with Stop: back to the phone page, saying nothing was changed."""
+    if getattr(window, "_pending_scan", None) is None or window.quick_exit.triggered:
+        return False
+    window._pending_scan = None
+    window.phone_page.show_problem(guide("stopped"))
+    if window.current_page() is window.scan_page:
+        window.show_page(window.phone_page)
     return True

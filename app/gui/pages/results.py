@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, 
 from device_checkup.checks import texts
 from device_checkup.checks.base import shown_value
 from device_checkup.checks.engine import group_not_checked
+from device_checkup.checks.inert import shown
 from device_checkup.checks.records import to_dict
 from device_checkup.signatures import kinds
 
@@ -435,7 +436,11 @@ class ResultsPage(Page):
         self.headline.setText(result.headline)
         self.headline.setAccessibleName(result.headline)
         from device_checkup.app.report import when
-        self.when.setText(words.RESULTS_CHECKED_AT.format(when=when(result.snapshot.started_at)))
+        device = getattr(result, "device_words", None)       # a phone check names the phone (or backup)
+        self.when.setText(words.RESULTS_CHECKED_DEVICE.format(
+            when=when(result.snapshot.started_at), device=shown(device, limit=300),
+            system=shown(result.snapshot.os_version, limit=300) or "—")
+            if device else words.RESULTS_CHECKED_AT.format(when=when(result.snapshot.started_at)))
         self.model.set_findings(result.findings)
         if show_table:
             self.table.fit()

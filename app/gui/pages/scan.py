@@ -26,7 +26,7 @@ class ScanPage(Page):
         self.add(self.bar)
         self.step = self.text("")
         self.step.setObjectName("scanStep")
-        self.text(words.SCAN_NOTE)
+        self.note = self.text(words.SCAN_NOTE)
         self.finish()
         self.cancel_button = QPushButton(words.SCAN_CANCEL)
         self.cancel_button.setObjectName("cancelButton")
@@ -37,11 +37,18 @@ class ScanPage(Page):
         self.buttons.addWidget(self.cancel_button)
 
     def reset(self) -> None:
+        self.for_device(words.SCAN_TITLE, words.SCAN_NOTE)
         self.status.setText(words.SCAN_STARTING)
         self.status.setAccessibleName(words.SCAN_STARTING)
         self.step.setText("")
         self.bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
+
+    def for_device(self, title: str, note: str) -> None:
+        """Say which device is being checked (a phone check sets its own words after reset)."""
+        self.title_label.setText(title)
+        self.title_label.setAccessibleName(title)
+        self.note.setText(note)
 
     @Slot(object)
     def show_progress(self, progress) -> None:

@@ -152,21 +152,14 @@ _SHOWN = {
     "processes": lambda r: _process_shown(r),
     "listeners": lambda r: _("{program}, port {port}").format(program=r.exe or r.process_name or _("a program"),
                                                                 port=r.port),
-    "capture": lambda r: r.value,
     "connections": lambda r: f"{r.remote_address}:{r.remote_port}" if r.remote_address else
     _("port {port}").format(port=r.local_port),
     "autostart": lambda r: r.name if not r.executable else _("{name}, which starts {program}").format(
         name=r.name, program=r.executable),
     "services": lambda r: r.display_name or r.name,
-    "tasks": lambda r: r.name,
-    "apps": lambda r: r.name,
-    "files": lambda r: r.path,
     "registry": lambda r: f"{r.key} → {r.value_name}" if r.value_name else r.key,
     "extensions": lambda r: _("{name} in {browser}").format(name=r.name, browser=r.browser),
-    "sessions": lambda r: r.log,
     "settings": lambda r: f"{r.name}: {r.value}" if r.value else r.name,
-    "interfaces": lambda r: r.name,
-    "gateways": lambda r: r.address,
     "phone_grants": lambda r: f"{r.power}: {r.package}",
     "phone_settings": lambda r: f"{r.name}: {r.value}" if r.value else r.name,
 }

@@ -3,8 +3,9 @@ sources collect (see docs/kinds.md, made from this module, and docs/architecture
 
 The loader validates an indicator by its kind's ``form``, the index files it by that form,
 ``checks.base.ask`` asks the index by that form, and the presenters find a kind's words under
-its ``words`` key in ``checks/texts/<language>.yaml``. A record kind names its record class (in
-``checks/records.py``), how a person sees one record (``shown``) and where its place words are.
+its ``words`` key in ``checks/texts/en.yaml`` (other languages: the gettext catalogues in
+``checks/locale``). A record kind names its record class (in ``checks/records.py``), how a
+person sees one record (``shown``) and where its place words are.
 ``tests/test_kinds.py`` fails when a kind lacks any of these parts.
 
 This module imports nothing from the project: ``signatures`` and ``checks`` both read it, and
@@ -43,7 +44,7 @@ class IndicatorKind:
 
     @property
     def words(self) -> tuple[str, ...]:
-        """Its words in checks/texts/<language>.yaml ("program file name")."""
+        """Its words in checks/texts/en.yaml, translated through the catalogue ("program file name")."""
         return ("kinds", self.name)
 
     @property
@@ -136,17 +137,17 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind("processes", "Process"),
     RecordKind("connections", "Connection"),
     RecordKind("listeners", "Listener"),
-    RecordKind("capture", "Capture"),
-    RecordKind("interfaces", "Interface"),
-    RecordKind("gateways", "Gateway"),
+    RecordKind("capture", "Capture", shown="value"),
+    RecordKind("interfaces", "Interface", shown="name"),
+    RecordKind("gateways", "Gateway", shown="address"),
     RecordKind("autostart", "AutostartEntry"),
-    RecordKind("apps", "InstalledApp"),
+    RecordKind("apps", "InstalledApp", shown="name"),
     RecordKind("services", "Service"),
-    RecordKind("tasks", "ScheduledTask"),
-    RecordKind("files", "FileItem"),
+    RecordKind("tasks", "ScheduledTask", shown="name"),
+    RecordKind("files", "FileItem", shown="path"),
     RecordKind("registry", "RegistryItem"),
     RecordKind("extensions", "BrowserExtension"),
-    RecordKind("sessions", "RemoteSession"),
+    RecordKind("sessions", "RemoteSession", shown="log"),
     RecordKind("settings", "Setting"),
     RecordKind("signature_changes", "SignatureChange", shown="change"),
     # What a phone check read (checks/phone): kept in a phone's snapshot so it can be matched again.

@@ -109,7 +109,7 @@ def missing_parts() -> list[str]:
             out.append(f"record kind {r.name}: no words with {{value}} under {'.'.join(r.place_words)} in en.yaml")
         if not has_words(r.place_name):
             out.append(f"record kind {r.name}: no words under {'.'.join(r.place_name)} in en.yaml "
-                       f"(the app would show 'Found in {r.name}')")
+                       f"(the app's details could not say where it was found)")
         if r.device not in ("computer", "phone"):
             out.append(f"record kind {r.name}: device {r.device!r} is neither 'computer' nor 'phone'")
         field_names = {f.name for f in dataclasses.fields(cls)}

@@ -139,8 +139,6 @@ ABOUT_TRANSLATION = ("This translation is new. It is waiting to be checked by a 
                      "something is unclear, the English version says the same thing.")
 ABOUT_NOT_LOADED = "The signature list could not be read ({why})."
 
-SHIFT_HINT = ""   # nothing shown until Shift is pressed
-
 # -- an advocate's appointment ---------------------------------------------------------------
 SESSION_TITLE = "Before we check: this appointment"
 SESSION_INTRO = (
@@ -193,7 +191,6 @@ COMPARE_SAME = "Found both times"
 COMPARE_NONE = "Nothing."
 COMPARE_GONE_NOTE = ("Something no longer found may have been removed, or may be hiding better. It "
                      "is worth asking what changed.")
-COMPARE_FAILED = "We couldn't read that file as an earlier check ({why})."
 COMPARE_BACK = "&Back to the results"
 
 

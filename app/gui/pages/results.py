@@ -248,7 +248,8 @@ class FindingCard(QFrame):
         self.fold = Foldable(finding.title, body)
         self.fold.setObjectName("findingFold")
         self.fold.button.setAccessibleDescription(
-            f"{words.severity(finding.severity)}. Press Space to show what it is and what you could do.")
+            _("{severity}. Press Space to show what it is and what you could do.").format(
+                severity=words.severity(finding.severity)))
         layout.addWidget(self.fold)
         layout.addWidget(self.noted)
         if self.notes is not None:
@@ -329,7 +330,6 @@ class ResultsPage(Page):
         more.addWidget(self.compare_button)
         more.addStretch(1)
         self.layout().insertLayout(1, more)     # below the scrolling content, above the main buttons
-        self.more_buttons = more
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.end_button)
         self.buttons.addWidget(self.save_button)

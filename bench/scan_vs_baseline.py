@@ -8,6 +8,12 @@ folder listed and file opened; the baseline then lists those folders and reads t
     python bench/scan_vs_baseline.py --whole-process    # whole processes: the real `checkup scan
                                                         # --json` against a bare Python process
                                                         # that reads the same list, CPU compared
+    python bench/scan_vs_baseline.py --whole-process --form source   # the same, from this tree
+
+--whole-process measures the form a person runs: this tree installed from its wheel into a
+temporary folder (pip compiles every module to bytecode when it installs a wheel; the portable
+app ships them compiled too). `--form source` runs the development tree instead, where Python
+compiles every module again in every process, because Device Checkup never writes .pyc files.
 
 The in-process figure leaves start-up, imports, loading the signature set and shutdown out of
 both sides; the whole-process figure counts them (issue 15), as a person waiting sees it.
@@ -80,40 +86,77 @@ def baseline(folders: list[str], files: list[str]) -> None:
             pass
 
 
-def _cpu_of(argv: list[str]) -> float:
+def _cpu_of(argv: list[str], env: dict[str, str] | None = None) -> float:
     """CPU seconds (user + system) of one child process run to its end."""
     import resource
     import subprocess
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600,
-                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                   env={**(env or os.environ), "PYTHONDONTWRITEBYTECODE": "1"})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def whole_process(repeat: int) -> dict:
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def installed_copy(into: str) -> str:
+    """This tree installed the way a person gets it from the wheel: not editable, every module
+    compiled to bytecode by pip at install time (as any wheel install does, and as the portable
+    app ships them). Built from a copy of the tree, so no build/ or .egg-info lands in it; no
+    network (no build isolation, no index: setuptools comes from this environment). Returns the
+    folder to put on PYTHONPATH."""
+    import shutil
+    import subprocess
+    src = os.path.join(into, "src")
+    os.makedirs(src)
+    for name in ("app", "checks", "signatures"):
+        shutil.copytree(os.path.join(REPO, name), os.path.join(src, name), symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(os.path.join(REPO, name), src)
+    target = os.path.join(into, "site")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--no-index", "--target", target, src], check=True, cwd=into, env=env,
+                   stdout=subprocess.DEVNULL)
+    shutil.rmtree(src)
+    return target
+
+
+def whole_process(repeat: int, form: str = "installed") -> dict:
+    """``form``: "installed" (the default: a non-editable install of this tree, compiled to
+    bytecode at install time, as a person runs it) or "source" (this tree as it is, which in a
+    development checkout means Python compiles every module again in every process: Device
+    Checkup writes no .pyc files)."""
+    import shutil
     import tempfile
     from device_checkup.checks.engine import run_scan
     from device_checkup.signatures.loader import load_set
     sigset = load_set()
     folders, files = record_reads(lambda: run_scan(signatures=sigset))
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump({"folders": folders, "files": files}, fh)
-        reads = fh.name
-    checkup = os.path.join(os.path.dirname(sys.executable), "checkup")
-    scan_argv = [checkup, "scan", "--json"] if os.path.exists(checkup) else \
-        [sys.executable, "-m", "device_checkup.app.cli", "scan", "--json"]
-    bare_argv = [sys.executable, "-S", os.path.abspath(__file__), "--bare", reads]
-    scan_t, base_t = [], []
+    work = tempfile.mkdtemp(prefix="checkup-bench-")
     try:
+        reads = os.path.join(work, "reads.json")
+        with open(reads, "w") as fh:
+            json.dump({"folders": folders, "files": files}, fh)
+        if form == "installed":
+            site = installed_copy(work)
+            env = {**os.environ, "PYTHONPATH": site}
+            scan_argv = [sys.executable, os.path.join(site, "bin", "checkup"), "scan", "--json"]
+        else:
+            env = dict(os.environ)
+            scan_argv = [sys.executable, "-m", "device_checkup.app.cli", "scan", "--json"]
+        bare_argv = [sys.executable, "-S", os.path.abspath(__file__), "--bare", reads]
+        scan_t, base_t = [], []
         for i in range(repeat):
-            pair = [(scan_argv, scan_t), (bare_argv, base_t)]
-            for argv, times in (pair if i % 2 else pair[::-1]):
-                times.append(_cpu_of(argv) * 1000)
+            pair = [(scan_argv, env, scan_t), (bare_argv, None, base_t)]
+            for argv, e, times in (pair if i % 2 else pair[::-1]):
+                times.append(_cpu_of(argv, e) * 1000)
     finally:
-        os.unlink(reads)
+        shutil.rmtree(work, ignore_errors=True)
     ratios = [x / y for x, y in zip(scan_t, base_t)]
-    return {"scan_cpu_ms": statistics.median(scan_t), "baseline_cpu_ms": statistics.median(base_t),
+    return {"form": form, "scan_cpu_ms": statistics.median(scan_t), "baseline_cpu_ms": statistics.median(base_t),
             "ratio": statistics.median(ratios), "repeat": repeat, "folders": len(folders),
             "files": len(files), "scan_all_ms": scan_t, "baseline_all_ms": base_t}
 
@@ -122,6 +165,9 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=9)
     p.add_argument("--whole-process", action="store_true")
+    p.add_argument("--form", choices=("installed", "source"), default="installed",
+                   help="--whole-process: the scan as installed from the wheel (compiled bytecode), "
+                        "or this source tree as it is (compiled again in every process)")
     p.add_argument("--bare", metavar="READS.json", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.bare:                       # the baseline process: the same reads, nothing else
@@ -132,7 +178,7 @@ def main() -> None:
         baseline(reads["folders"], reads["files"])
         return
     if args.whole_process:
-        print(json.dumps(whole_process(args.repeat)))
+        print(json.dumps(whole_process(args.repeat, args.form)))
         return
     from device_checkup.checks.engine import run_scan
     from device_checkup.signatures.loader import load_set

@@ -18,8 +18,14 @@ from .inert import shown
 
 @functools.lru_cache(maxsize=1)
 def english() -> dict[str, Any]:
-    data = resources.files("device_checkup.checks").joinpath("texts", "en.yaml").read_text("utf-8")
-    return yamlsafe.load(data)
+    source = resources.files("device_checkup.checks").joinpath("texts", "en.yaml")
+    # The same words parsed at build time (signatures/manifest.py), used only when the manifest
+    # vouches for both files and the YAML is exactly what they were made from.
+    from device_checkup.signatures.manifest import shipped_texts
+    tree = shipped_texts("../../checks/texts/en.yaml", source.read_bytes())
+    if isinstance(tree, dict):
+        return tree
+    return yamlsafe.load(source.read_text("utf-8"))
 
 
 def translate_tree(node: Any, context: str, pgettext) -> Any:

@@ -100,14 +100,17 @@ def _cpu_of(argv: list[str], env: dict[str, str] | None = None) -> float:
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def installed_copy(into: str) -> str:
-    """This tree installed the way a person gets it from the wheel: not editable, every module
-    compiled to bytecode by pip at install time (as any wheel install does, and as the portable
-    app ships them). Built from a copy of the tree, so no build/ or .egg-info lands in it; no
-    network (no build isolation, no index: setuptools comes from this environment). Returns the
-    folder to put on PYTHONPATH."""
+def installed_copy(into: str) -> tuple[str, str]:
+    """This tree installed the way a person gets it from the wheel, in a fresh virtual
+    environment: not editable, every module compiled to bytecode by pip at install time (as any
+    wheel install does; the portable app ships them compiled too). The environment sees this
+    environment's installed dependencies through a plain path line (a ``.pth`` holding a folder
+    name: no other ``.pth`` file there runs, so no editable-install finder is loaded at start-up,
+    as none is for a person). Built from a copy of the tree, so no build/ or .egg-info lands in
+    it; no network (no build isolation, no index). Returns (python, checkup script)."""
     import shutil
     import subprocess
+    import sysconfig
     src = os.path.join(into, "src")
     os.makedirs(src)
     for name in ("app", "checks", "signatures"):
@@ -115,13 +118,24 @@ def installed_copy(into: str) -> str:
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(os.path.join(REPO, name), src)
-    target = os.path.join(into, "site")
+    venv = os.path.join(into, "venv")
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    subprocess.run([base, "-m", "venv", "--without-pip", venv], check=True)
+    python = os.path.join(venv, "bin", "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    with open(os.path.join(site, "dependencies.pth"), "w") as fh:
+        fh.write(sysconfig.get_paths()["purelib"] + "\n")
+    target = os.path.join(into, "installed")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                     "--no-index", "--target", target, src], check=True, cwd=into, env=env,
                    stdout=subprocess.DEVNULL)
+    for name in os.listdir(target):
+        if name != "bin":
+            os.rename(os.path.join(target, name), os.path.join(site, name))
     shutil.rmtree(src)
-    return target
+    return python, os.path.join(target, "bin", "checkup")
 
 
 def whole_process(repeat: int, form: str = "installed") -> dict:
@@ -141,16 +155,20 @@ def whole_process(repeat: int, form: str = "installed") -> dict:
         with open(reads, "w") as fh:
             json.dump({"folders": folders, "files": files}, fh)
         if form == "installed":
-            site = installed_copy(work)
-            env = {**os.environ, "PYTHONPATH": site}
-            scan_argv = [sys.executable, os.path.join(site, "bin", "checkup"), "scan", "--json"]
+            python, checkup = installed_copy(work)
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+            scan_argv = [python, checkup, "scan", "--json"]
         else:
-            env = dict(os.environ)
-            scan_argv = [sys.executable, "-m", "device_checkup.app.cli", "scan", "--json"]
-        bare_argv = [sys.executable, "-S", os.path.abspath(__file__), "--bare", reads]
+            python, env = sys.executable, dict(os.environ)
+            scan_argv = [python, "-m", "device_checkup.app.cli", "scan", "--json"]
+        import subprocess
+        done = subprocess.run(scan_argv, env=env, capture_output=True, timeout=600)
+        json.loads(done.stdout)         # the measured command really scans (a broken install would be fast)
+        # The bare process starts the same Python the same way (its site-packages, its .pth files).
+        bare_argv = [python, "-S", os.path.abspath(__file__), "--bare", reads]
         scan_t, base_t = [], []
         for i in range(repeat):
-            pair = [(scan_argv, env, scan_t), (bare_argv, None, base_t)]
+            pair = [(scan_argv, env, scan_t), (bare_argv, env, base_t)]
             for argv, e, times in (pair if i % 2 else pair[::-1]):
                 times.append(_cpu_of(argv, e) * 1000)
     finally:

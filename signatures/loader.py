@@ -16,7 +16,6 @@ import re
 import stat
 import threading
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, Iterable
 
 from . import kinds
@@ -623,8 +622,9 @@ def load_file(path: str, *, user_file: bool = False, label: str | None = None,
 
 
 def builtin_paths() -> list[str]:
-    folder = resources.files("device_checkup.signatures").joinpath("data")
-    return sorted(str(p) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    from .manifest import data_folder
+    folder = data_folder()
+    return sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".yaml"))
 
 
 def _stix2_text(path: str, result: SignatureSet) -> str | None | bool:

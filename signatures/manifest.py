@@ -18,27 +18,39 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from importlib import resources
 
 MANIFEST = "MANIFEST.sha256"
 
 
+# The packages' own folders. Every shipped form installs them as plain folders (the wheel; the
+# portable app keeps them out of its zip: packaging/freeze.py), so this is what
+# importlib.resources would give, without importing it and pathlib at every start (issue 15).
+_SIGNATURES = os.path.dirname(os.path.abspath(__file__))
+
+
+def _checks_folder() -> str:
+    import importlib.util                      # finds the package without importing it
+    spec = importlib.util.find_spec("device_checkup.checks")
+    return list(spec.submodule_search_locations)[0]
+
+
 def data_folder() -> str:
-    return str(resources.files("device_checkup.signatures").joinpath("data"))
+    return os.path.join(_SIGNATURES, "data")
 
 
 def texts_files() -> dict[str, str]:
     """The shipped words files: manifest name → path. The English source (texts/*.yaml) and
     each language's compiled catalogue (locale/<code>/LC_MESSAGES/checkup.mo), which is what
     the app reads for every other language."""
-    folder = resources.files("device_checkup.checks").joinpath("texts")
-    out = {f"../../checks/texts/{p.name}": str(p) for p in folder.iterdir() if p.name.endswith(".yaml")}
-    locale = resources.files("device_checkup.checks").joinpath("locale")
-    if locale.is_dir():
-        for lang in sorted(locale.iterdir(), key=lambda p: p.name):
-            mo = lang.joinpath("LC_MESSAGES", "checkup.mo")
-            if mo.is_file():
-                out[f"../../checks/locale/{lang.name}/LC_MESSAGES/checkup.mo"] = str(mo)
+    checks = _checks_folder()
+    folder = os.path.join(checks, "texts")
+    out = {f"../../checks/texts/{n}": os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".yaml")}
+    locale = os.path.join(checks, "locale")
+    if os.path.isdir(locale):
+        for lang in sorted(os.listdir(locale)):
+            mo = os.path.join(locale, lang, "LC_MESSAGES", "checkup.mo")
+            if os.path.isfile(mo):
+                out[f"../../checks/locale/{lang}/LC_MESSAGES/checkup.mo"] = mo
     return out
 
 

@@ -285,9 +285,15 @@ def _hits(sigset: SignatureSet) -> tuple[dict[str, Family], list[Hit]]:
             fid = reported[fid]
         return families[fid]
     hits = []
+    make, setattr_ = object.__new__, object.__setattr__
     for fam in sigset.families:
         target = canon(fam.id)
-        hits.extend(Hit(ind, fam, target) for ind in fam.indicators)
+        for ind in fam.indicators:
+            # Hit(ind, fam, target) without the frozen dataclass's __init__, which sets each
+            # field through object.__setattr__ (a third of building the index, 6,800 hits).
+            hit = make(Hit)
+            setattr_(hit, "__dict__", {"indicator": ind, "family": fam, "reported_as": target})
+            hits.append(hit)
     return families, hits
 
 

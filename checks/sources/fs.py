@@ -291,6 +291,10 @@ class FileSystem:
         """The entries of a folder, sorted by name; at most ``limit`` (the cut is noted). Raises Unreadable."""
         real = self.real(path)
         self._mark(path)
+        # self.join(path, name), worked out once per folder: a name that neither starts nor ends
+        # with a separator join would strip is simply appended (thousands of entries a scan).
+        base = path.rstrip("\\/") + self.sep
+        strip = "\\/" if self.platform == "windows" else "/"
         try:
             with os.scandir(real) as it:
                 items = []
@@ -307,7 +311,10 @@ class FileSystem:
                             is_dir = False
                     else:
                         is_dir = de.is_dir(follow_symlinks=False)
-                    items.append(Entry(de.name, self.join(path, de.name), is_dir, is_link))
+                    name = de.name
+                    full = base + name if name and name[0] not in strip and name[-1] not in strip \
+                        else self.join(path, name)
+                    items.append(Entry(name, full, is_dir, is_link))
         except OSError as exc:
             raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
         items.sort(key=lambda e: e.name)

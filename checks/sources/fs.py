@@ -105,6 +105,69 @@ def reason_of(exc: OSError) -> str:
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
+class PagedFile:
+    """A regular file read in bounded pieces (issue 15): pages of ``PAGE`` bytes are read with
+    ``os.pread`` the first time they are needed, and at most ``max_pages`` are kept (the least
+    recently used is dropped), so a 200 MB registry hive costs a few dozen MB of memory, not
+    its size. Not memory-mapped on purpose: a mapped file that shrinks while it is read (another
+    program, a network or FUSE disk) kills the process with SIGBUS; a short read here is only
+    bytes missing, which the parser reports as damage. Thread-safe; ``size`` is fixed at open.
+    Use ``data[a:b]`` (a slice, as of bytes) or ``read_at``; ``close()`` when done."""
+
+    PAGE = 1 << 20
+
+    def __init__(self, fd: int, size: int, max_pages: int = 32):
+        import collections
+        import weakref
+        self._fd = fd
+        self.size = size
+        self._max = max(2, max_pages)
+        self._pages: "collections.OrderedDict[int, bytes]" = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self._closer = weakref.finalize(self, os.close, fd)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, item: slice) -> bytes:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("a PagedFile is read by slices")
+        start, stop, _ = item.indices(self.size)
+        return self.read_at(start, stop - start)
+
+    def _page(self, n: int) -> bytes:
+        with self._lock:
+            page = self._pages.get(n)
+            if page is not None:
+                self._pages.move_to_end(n)
+                return page
+            page = os.pread(self._fd, self.PAGE, n * self.PAGE)
+            self._pages[n] = page
+            if len(self._pages) > self._max:
+                self._pages.popitem(last=False)
+            return page
+
+    def read_at(self, start: int, length: int) -> bytes:
+        """Up to ``length`` bytes from ``start`` (fewer at the end of the file)."""
+        end = min(self.size, start + max(0, length))
+        if start < 0 or start >= end:
+            return b""
+        size = self.PAGE
+        first, last = start // size, (end - 1) // size
+        if first == last:
+            off = start - first * size
+            return self._page(first)[off:off + end - start]
+        parts = [self._page(first)[start - first * size:]]
+        parts += [self._page(n) for n in range(first + 1, last)]
+        parts.append(self._page(last)[:end - last * size])
+        return b"".join(parts)
+
+    def close(self) -> None:
+        with self._lock:
+            self._pages.clear()
+        self._closer()
+
+
 @dataclass(frozen=True)
 class Entry:
     """One name in a folder listing."""
@@ -396,6 +459,18 @@ class FileSystem:
             return os.fdopen(self.open_fd(real, path), "rb")
         except OSError as exc:
             raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
+
+    def open_paged(self, real: str, path: str | None = None, max_pages: int = 32) -> PagedFile:
+        """The regular file at the real path ``real``, read in bounded pieces (:class:`PagedFile`),
+        through :meth:`open_fd` (never a FIFO or a device; no last link followed offline). Raises
+        OSError or Unreadable."""
+        fd = self.open_fd(real, path)
+        try:
+            size = os.fstat(fd).st_size
+        except BaseException:
+            os.close(fd)
+            raise
+        return PagedFile(fd, size, max_pages)
 
     def read_bytes(self, path: str, limit: int = 16 * 1024 * 1024) -> bytes:
         """The first ``limit`` bytes of a regular file (at most READ_LIMIT). Raises Unreadable."""

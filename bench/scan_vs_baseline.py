@@ -100,7 +100,7 @@ def _cpu_of(argv: list[str], env: dict[str, str] | None = None) -> float:
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def installed_copy(into: str) -> tuple[str, str]:
+def installed_copy(into: str, tree: str = REPO) -> tuple[str, str]:
     """This tree installed the way a person gets it from the wheel, in a fresh virtual
     environment: not editable, every module compiled to bytecode by pip at install time (as any
     wheel install does; the portable app ships them compiled too). The environment sees this
@@ -114,10 +114,10 @@ def installed_copy(into: str) -> tuple[str, str]:
     src = os.path.join(into, "src")
     os.makedirs(src)
     for name in ("app", "checks", "signatures"):
-        shutil.copytree(os.path.join(REPO, name), os.path.join(src, name), symlinks=True,
+        shutil.copytree(os.path.join(tree, name), os.path.join(src, name), symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy2(os.path.join(REPO, name), src)
+        shutil.copy2(os.path.join(tree, name), src)
     venv = os.path.join(into, "venv")
     base = getattr(sys, "_base_executable", None) or sys.executable
     subprocess.run([base, "-m", "venv", "--without-pip", venv], check=True)
@@ -128,9 +128,13 @@ def installed_copy(into: str) -> tuple[str, str]:
         fh.write(sysconfig.get_paths()["purelib"] + "\n")
     target = os.path.join(into, "installed")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--no-index", "--target", target, src], check=True, cwd=into, env=env,
-                   stdout=subprocess.DEVNULL)
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, src]
+    try:                    # offline, with this environment's setuptools, when it is recent enough
+        subprocess.run(pip[:4] + ["--no-build-isolation", "--no-index"] + pip[4:], check=True, cwd=into,
+                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:           # else pip fetches the build backend pyproject asks for
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(pip, check=True, cwd=into, env=env, stdout=subprocess.DEVNULL)
     for name in os.listdir(target):
         if name != "bin":
             os.rename(os.path.join(target, name), os.path.join(site, name))
@@ -138,11 +142,13 @@ def installed_copy(into: str) -> tuple[str, str]:
     return python, os.path.join(target, "bin", "checkup")
 
 
-def whole_process(repeat: int, form: str = "installed") -> dict:
+def whole_process(repeat: int, form: str = "installed", trees: list[str] | None = None) -> dict:
     """``form``: "installed" (the default: a non-editable install of this tree, compiled to
     bytecode at install time, as a person runs it) or "source" (this tree as it is, which in a
     development checkout means Python compiles every module again in every process: Device
-    Checkup writes no .pyc files)."""
+    Checkup writes no .pyc files). ``trees``: other source trees (e.g. ``git archive`` of older
+    commits), each installed the same way and timed in the same rounds, for before/after ratios
+    measured side by side."""
     import shutil
     import tempfile
     from device_checkup.checks.engine import run_scan
@@ -167,16 +173,28 @@ def whole_process(repeat: int, form: str = "installed") -> dict:
         # The bare process starts the same Python the same way (its site-packages, its .pth files).
         bare_argv = [python, "-S", os.path.abspath(__file__), "--bare", reads]
         scan_t, base_t = [], []
+        runs = [(scan_argv, env, scan_t), (bare_argv, env, base_t)]
+        others: dict[str, list[float]] = {}
+        for n, tree in enumerate(trees or []):
+            other_py, other_checkup = installed_copy(os.path.join(work, f"tree{n}"), tree)
+            others[tree] = []
+            runs.append(([other_py, other_checkup, "scan", "--json"], env, others[tree]))
         for i in range(repeat):
-            pair = [(scan_argv, env, scan_t), (bare_argv, env, base_t)]
-            for argv, e, times in (pair if i % 2 else pair[::-1]):
+            k = i % len(runs)                           # each starts a round in turn
+            for argv, e, times in runs[k:] + runs[:k]:
                 times.append(_cpu_of(argv, e) * 1000)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     ratios = [x / y for x, y in zip(scan_t, base_t)]
-    return {"form": form, "scan_cpu_ms": statistics.median(scan_t), "baseline_cpu_ms": statistics.median(base_t),
-            "ratio": statistics.median(ratios), "repeat": repeat, "folders": len(folders),
-            "files": len(files), "scan_all_ms": scan_t, "baseline_all_ms": base_t}
+    out = {"form": form, "scan_cpu_ms": statistics.median(scan_t), "baseline_cpu_ms": statistics.median(base_t),
+           "ratio": statistics.median(ratios), "repeat": repeat, "folders": len(folders),
+           "files": len(files), "scan_all_ms": scan_t, "baseline_all_ms": base_t}
+    if others:
+        out["trees"] = {tree: {"scan_cpu_ms": statistics.median(t), "all_ms": t,
+                               "ratio_to_baseline": statistics.median(x / y for x, y in zip(t, base_t)),
+                               "ratio_to_this": statistics.median(x / y for x, y in zip(t, scan_t))}
+                        for tree, t in others.items()}
+    return out
 
 
 def main() -> None:
@@ -186,6 +204,8 @@ def main() -> None:
     p.add_argument("--form", choices=("installed", "source"), default="installed",
                    help="--whole-process: the scan as installed from the wheel (compiled bytecode), "
                         "or this source tree as it is (compiled again in every process)")
+    p.add_argument("--trees", nargs="*", default=[], metavar="DIR",
+                   help="--whole-process: other source trees (git archive of older commits) timed in the same rounds")
     p.add_argument("--bare", metavar="READS.json", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.bare:                       # the baseline process: the same reads, nothing else
@@ -196,7 +216,7 @@ def main() -> None:
         baseline(reads["folders"], reads["files"])
         return
     if args.whole_process:
-        print(json.dumps(whole_process(args.repeat, args.form)))
+        print(json.dumps(whole_process(args.repeat, args.form, args.trees)))
         return
     from device_checkup.checks.engine import run_scan
     from device_checkup.signatures.loader import load_set

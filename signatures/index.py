@@ -145,6 +145,9 @@ class NameIndex:
         self.rest: list = []
         self.prefix_lengths: set[int] = set()
         self._lengths: list[int] = []
+        # The lengths of the literal starts, by their first letter: a name only tries the lengths
+        # of the starts that share its first letter (a few instead of every length, issue 15).
+        self._heads: dict[str, list[int]] = {}
         self.suffix_lengths: set[int] = set()
 
     def add(self, pattern: str, payload, regex: bool = False) -> None:
@@ -162,6 +165,7 @@ class NameIndex:
             self.by_prefix.setdefault(prefix, []).append((value, payload))
             self.prefix_lengths.add(len(prefix))
             self._lengths = sorted(self.prefix_lengths)
+            self._heads[prefix[0]] = sorted(set(self._heads.get(prefix[0], ())) | {len(prefix)})
         elif suffix:
             self.by_suffix.setdefault(suffix, []).append((value, payload))
             self.suffix_lengths.add(len(suffix))
@@ -173,7 +177,7 @@ class NameIndex:
         out = list(self.exact.get(v, ()))
         by_prefix = self.by_prefix
         if by_prefix:
-            for n in self._lengths:             # a literal start longer than the name can't match
+            for n in self._heads.get(v[:1], ()):    # a literal start longer than the name can't match
                 if n > len(v):
                     break
                 for glob, payload in by_prefix.get(v[:n], ()):
@@ -394,6 +398,10 @@ class CompiledSet:
             ix.rest = [(re.compile(p, flags), hits[n]) for p, flags, n in t["rest"]]
             ix.prefix_lengths = {len(k) for k in ix.by_prefix}
             ix._lengths = sorted(ix.prefix_lengths)
+            heads: dict[str, set[int]] = {}
+            for k in ix.by_prefix:
+                heads.setdefault(k[0], set()).add(len(k))
+            ix._heads = {h: sorted(ns) for h, ns in heads.items()}
             ix.suffix_lengths = {len(k) for k in ix.by_suffix}
             return ix
 
@@ -499,8 +507,10 @@ def norm_registry(key: str) -> str:
 
 
 def compile_set(sigset: SignatureSet) -> CompiledSet:
-    """The set's index, made once per loaded set and kept with it in memory (never on disk), so
-    "Check again" and a report's second scan don't pay for it again."""
+    """The set's index, made once per loaded set and kept with it in memory (nothing is written
+    on the person's machine), so "Check again" and a report's second scan don't pay for it again.
+    For the built-in set read from its compact form, the index made at build time and shipped
+    in it is taken instead of building one (issue 15)."""
     key = (len(sigset.files), tuple(id(f) for f in sigset.files), sigset.sha256)
     cached = sigset.__dict__.get("_compiled")
     if cached is not None and cached[0] == key:

@@ -218,3 +218,16 @@ def test_a_damaged_hive_read_in_pieces_is_named_like_one_read_whole(tmp_path, mo
     pieces = _windows_records(disk, monkeypatch, paged=True)
     assert pieces == whole
     assert any(source == "registry" and "SOFTWARE" in detail for source, _, detail in whole[1])
+
+
+# -- command lines ----------------------------------------------------------------------------
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1fab/-=\"'\\#;&|é\xa0\u2003"))))
+def test_command_words_are_what_shlex_makes_of_them(text):
+    import shlex
+    from device_checkup.checks.sources.commands import _words
+    try:
+        expected = shlex.split(text, comments=False, posix=True)
+    except ValueError:
+        expected = text.split()
+    assert _words(text) == expected

@@ -88,13 +88,21 @@ def _classes(n: int) -> dict:
     return out
 
 
-def _rss_now() -> int:
-    """The process's resident memory now, in kB (Linux)."""
+def _rss_now(field: str = "VmRSS") -> int:
+    """The process's resident memory now (VmRSS) or at its peak (VmHWM), in kB (Linux)."""
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory. Not getrusage's ru_maxrss: Linux carries that over
+    from the process that forked this one (the parent that wrote the hives, hundreds of MB);
+    VmHWM belongs to this program's own memory."""
+    peak = _rss_now("VmHWM")
+    return round((peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024, 1)
 
 
 def _hive_sizes(root: Path) -> dict:
@@ -127,7 +135,7 @@ def scan(root: Path) -> dict:
     result = run_scan(signatures=sigs, machine=Machine.offline(str(root), "windows"))
     out["scan_cpu_s"] = round(time.process_time() - t, 3)
     out["not_read"] = [n.reason for n in result.not_checked] if hasattr(result, "not_checked") else []
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_mb"] = _peak_mb()
     return out
 
 

@@ -107,7 +107,9 @@ def installed_copy(into: str, tree: str = REPO) -> tuple[str, str]:
     environment's installed dependencies through a plain path line (a ``.pth`` holding a folder
     name: no other ``.pth`` file there runs, so no editable-install finder is loaded at start-up,
     as none is for a person). Built from a copy of the tree, so no build/ or .egg-info lands in
-    it; no network (no build isolation, no index). Returns (python, checkup script)."""
+    it; without network when this environment's setuptools is recent enough for pyproject.toml
+    (no build isolation, no index), else pip fetches the build backend as `pip install .` does.
+    Returns (python, checkup script)."""
     import shutil
     import subprocess
     import sysconfig

@@ -1,6 +1,7 @@
 """The Windows registry sources on a generated SOFTWARE/SYSTEM pair, or on one real hive.
 
     python bench/registry.py SERVICES PROGRAMS      # a generated disk: N services, M installed programs
+    python bench/registry.py 700 5000 --classes 300000   # ... and a SOFTWARE hive of real size
     python bench/registry.py --hive PATH            # a real SYSTEM or SOFTWARE hive put on a disk
 
 The generated hives have realistic neighbours: every service has a Parameters key and the values
@@ -10,7 +11,9 @@ Options (a few hundred programs) and a few thousand class keys sit next to them.
 written by tests/hivewriter.py. The scan is the whole offline Windows scan (every Windows source
 and every check, shipped signatures), CPU time of the process (all threads), signature loading
 left out. Prints one JSON line: cpu_s for the scan and for the services and apps sources alone,
-and peak RSS of the process.
+the hives' sizes, and the memory of the process that scans (a fresh one, so the hives written
+here are not counted): its RSS with the signature set loaded, before any hive is read, and its
+peak RSS; the difference is what reading the registry added.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def build(root: Path, services: int, programs: int) -> None:
+def build(root: Path, services: int, programs: int, classes: int = 3000) -> None:
     from tests.hivewriter import VALUES, write_hive
     config = root / "Windows/System32/config"
     config.mkdir(parents=True)
@@ -62,10 +65,57 @@ def build(root: Path, services: int, programs: int) -> None:
             VALUES: {"ProductName": "Windows 10 Pro", "CurrentBuild": "19045", "DisplayVersion": "22H2"},
             "Image File Execution Options": {f"program{i}.exe": {VALUES: {"MitigationOptions": b"\0" * 8}}
                                              for i in range(300)}}}},
-        "Classes": {f".ext{i}": {VALUES: {"": f"Type{i}"}} for i in range(3000)}}
+        "Classes": _classes(classes)}
     write_hive(config / "SOFTWARE", software)
     (root / "Windows/System32/Tasks").mkdir(parents=True)
     (root / "Users/alex").mkdir(parents=True)
+
+
+def _classes(n: int) -> dict:
+    """Class keys: the first 3,000 a file type each; beyond that COM classes as Windows writes
+    them ({CLSID} with InprocServer32 and its ThreadingModel), which is what makes a real
+    SOFTWARE hive 50–200 MB."""
+    from tests.hivewriter import VALUES as V
+    out = {f".ext{i}": {V: {"": f"Type{i}"}} for i in range(min(n, 3000))}
+    groups = ("CLSID", "Interface", "TypeLib", "AppID", "Record", "Licenses")   # ≤ 60,000 each
+    for g in range(0, max(0, n - 3000), 60_000):
+        out[groups[g // 60_000 % len(groups)] + ("" if g < 60_000 * len(groups) else str(g))] = {
+            f"{{{i:08X}-1111-2222-3333-444444444444}}": {
+                V: {"": f"Component {i} of some program"},
+                "InprocServer32": {V: {"": ("expand", f"%SystemRoot%\\System32\\component{i}.dll"),
+                                       "ThreadingModel": "Both"}}}
+            for i in range(g, min(g + 60_000, n - 3000))}
+    return out
+
+
+def _rss_now(field: str = "VmRSS") -> int:
+    """The process's resident memory now (VmRSS) or at its peak (VmHWM), in kB (Linux)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory. Not getrusage's ru_maxrss: Linux carries that over
+    from the process that forked this one (the parent that wrote the hives, hundreds of MB);
+    VmHWM belongs to this program's own memory."""
+    peak = _rss_now("VmHWM")
+    return round((peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024, 1)
+
+
+def _hive_sizes(root: Path) -> dict:
+    config = root / "Windows/System32/config"
+    return {f"{p.name.lower()}_mb": round(p.stat().st_size / (1 << 20), 1) for p in sorted(config.iterdir())}
+
+
+def scan_in_child(root: Path) -> dict:
+    """scan(root) in a fresh process: its peak memory is the scan's, not the hive writer's."""
+    import subprocess
+    done = subprocess.run([sys.executable, __file__, "--scan-root", str(root)], check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout)
 
 
 def scan(root: Path) -> dict:
@@ -74,7 +124,7 @@ def scan(root: Path) -> dict:
     from device_checkup.checks.sources.windows import WindowsAppsSource, WindowsServicesSource
     from device_checkup.signatures.loader import load_set
     sigs = load_set()
-    out = {}
+    out = {"rss_before_mb": round(_rss_now() / 1024, 1)}
     for source in (WindowsServicesSource(), WindowsAppsSource()):
         machine = Machine.offline(str(root), "windows")
         t = time.process_time()
@@ -85,11 +135,14 @@ def scan(root: Path) -> dict:
     result = run_scan(signatures=sigs, machine=Machine.offline(str(root), "windows"))
     out["scan_cpu_s"] = round(time.process_time() - t, 3)
     out["not_read"] = [n.reason for n in result.not_checked] if hasattr(result, "not_checked") else []
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_mb"] = _peak_mb()
     return out
 
 
 def main(argv: list[str]) -> None:
+    if argv[0] == "--scan-root":
+        print(json.dumps(scan(Path(argv[1]))))
+        return
     tmp = Path(tempfile.mkdtemp(prefix="bench-registry-"))
     try:
         if argv[0] == "--hive":
@@ -100,15 +153,19 @@ def main(argv: list[str]) -> None:
                 name = "SYSTEM" if b"S\0Y\0S\0T\0E\0M" in f.read(4096).upper() else "SOFTWARE"
             shutil.copy(hive, config / name)
             (tmp / "Windows/System32/Tasks").mkdir(parents=True)
-            out = {"hive": hive.name, "as": name, "bytes": hive.stat().st_size, **scan(tmp)}
+            out = {"hive": hive.name, "as": name, "bytes": hive.stat().st_size, **scan_in_child(tmp)}
         else:
             services, programs = int(argv[0]), int(argv[1])
+            classes = int(argv[3]) if len(argv) > 3 and argv[2] == "--classes" else 3000
             t = time.perf_counter()
-            build(tmp, services, programs)
+            build(tmp, services, programs, classes)
             out = {"services": services, "programs": programs,
-                   "build_s": round(time.perf_counter() - t, 2), **scan(tmp)}
+                   "build_s": round(time.perf_counter() - t, 2), **_hive_sizes(tmp), **scan_in_child(tmp)}
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("KEEP_HIVES"):
+            print(tmp, file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(out))
 
 

@@ -3,6 +3,8 @@
 Each part runs in fresh processes where a cold start matters, and compares numbers measured in
 the same run (ratios), because the machines this runs on are shared and noisy:
 
+  whole     the whole `checkup scan --json` process (installed from the wheel) against a bare
+            process that reads the same folders and files, CPU compared; and the same from source
   scan      the full live scan against a baseline that only enumerates the same data
   scale     matching synthetic snapshots of 1k–100k records against 1k–100k indicators
   load      validating and compiling the shipped signature set
@@ -30,7 +32,9 @@ BENCH = Path(__file__).resolve().parent
 PY = sys.executable
 # The installed `checkup` command when there is one (make bench installs it), else the module.
 CHECKUP = [str(Path(PY).parent / "checkup")] if (Path(PY).parent / "checkup").exists() else [PY, "-m", "device_checkup.app.cli"]
-ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
+# This tree first on the path (after whatever the caller put there), for every child process.
+ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+       "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)]))}
 
 
 def child(script: str, *args: str, env: dict | None = None, timeout: float = 900) -> dict:
@@ -64,6 +68,13 @@ def machine_line() -> str:
         mem, load = "", ""
     return (f"{platform.system()} {platform.release()}, {platform.machine()}, {cpus} CPUs, {mem}{load}; "
             f"Python {platform.python_version()}")
+
+
+def bench_whole(quick: bool) -> dict:
+    out = child("scan_vs_baseline.py", "--whole-process", "--repeat", "5" if quick else "11")
+    out["source"] = child("scan_vs_baseline.py", "--whole-process", "--form", "source",
+                          "--repeat", "3" if quick else "7")
+    return out
 
 
 def bench_scan(quick: bool) -> dict:
@@ -144,7 +155,7 @@ def bench_registry(quick: bool) -> dict:
     return run(child, quick)
 
 
-PARTS = {"scan": bench_scan, "scale": bench_scale, "load": bench_load, "startup": bench_startup, "gui": bench_gui,
+PARTS = {"whole": bench_whole, "scan": bench_scan, "scale": bench_scale, "load": bench_load, "startup": bench_startup, "gui": bench_gui,
          "registry": bench_registry}
 
 
@@ -152,7 +163,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats and no 100k cells (a smoke run)")
     p.add_argument("--only", default=",".join(PARTS))
-    p.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    p.add_argument("--out", default=str(ROOT / "docs" / "performance.md"),
+                   help="the document whose generated blocks are filled in (the rest is kept)")
     p.add_argument("--json", help="also write the raw numbers here")
     args = p.parse_args(argv)
     results: dict = {"machine": machine_line(), "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -8,6 +8,12 @@ folder listed and file opened; the baseline then lists those folders and reads t
     python bench/scan_vs_baseline.py --whole-process    # whole processes: the real `checkup scan
                                                         # --json` against a bare Python process
                                                         # that reads the same list, CPU compared
+    python bench/scan_vs_baseline.py --whole-process --form source   # the same, from this tree
+
+--whole-process measures the form a person runs: this tree installed from its wheel into a
+temporary folder (pip compiles every module to bytecode when it installs a wheel; the portable
+app ships them compiled too). `--form source` runs the development tree instead, where Python
+compiles every module again in every process, because Device Checkup never writes .pyc files.
 
 The in-process figure leaves start-up, imports, loading the signature set and shutdown out of
 both sides; the whole-process figure counts them (issue 15), as a person waiting sees it.
@@ -80,48 +86,128 @@ def baseline(folders: list[str], files: list[str]) -> None:
             pass
 
 
-def _cpu_of(argv: list[str]) -> float:
+def _cpu_of(argv: list[str], env: dict[str, str] | None = None) -> float:
     """CPU seconds (user + system) of one child process run to its end."""
     import resource
     import subprocess
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600,
-                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                   env={**(env or os.environ), "PYTHONDONTWRITEBYTECODE": "1"})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def whole_process(repeat: int) -> dict:
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def installed_copy(into: str, tree: str = REPO) -> tuple[str, str]:
+    """This tree installed the way a person gets it from the wheel, in a fresh virtual
+    environment: not editable, every module compiled to bytecode by pip at install time (as any
+    wheel install does; the portable app ships them compiled too). The environment sees this
+    environment's installed dependencies through a plain path line (a ``.pth`` holding a folder
+    name: no other ``.pth`` file there runs, so no editable-install finder is loaded at start-up,
+    as none is for a person). Built from a copy of the tree, so no build/ or .egg-info lands in
+    it; without network when this environment's setuptools is recent enough for pyproject.toml
+    (no build isolation, no index), else pip fetches the build backend as `pip install .` does.
+    Returns (python, checkup script)."""
+    import shutil
+    import subprocess
+    import sysconfig
+    src = os.path.join(into, "src")
+    os.makedirs(src)
+    for name in ("app", "checks", "signatures"):
+        shutil.copytree(os.path.join(tree, name), os.path.join(src, name), symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(os.path.join(tree, name), src)
+    venv = os.path.join(into, "venv")
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    subprocess.run([base, "-m", "venv", "--without-pip", venv], check=True)
+    python = os.path.join(venv, "bin", "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    with open(os.path.join(site, "dependencies.pth"), "w") as fh:
+        fh.write(sysconfig.get_paths()["purelib"] + "\n")
+    target = os.path.join(into, "installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, src]
+    try:                    # offline, with this environment's setuptools, when it is recent enough
+        subprocess.run(pip[:4] + ["--no-build-isolation", "--no-index"] + pip[4:], check=True, cwd=into,
+                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:           # else pip fetches the build backend pyproject asks for
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(pip, check=True, cwd=into, env=env, stdout=subprocess.DEVNULL)
+    for name in os.listdir(target):
+        if name != "bin":
+            os.rename(os.path.join(target, name), os.path.join(site, name))
+    shutil.rmtree(src)
+    return python, os.path.join(target, "bin", "checkup")
+
+
+def whole_process(repeat: int, form: str = "installed", trees: list[str] | None = None) -> dict:
+    """``form``: "installed" (the default: a non-editable install of this tree, compiled to
+    bytecode at install time, as a person runs it) or "source" (this tree as it is, which in a
+    development checkout means Python compiles every module again in every process: Device
+    Checkup writes no .pyc files). ``trees``: other source trees (e.g. ``git archive`` of older
+    commits), each installed the same way and timed in the same rounds, for before/after ratios
+    measured side by side."""
+    import shutil
     import tempfile
     from device_checkup.checks.engine import run_scan
     from device_checkup.signatures.loader import load_set
     sigset = load_set()
     folders, files = record_reads(lambda: run_scan(signatures=sigset))
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump({"folders": folders, "files": files}, fh)
-        reads = fh.name
-    checkup = os.path.join(os.path.dirname(sys.executable), "checkup")
-    scan_argv = [checkup, "scan", "--json"] if os.path.exists(checkup) else \
-        [sys.executable, "-m", "device_checkup.app.cli", "scan", "--json"]
-    bare_argv = [sys.executable, "-S", os.path.abspath(__file__), "--bare", reads]
-    scan_t, base_t = [], []
+    work = tempfile.mkdtemp(prefix="checkup-bench-")
     try:
+        reads = os.path.join(work, "reads.json")
+        with open(reads, "w") as fh:
+            json.dump({"folders": folders, "files": files}, fh)
+        if form == "installed":
+            python, checkup = installed_copy(work)
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+            scan_argv = [python, checkup, "scan", "--json"]
+        else:
+            python, env = sys.executable, dict(os.environ)
+            scan_argv = [python, "-m", "device_checkup.app.cli", "scan", "--json"]
+        import subprocess
+        done = subprocess.run(scan_argv, env=env, capture_output=True, timeout=600)
+        json.loads(done.stdout)         # the measured command really scans (a broken install would be fast)
+        # The bare process starts the same Python the same way (its site-packages, its .pth files).
+        bare_argv = [python, "-S", os.path.abspath(__file__), "--bare", reads]
+        scan_t, base_t = [], []
+        runs = [(scan_argv, env, scan_t), (bare_argv, env, base_t)]
+        others: dict[str, list[float]] = {}
+        for n, tree in enumerate(trees or []):
+            other_py, other_checkup = installed_copy(os.path.join(work, f"tree{n}"), tree)
+            others[tree] = []
+            runs.append(([other_py, other_checkup, "scan", "--json"], env, others[tree]))
         for i in range(repeat):
-            pair = [(scan_argv, scan_t), (bare_argv, base_t)]
-            for argv, times in (pair if i % 2 else pair[::-1]):
-                times.append(_cpu_of(argv) * 1000)
+            k = i % len(runs)                           # each starts a round in turn
+            for argv, e, times in runs[k:] + runs[:k]:
+                times.append(_cpu_of(argv, e) * 1000)
     finally:
-        os.unlink(reads)
+        shutil.rmtree(work, ignore_errors=True)
     ratios = [x / y for x, y in zip(scan_t, base_t)]
-    return {"scan_cpu_ms": statistics.median(scan_t), "baseline_cpu_ms": statistics.median(base_t),
-            "ratio": statistics.median(ratios), "repeat": repeat, "folders": len(folders),
-            "files": len(files), "scan_all_ms": scan_t, "baseline_all_ms": base_t}
+    out = {"form": form, "scan_cpu_ms": statistics.median(scan_t), "baseline_cpu_ms": statistics.median(base_t),
+           "ratio": statistics.median(ratios), "repeat": repeat, "folders": len(folders),
+           "files": len(files), "scan_all_ms": scan_t, "baseline_all_ms": base_t}
+    if others:
+        out["trees"] = {tree: {"scan_cpu_ms": statistics.median(t), "all_ms": t,
+                               "ratio_to_baseline": statistics.median(x / y for x, y in zip(t, base_t)),
+                               "ratio_to_this": statistics.median(x / y for x, y in zip(t, scan_t))}
+                        for tree, t in others.items()}
+    return out
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=9)
     p.add_argument("--whole-process", action="store_true")
+    p.add_argument("--form", choices=("installed", "source"), default="installed",
+                   help="--whole-process: the scan as installed from the wheel (compiled bytecode), "
+                        "or this source tree as it is (compiled again in every process)")
+    p.add_argument("--trees", nargs="*", default=[], metavar="DIR",
+                   help="--whole-process: other source trees (git archive of older commits) timed in the same rounds")
     p.add_argument("--bare", metavar="READS.json", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.bare:                       # the baseline process: the same reads, nothing else
@@ -132,7 +218,7 @@ def main() -> None:
         baseline(reads["folders"], reads["files"])
         return
     if args.whole_process:
-        print(json.dumps(whole_process(args.repeat)))
+        print(json.dumps(whole_process(args.repeat, args.form, args.trees)))
         return
     from device_checkup.checks.engine import run_scan
     from device_checkup.signatures.loader import load_set

@@ -8,8 +8,8 @@ the current language (``checks.i18n``), so every reader of it speaks that langua
 from __future__ import annotations
 
 import functools
+import os
 import string
-from importlib import resources
 from typing import Any
 
 from . import i18n, yamlsafe
@@ -18,8 +18,17 @@ from .inert import shown
 
 @functools.lru_cache(maxsize=1)
 def english() -> dict[str, Any]:
-    data = resources.files("device_checkup.checks").joinpath("texts", "en.yaml").read_text("utf-8")
-    return yamlsafe.load(data)
+    source = os.path.join(i18n.CHECKS_FOLDER, "texts", "en.yaml")
+    with open(source, "rb") as fh:
+        raw = fh.read()
+    # The same words parsed at build time (signatures/manifest.py), used only when the manifest
+    # vouches for both files and the YAML is exactly what they were made from.
+    from device_checkup.signatures.manifest import shipped_texts
+    tree = shipped_texts("../../checks/texts/en.yaml", raw)
+    if isinstance(tree, dict):
+        return tree
+    with open(source, encoding="utf-8") as fh:
+        return yamlsafe.load(fh.read())
 
 
 def translate_tree(node: Any, context: str, pgettext) -> Any:

@@ -112,8 +112,8 @@ setup(
             "packages": PACKAGES,          # whole packages: checks and importers are found by name
             "excludes": EXCLUDES,
             "include_files": [(os.path.join(ROOT, "LICENSE"), "LICENSE")],
-            # Code and data stay as plain files in lib/: importlib.resources reads the signature
-            # set, its manifest and the texts from there, and nothing is unpacked at run time.
+            # Code and data stay as plain files in lib/: the signature set, its manifest and the
+            # texts are read from there (found from the modules' own paths), nothing is unpacked.
             "zip_include_packages": [],
             "zip_exclude_packages": ["*"],
             "include_msvcr": True,         # Windows: no Visual C++ runtime to install first

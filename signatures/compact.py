@@ -29,8 +29,9 @@ _FAMILY_FIELDS = ("id", "name", "tier", "description", "aliases", "platforms", "
                   "indicators", "file", "line")
 
 
-def dump(files: list[SignatureFile], problems: list[Problem]) -> bytes:
-    """The compact form of the built-in files (already validated by the YAML loader)."""
+def dump(files: list[SignatureFile], problems: list[Problem], index: dict | None = None) -> bytes:
+    """The compact form of the built-in files (already validated by the YAML loader), with the
+    index built from them (``CompiledSet.tables()``) when given."""
     kinds: list[str] = []
     plats: list[list[str]] = []
 
@@ -59,19 +60,23 @@ def dump(files: list[SignatureFile], problems: list[Problem]) -> bytes:
            "sources": {os.path.basename(sf.path): sf.sha256 for sf in files},
            "kinds": kinds, "platforms": plats, "files": out_files,
            "problems": [[p.file, p.line, p.message] for p in problems]}
+    if index is not None:
+        doc["index"] = index
     return (json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
 
 
-def _new(cls, values: dict[str, Any]):
-    """A frozen dataclass without running its generated __init__ (fields are already checked)."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
+def _new(cls, values: dict[str, Any], _make=object.__new__, _set=object.__setattr__):
+    """A frozen dataclass without running its generated __init__ (fields are already checked):
+    the given dict becomes the object's own (a third faster than copying into a new one)."""
+    obj = _make(cls)
+    _set(obj, "__dict__", values)
     return obj
 
 
-def load(raw: bytes, folder: str) -> tuple[list[SignatureFile], list[Problem], dict[str, str]]:
-    """Files, problems and the recorded YAML digests from the compact form. Raises ValueError
-    (or KeyError/TypeError) on anything malformed; the caller then reads the YAML."""
+def load(raw: bytes, folder: str) -> tuple[list[SignatureFile], list[Problem], dict[str, str], dict | None]:
+    """Files, problems, the recorded YAML digests and the shipped index tables (None if the
+    file has none) from the compact form. Raises ValueError (or KeyError/TypeError) on anything
+    malformed; the caller then reads the YAML."""
     doc = json.loads(raw)
     if doc.get("format") != FORMAT or doc.get("version") != VERSION:
         raise ValueError("not a compiled signature set of this version")
@@ -95,7 +100,10 @@ def load(raw: bytes, folder: str) -> tuple[list[SignatureFile], list[Problem], d
         sf.families = fams
         files.append(sf)
     problems = [Problem(str(f), int(n), str(m)) for f, n, m in doc["problems"]]
-    return files, problems, {str(k): str(v) for k, v in doc["sources"].items()}
+    index = doc.get("index")
+    if index is not None and not isinstance(index, dict):
+        raise ValueError("the shipped index is not a table")
+    return files, problems, {str(k): str(v) for k, v in doc["sources"].items()}, index
 
 
 def _sha256(raw: bytes) -> str:
@@ -103,8 +111,10 @@ def _sha256(raw: bytes) -> str:
 
 
 def verified(folder: str, manifest: dict[str, str], yaml_digests: dict[str, str]):
-    """The compact form's (files, problems) if it is there, listed in the manifest and made
-    from exactly the YAML files present (by their digests); otherwise None."""
+    """The compact form's (files, problems, index tables or None) if it is there, listed in the
+    manifest and made from exactly the YAML files present (by their digests); otherwise None.
+    Nothing in the file is parsed before its SHA-256 equals the manifest's, and it is only ever
+    parsed as JSON (no pickle, no marshal: a file someone swapped can't run code)."""
     expected = manifest.get(NAME)
     if not expected:
         return None
@@ -120,9 +130,9 @@ def verified(folder: str, manifest: dict[str, str], yaml_digests: dict[str, str]
     if yaml_digests != yaml_manifest:
         return None
     try:
-        files, problems, sources = load(raw, folder)
+        files, problems, sources, index = load(raw, folder)
     except (ValueError, KeyError, TypeError, IndexError):
         return None
     if sources != yaml_digests:
         return None
-    return files, problems
+    return files, problems, index

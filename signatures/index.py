@@ -145,6 +145,9 @@ class NameIndex:
         self.rest: list = []
         self.prefix_lengths: set[int] = set()
         self._lengths: list[int] = []
+        # The lengths of the literal starts, by their first letter: a name only tries the lengths
+        # of the starts that share its first letter (a few instead of every length, issue 15).
+        self._heads: dict[str, list[int]] = {}
         self.suffix_lengths: set[int] = set()
 
     def add(self, pattern: str, payload, regex: bool = False) -> None:
@@ -162,6 +165,7 @@ class NameIndex:
             self.by_prefix.setdefault(prefix, []).append((value, payload))
             self.prefix_lengths.add(len(prefix))
             self._lengths = sorted(self.prefix_lengths)
+            self._heads[prefix[0]] = sorted(set(self._heads.get(prefix[0], ())) | {len(prefix)})
         elif suffix:
             self.by_suffix.setdefault(suffix, []).append((value, payload))
             self.suffix_lengths.add(len(suffix))
@@ -173,7 +177,7 @@ class NameIndex:
         out = list(self.exact.get(v, ()))
         by_prefix = self.by_prefix
         if by_prefix:
-            for n in self._lengths:             # a literal start longer than the name can't match
+            for n in self._heads.get(v[:1], ()):    # a literal start longer than the name can't match
                 if n > len(v):
                     break
                 for glob, payload in by_prefix.get(v[:n], ()):
@@ -268,6 +272,35 @@ class IPIndex:
         return out
 
 
+def _hits(sigset: SignatureSet) -> tuple[dict[str, Family], list[Hit]]:
+    """The families by id, and one Hit for each indicator, in the set's order (the shipped
+    index names hits by their number in this list)."""
+    families = {f.id: f for f in sigset.families}
+    reported = {fid: fid for fid in families}
+    for fam in sigset.families:
+        for other in fam.same_as:
+            if other in reported and reported[other] == other:
+                reported[other] = fam.id
+
+    def canon(fid: str) -> Family:
+        seen = set()
+        while reported[fid] != fid and fid not in seen:
+            seen.add(fid)
+            fid = reported[fid]
+        return families[fid]
+    hits = []
+    make, setattr_ = object.__new__, object.__setattr__
+    for fam in sigset.families:
+        target = canon(fam.id)
+        for ind in fam.indicators:
+            # Hit(ind, fam, target) without the frozen dataclass's __init__, which sets each
+            # field through object.__setattr__ (a third of building the index, 6,800 hits).
+            hit = make(Hit)
+            setattr_(hit, "__dict__", {"indicator": ind, "family": fam, "reported_as": target})
+            hits.append(hit)
+    return families, hits
+
+
 class CompiledSet:
     """Look-up tables for one signature set, built once per scan."""
 
@@ -283,23 +316,9 @@ class CompiledSet:
         self.probe_paths: dict[str, set[str]] = {"windows": set(), "macos": set(), "linux": set()}
         self.probe_keys: set[str] = set()
         self.probe_values: set[tuple[str, str]] = set()
-        families = {f.id: f for f in sigset.families}
-        self.family_by_id = families          # kept: merging findings looks families up per scan
-        reported = {fid: fid for fid in families}
-        for fam in sigset.families:
-            for other in fam.same_as:
-                if other in reported and reported[other] == other:
-                    reported[other] = fam.id
-        def canon(fid: str) -> Family:
-            seen = set()
-            while reported[fid] != fid and fid not in seen:
-                seen.add(fid)
-                fid = reported[fid]
-            return families[fid]
-        for fam in sigset.families:
-            target = canon(fam.id)
-            for ind in fam.indicators:
-                self._add(Hit(ind, fam, target))
+        self.family_by_id, self.hit_list = _hits(sigset)
+        for hit in self.hit_list:
+            self._add(hit)
 
     def _add(self, hit: Hit) -> None:
         ind = hit.indicator
@@ -326,6 +345,90 @@ class CompiledSet:
         elif form == "sha256":
             self.sha256.setdefault(ind.value.lower(), []).append(hit)
         # "reference" kinds (phone app ids) are not looked for on a laptop.
+
+    # -- the shipped form ------------------------------------------------------------------
+    def tables(self) -> dict:
+        """The index as plain JSON values, each hit named by its number in ``hit_list``: made
+        by ``python -m signatures.manifest`` and shipped in the compact set (signatures/compact.py),
+        so a scan of the built-in set doesn't build the index again in every process."""
+        number = {id(h): n for n, h in enumerate(self.hit_list)}
+        nums = lambda hits: [number[id(h)] for h in hits]
+        pairs = lambda entries: [[text, number[id(h)]] for text, h in entries]
+        rx = lambda entries: [[p.pattern, p.flags, number[id(h)]] for p, h in entries]
+
+        def names(ix: NameIndex) -> dict:
+            return {"exact": {k: nums(v) for k, v in ix.exact.items()},
+                    "prefix": {k: pairs(v) for k, v in ix.by_prefix.items()},
+                    "suffix": {k: pairs(v) for k, v in ix.by_suffix.items()},
+                    "rest": rx(ix.rest)}
+
+        def paths(ix: PathIndex) -> dict:
+            return {"component": {k: pairs(v) for k, v in ix.by_component.items()}, "rest": pairs(ix.rest)}
+        return {"hits": len(self.hit_list), "families": len(self.family_by_id),
+                "names": {k: names(v) for k, v in self.names.items()},
+                "paths": [[kind, plat, paths(ix)] for (kind, plat), ix in self.paths.items()],
+                "registry_keys": paths(self.registry_keys), "registry_values": paths(self.registry_values),
+                "domains": {k: nums(v) for k, v in self.domains.domains.items()},
+                "ips": [[version, prefix, [[net, nums(v)] for net, v in table.items()]]
+                        for (version, prefix), table in self.ips.nets.items()],
+                "sha256": {k: nums(v) for k, v in self.sha256.items()},
+                "probe_paths": {k: sorted(v) for k, v in self.probe_paths.items()},
+                "probe_keys": sorted(self.probe_keys),
+                "probe_values": sorted([k, v] for k, v in self.probe_values)}
+
+    @classmethod
+    def from_tables(cls, sigset: SignatureSet, tables: dict) -> "CompiledSet":
+        """The index ``tables()`` made, for the same set. Raises ValueError (or KeyError,
+        TypeError, IndexError, re.error) if the tables don't fit the set; the caller then builds
+        the index."""
+        self = cls.__new__(cls)
+        self.sigset = sigset
+        self.family_by_id, hits = _hits(sigset)
+        self.hit_list = hits
+        if tables["hits"] != len(hits) or tables["families"] != len(self.family_by_id):
+            raise ValueError("the shipped index was made for another set")
+        nums = lambda ns: [hits[n] for n in ns]
+        pairs = lambda entries: [(str(text), hits[n]) for text, n in entries]
+
+        def names(t: dict) -> NameIndex:
+            ix = NameIndex()
+            ix.exact = {k: nums(v) for k, v in t["exact"].items()}
+            ix.by_prefix = {k: pairs(v) for k, v in t["prefix"].items()}
+            ix.by_suffix = {k: pairs(v) for k, v in t["suffix"].items()}
+            ix.rest = [(re.compile(p, flags), hits[n]) for p, flags, n in t["rest"]]
+            ix.prefix_lengths = {len(k) for k in ix.by_prefix}
+            ix._lengths = sorted(ix.prefix_lengths)
+            heads: dict[str, set[int]] = {}
+            for k in ix.by_prefix:
+                heads.setdefault(k[0], set()).add(len(k))
+            ix._heads = {h: sorted(ns) for h, ns in heads.items()}
+            ix.suffix_lengths = {len(k) for k in ix.by_suffix}
+            return ix
+
+        def paths(t: dict) -> PathIndex:
+            ix = PathIndex()
+            ix.by_component = {k: pairs(v) for k, v in t["component"].items()}
+            ix.rest = pairs(t["rest"])
+            return ix
+        self.names = {k: NameIndex() for k in kinds.indicator_kinds("name")}
+        for k, t in tables["names"].items():
+            if k not in self.names:
+                raise ValueError(f"unknown name kind {k!r}")
+            self.names[k] = names(t)
+        self.paths = {(str(kind), str(plat)): paths(t) for kind, plat, t in tables["paths"]}
+        self.registry_keys = paths(tables["registry_keys"])
+        self.registry_values = paths(tables["registry_values"])
+        self.domains = DomainIndex()
+        self.domains.domains = {k: nums(v) for k, v in tables["domains"].items()}
+        self.ips = IPIndex()
+        self.ips.nets = {(int(version), int(prefix)): {int(net): nums(v) for net, v in table}
+                         for version, prefix, table in tables["ips"]}
+        self.sha256 = {k: nums(v) for k, v in tables["sha256"].items()}
+        self.probe_paths = {"windows": set(), "macos": set(), "linux": set()}
+        self.probe_paths.update({k: set(v) for k, v in tables["probe_paths"].items()})
+        self.probe_keys = set(tables["probe_keys"])
+        self.probe_values = {(k, v) for k, v in tables["probe_values"]}
+        return self
 
     # -- questions the checks ask --------------------------------------------------------
     def name(self, kind: str, value: str | None, platform: str | None = None) -> list[Hit]:
@@ -404,13 +507,25 @@ def norm_registry(key: str) -> str:
 
 
 def compile_set(sigset: SignatureSet) -> CompiledSet:
-    """The set's index, made once per loaded set and kept with it in memory (never on disk), so
-    "Check again" and a report's second scan don't pay for it again."""
+    """The set's index, made once per loaded set and kept with it in memory (nothing is written
+    on the person's machine), so "Check again" and a report's second scan don't pay for it again.
+    For the built-in set read from its compact form, the index made at build time and shipped
+    in it is taken instead of building one (issue 15)."""
     key = (len(sigset.files), tuple(id(f) for f in sigset.files), sigset.sha256)
     cached = sigset.__dict__.get("_compiled")
     if cached is not None and cached[0] == key:
         return cached[1]
-    index = CompiledSet(sigset)
+    index = None
+    # The built-in set read from its compact form carries the index made with it at build time
+    # (signatures/manifest.py); it is used only for that very set (no user files).
+    shipped = sigset.__dict__.pop("_shipped_index", None)
+    if shipped is not None and shipped[0] == tuple(id(f) for f in sigset.files):
+        try:
+            index = CompiledSet.from_tables(sigset, shipped[1])
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, re.error):
+            index = None
+    if index is None:
+        index = CompiledSet(sigset)
     sigset.__dict__["_compiled"] = (key, index)
     return index
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import functools
 import hashlib
 import ipaddress
 import os
@@ -15,10 +16,7 @@ import re
 import stat
 import threading
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, Iterable
-
-import yaml
 
 from . import kinds
 
@@ -142,18 +140,35 @@ class SignatureSet:
 
 
 # -- reading YAML with line numbers, no aliases --------------------------------------------
-class _NoAliasLoader(yaml.SafeLoader):
-    """Composes nodes but refuses anchors and aliases (no alias bombs in signature files)."""
+class _LazyYaml:
+    """PyYAML, imported when a YAML file is first read. A scan of the built-in set reads its
+    compact form (signatures/compact.py) and never needs it; importing it costs ~15 ms of every
+    process (issue 15)."""
 
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
+    def __getattr__(self, name: str) -> Any:
+        import yaml as real
+        globals()["yaml"] = real
+        return getattr(real, name)
+
+
+yaml: Any = _LazyYaml()
+
+
+@functools.lru_cache(maxsize=1)
+def _no_alias_loader() -> type:
+    class _NoAliasLoader(yaml.SafeLoader):
+        """Composes nodes but refuses anchors and aliases (no alias bombs in signature files)."""
+
+        def compose_node(self, parent, index):  # type: ignore[override]
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.MarkedYAMLError("while reading", None, "anchors and aliases (*name) are not allowed",
+                                           event.start_mark)
             event = self.peek_event()
-            raise yaml.MarkedYAMLError("while reading", None, "anchors and aliases (*name) are not allowed",
-                                       event.start_mark)
-        event = self.peek_event()
-        if getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError("while reading", None, "anchors (&name) are not allowed", event.start_mark)
-        return super().compose_node(parent, index)
+            if getattr(event, "anchor", None):
+                raise yaml.MarkedYAMLError("while reading", None, "anchors (&name) are not allowed", event.start_mark)
+            return super().compose_node(parent, index)
+    return _NoAliasLoader
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -170,7 +185,7 @@ def _compose(text: str) -> yaml.Node | None:
             if getattr(event, "anchor", None):
                 raise yaml.MarkedYAMLError("while reading", None, "anchors (&name) are not allowed", event.start_mark)
         return yaml.compose(text, Loader=yaml.CSafeLoader)
-    loader = _NoAliasLoader(text)
+    loader = _no_alias_loader()(text)
     try:
         return loader.get_single_node()
     finally:
@@ -607,8 +622,9 @@ def load_file(path: str, *, user_file: bool = False, label: str | None = None,
 
 
 def builtin_paths() -> list[str]:
-    folder = resources.files("device_checkup.signatures").joinpath("data")
-    return sorted(str(p) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    from .manifest import data_folder
+    folder = data_folder()
+    return sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".yaml"))
 
 
 def _stix2_text(path: str, result: SignatureSet) -> str | None | bool:
@@ -641,10 +657,13 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
     result = SignatureSet()
     loaded: list[tuple[str, bool, SignatureFile, list[Problem]]] = []
     digests: dict[str, str] | None = None
+    index_tables = None
+    user_paths = tuple(user_paths)
+    user_paths_used = bool(user_paths)
     if builtin and builtin_files is None:
         digests, compact = _builtin_compact()
         if compact is not None:
-            files, problems = compact
+            files, problems, index_tables = compact
             by_file: dict[str, list[Problem]] = {}
             for p in problems:
                 by_file.setdefault(p.file, []).append(p)
@@ -675,6 +694,10 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
             kept.append(fam)
         sf.families = kept
         result.files.append(sf)
+    if index_tables is not None and not user_paths_used:
+        # The index made with the compact form at build time: signatures/index.py compile_set
+        # uses it for exactly these files.
+        result.__dict__["_shipped_index"] = (tuple(id(sf) for sf in result.files), index_tables)
     if builtin and builtin_files is None:
         from .manifest import changes
         result.changed = changes(digests=digests if digests is not None else

@@ -34,12 +34,9 @@ program), ``app-temporary`` (loaded for debugging). Add-ons installed by enterpr
 """
 from __future__ import annotations
 
-import configparser
 import json
-import plistlib
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from ..records import BrowserExtension
 from .base import Machine, Notes, Source
@@ -195,6 +192,7 @@ def _read_plist(fs: FileSystem, path: str, notes: Notes, what: str):
     if len(data) > SMALL_LIMIT:
         notes.could_not_read("error", f"{path}: too large, not read", what)
         return None
+    import plistlib             # here, not at the top: only macOS browsers keep property lists
     try:
         value = plistlib.loads(data)
     except Exception as exc:  # noqa: BLE001 - plistlib raises many kinds on junk
@@ -521,6 +519,7 @@ def firefox_profiles(fs: FileSystem, base: str, notes: Notes, what: str) -> list
         notes.unreadable(exc, what)
         text = None
     if text is not None:
+        import configparser     # only where a Firefox profiles list exists
         parser = configparser.ConfigParser(strict=False, interpolation=None)
         try:
             parser.read_string(text)
@@ -557,6 +556,7 @@ def firefox_profiles(fs: FileSystem, base: str, notes: Notes, what: str) -> list
 def _amo(url) -> bool:
     if not isinstance(url, str):
         return False
+    from urllib.parse import urlsplit
     try:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:

@@ -105,6 +105,69 @@ def reason_of(exc: OSError) -> str:
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
+class PagedFile:
+    """A regular file read in bounded pieces (issue 15): pages of ``PAGE`` bytes are read with
+    ``os.pread`` the first time they are needed, and at most ``max_pages`` are kept (the least
+    recently used is dropped), so a 200 MB registry hive costs a few dozen MB of memory, not
+    its size. Not memory-mapped on purpose: a mapped file that shrinks while it is read (another
+    program, a network or FUSE disk) kills the process with SIGBUS; a short read here is only
+    bytes missing, which the parser reports as damage. Thread-safe; ``size`` is fixed at open.
+    Use ``data[a:b]`` (a slice, as of bytes) or ``read_at``; ``close()`` when done."""
+
+    PAGE = 1 << 20
+
+    def __init__(self, fd: int, size: int, max_pages: int = 32):
+        import collections
+        import weakref
+        self._fd = fd
+        self.size = size
+        self._max = max(2, max_pages)
+        self._pages: "collections.OrderedDict[int, bytes]" = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self._closer = weakref.finalize(self, os.close, fd)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, item: slice) -> bytes:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("a PagedFile is read by slices")
+        start, stop, _ = item.indices(self.size)
+        return self.read_at(start, stop - start)
+
+    def _page(self, n: int) -> bytes:
+        with self._lock:
+            page = self._pages.get(n)
+            if page is not None:
+                self._pages.move_to_end(n)
+                return page
+            page = os.pread(self._fd, self.PAGE, n * self.PAGE)
+            self._pages[n] = page
+            if len(self._pages) > self._max:
+                self._pages.popitem(last=False)
+            return page
+
+    def read_at(self, start: int, length: int) -> bytes:
+        """Up to ``length`` bytes from ``start`` (fewer at the end of the file)."""
+        end = min(self.size, start + max(0, length))
+        if start < 0 or start >= end:
+            return b""
+        size = self.PAGE
+        first, last = start // size, (end - 1) // size
+        if first == last:
+            off = start - first * size
+            return self._page(first)[off:off + end - start]
+        parts = [self._page(first)[start - first * size:]]
+        parts += [self._page(n) for n in range(first + 1, last)]
+        parts.append(self._page(last)[:end - last * size])
+        return b"".join(parts)
+
+    def close(self) -> None:
+        with self._lock:
+            self._pages.clear()
+        self._closer()
+
+
 @dataclass(frozen=True)
 class Entry:
     """One name in a folder listing."""
@@ -112,6 +175,14 @@ class Entry:
     path: str            # the machine's own path (as sources and findings show it)
     is_dir: bool
     is_link: bool
+
+
+def _entry(name: str, path: str, is_dir: bool, is_link: bool, _make=object.__new__, _set=object.__setattr__) -> Entry:
+    """Entry(name, path, is_dir, is_link) without the frozen dataclass's __init__, which sets each
+    field through object.__setattr__: a listing makes thousands (issue 15)."""
+    entry = _make(Entry)
+    _set(entry, "__dict__", {"name": name, "path": path, "is_dir": is_dir, "is_link": is_link})
+    return entry
 
 
 class FileSystem:
@@ -291,6 +362,10 @@ class FileSystem:
         """The entries of a folder, sorted by name; at most ``limit`` (the cut is noted). Raises Unreadable."""
         real = self.real(path)
         self._mark(path)
+        # self.join(path, name), worked out once per folder: a name that neither starts nor ends
+        # with a separator join would strip is simply appended (thousands of entries a scan).
+        base = path.rstrip("\\/") + self.sep
+        strip = "\\/" if self.platform == "windows" else "/"
         try:
             with os.scandir(real) as it:
                 items = []
@@ -307,7 +382,10 @@ class FileSystem:
                             is_dir = False
                     else:
                         is_dir = de.is_dir(follow_symlinks=False)
-                    items.append(Entry(de.name, self.join(path, de.name), is_dir, is_link))
+                    name = de.name
+                    full = base + name if name and name[0] not in strip and name[-1] not in strip \
+                        else self.join(path, name)
+                    items.append(_entry(name, full, is_dir, is_link))
         except OSError as exc:
             raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
         items.sort(key=lambda e: e.name)
@@ -389,6 +467,18 @@ class FileSystem:
             return os.fdopen(self.open_fd(real, path), "rb")
         except OSError as exc:
             raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
+
+    def open_paged(self, real: str, path: str | None = None, max_pages: int = 32) -> PagedFile:
+        """The regular file at the real path ``real``, read in bounded pieces (:class:`PagedFile`),
+        through :meth:`open_fd` (never a FIFO or a device; no last link followed offline). Raises
+        OSError or Unreadable."""
+        fd = self.open_fd(real, path)
+        try:
+            size = os.fstat(fd).st_size
+        except BaseException:
+            os.close(fd)
+            raise
+        return PagedFile(fd, size, max_pages)
 
     def read_bytes(self, path: str, limit: int = 16 * 1024 * 1024) -> bytes:
         """The first ``limit`` bytes of a regular file (at most READ_LIMIT). Raises Unreadable."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import sqlite3
 
 from ..records import AutostartEntry, InstalledApp, Service
 from .base import Machine, Notes, Source, listing as _list, text_of as _read
@@ -703,6 +702,7 @@ class LinuxAppsSource(Source):
                 notes.could_not_read("unsupported", "the older rpm database format (/var/lib/rpm/Packages) "
                                      "is not read", "programs installed with rpm")
             return
+        import sqlite3                              # only where an rpm database exists
         try:
             db = fs.sqlite(path)                    # the one reader: read-only, immutable, a regular file
             try:

@@ -28,7 +28,7 @@ import stat
 import threading
 
 from ..deadline import check_deadline
-from .fs import Unreadable
+from .fs import PagedFile, Unreadable
 
 # regipy reports damaged cells through logging; with no handler configured Python prints them
 # to stderr. A damaged hive becomes a note in the scan, never text on the terminal.
@@ -38,6 +38,11 @@ logging.getLogger("regipy").propagate = False
 # Hives larger than this are not opened (a real SOFTWARE hive is 50–200 MB; regipy holds the
 # whole file in memory).
 MAX_HIVE_BYTES = 512 * 1024 * 1024
+# Hives up to this size are read whole, in one read (a user's NTUSER.DAT, most SYSTEM hives);
+# larger ones (SOFTWARE: 50–200 MB) in bounded pieces, at most HIVE_PAGES MiB of them in memory
+# at once (checks/sources/fs.py PagedFile). docs/performance.md has the measurements.
+WHOLE_HIVE_BYTES = 32 * 1024 * 1024
+HIVE_PAGES = 32
 # A damaged or hostile hive can claim billions of sub-keys or values (an index of indexes all
 # naming the same list); no real key holds this many, and reading stops there.
 MAX_SUBKEYS = 100_000
@@ -292,7 +297,8 @@ class HiveRegistry(Registry):
 
         The path is resolved by the FileSystem (links re-rooted, never outside the disk) and
         the file is opened without following a last link, so what is parsed is the file the
-        FileSystem named; it is read whole once (a hive is a web of offsets into itself).
+        FileSystem named. A hive up to WHOLE_HIVE_BYTES is read whole, once (a hive is a web of
+        offsets into itself); a larger one is read in bounded pieces as its keys are asked for.
         """
         try:
             real = self.fs.real(path)
@@ -319,14 +325,12 @@ class HiveRegistry(Registry):
             if st.st_size > MAX_HIVE_BYTES:
                 self.problems.append(("error", f"{path} is larger than {MAX_HIVE_BYTES // (1 << 20)} MB"))
                 return None
-            chunks, left = [], st.st_size
-            while left > 0:
-                chunk = os.read(fd, min(left, 1 << 24))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
-            hive = _Hive(b"".join(chunks), lambda: self.problems.append((
+            if st.st_size > WHOLE_HIVE_BYTES:
+                data: bytes | PagedFile = PagedFile(fd, st.st_size, HIVE_PAGES)
+                fd = -1                                 # the pages own it now, and close it
+            else:
+                data = _read_whole(fd, st.st_size)
+            hive = _Hive(data, lambda: self.problems.append((
                 "error", f"{path} is damaged in places: some keys or values could not be read; everything "
                          "else in it was read")))
             hive.node(hive.root_offset)               # parsing the root proves the file is a hive
@@ -336,10 +340,11 @@ class HiveRegistry(Registry):
         except Exception as exc:  # noqa: BLE001 - any damage in a hive file ends here
             self.problems.append(("error", f"{path} is not a readable registry hive ({type(exc).__name__})"))
         finally:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         return None
 
     def _damaged(self, which: str, exc: Exception) -> None:
@@ -414,10 +419,26 @@ class _Node:
         self.value_index: dict[str, object] | None = None
 
 
+def _read_whole(fd: int, size: int) -> bytes:
+    """The file's ``size`` bytes in one piece. One read gives a regular file's whole content, so
+    no second copy is made (chunks joined at the end held the hive twice, briefly)."""
+    data = os.read(fd, size)
+    if len(data) < size:                        # a short read: finish it in pieces
+        chunks, left = [data], size - len(data)
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    return data
+
+
 class _Hive:
     """One hive's bytes, its nodes by offset, and a path cache; read through per-thread streams."""
 
-    def __init__(self, data: bytes, on_first_damage=None):
+    def __init__(self, data: "bytes | PagedFile", on_first_damage=None):
         from regipy.structs import REGF_HEADER, REGF_HEADER_SIZE
         self._data = data
         self._on_first_damage = on_first_damage
@@ -440,7 +461,8 @@ class _Hive:
     def _stream(self):
         stream = getattr(self._local, "stream", None)
         if stream is None:
-            stream = self._local.stream = _Stream(self._data)      # shares the bytes, own position
+            stream = self._local.stream = (_Stream(self._data) if isinstance(self._data, bytes)   # shares the bytes,
+                                           else _PagedStream(self._data))                       # own position
         return stream
 
     def _record(self, offset: int):
@@ -551,6 +573,53 @@ class _Stream(io.BytesIO):
         if size is not None and size >= 0x80000000:
             return b""
         return super().read(size)
+
+
+class _PagedStream:
+    """A hive read in bounded pieces (PagedFile), with one thread's read position; reads the way
+    _Stream does (a small value's claimed size reads nothing)."""
+
+    def __init__(self, pages: PagedFile):
+        self._pages = pages
+        self._pos = 0
+        self._base = 0              # the page this stream last read, kept: most reads stay in it
+        self._page = b""
+
+    def read(self, size=-1):
+        if size is not None and size >= 0x80000000:
+            return b""
+        pos = self._pos
+        if size is None or size < 0:
+            size = len(self._pages) - pos
+        off = pos - self._base
+        if 0 <= off and off + size <= len(self._page):
+            self._pos = pos + size
+            return self._page[off:off + size]
+        if size <= PagedFile.PAGE:
+            start = pos - pos % PagedFile.PAGE
+            self._base, self._page = start, self._pages.read_at(start, PagedFile.PAGE)
+            off = pos - start
+            if off + size <= len(self._page):
+                self._pos = pos + size
+                return self._page[off:off + size]
+        data = self._pages.read_at(pos, size)
+        self._pos = pos + len(data)
+        return data
+
+    def seek(self, offset, whence=0):
+        if whence == 1:
+            offset += self._pos
+        elif whence == 2:
+            offset += len(self._pages)
+        elif whence != 0:
+            raise ValueError(f"invalid whence ({whence})")
+        if offset < 0:
+            raise ValueError(f"negative seek value {offset}")
+        self._pos = offset
+        return offset
+
+    def tell(self):
+        return self._pos
 
 
 try:

@@ -7,7 +7,6 @@ and leaves the judgement to ``checks/settings.py``. Locations follow
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Callable, Iterable, Iterator
 
 from ..records import Setting
@@ -249,6 +248,7 @@ TCC_SERVICES = {
 def macos_privacy_grants(fs, notes: Notes) -> Iterator[Setting]:
     """TCC databases (SQLite, table ``access``: service, client, auth_value 2 = allowed).
     Opened read-only and immutable, so nothing (not even a journal) is written."""
+    import sqlite3          # here: only a macOS check opens one (importing it costs every scan)
     paths = ["/Library/Application Support/com.apple.TCC/TCC.db"] + [
         fs.join(home, "Library/Application Support/com.apple.TCC/TCC.db") for _, home in fs.user_homes()]
     for path in paths:

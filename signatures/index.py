@@ -272,9 +272,9 @@ class IPIndex:
         return out
 
 
-def _hits(sigset: SignatureSet) -> tuple[dict[str, Family], list[Hit]]:
-    """The families by id, and one Hit for each indicator, in the set's order (the shipped
-    index names hits by their number in this list)."""
+def reported_as(sigset: SignatureSet) -> dict[str, Family]:
+    """Each family's id → the family its findings are reported as: itself, or the family that
+    names it in ``same_as`` (followed to the end of a chain; a circle stops where it closes)."""
     families = {f.id: f for f in sigset.families}
     reported = {fid: fid for fid in families}
     for fam in sigset.families:
@@ -288,10 +288,18 @@ def _hits(sigset: SignatureSet) -> tuple[dict[str, Family], list[Hit]]:
             seen.add(fid)
             fid = reported[fid]
         return families[fid]
+    return {fid: canon(fid) for fid in families}
+
+
+def _hits(sigset: SignatureSet) -> tuple[dict[str, Family], list[Hit]]:
+    """The families by id, and one Hit for each indicator, in the set's order (the shipped
+    index names hits by their number in this list)."""
+    families = {f.id: f for f in sigset.families}
+    target_of = reported_as(sigset)
     hits = []
     make, setattr_ = object.__new__, object.__setattr__
     for fam in sigset.families:
-        target = canon(fam.id)
+        target = target_of[fam.id]
         for ind in fam.indicators:
             # Hit(ind, fam, target) without the frozen dataclass's __init__, which sets each
             # field through object.__setattr__ (a third of building the index, 6,800 hits).

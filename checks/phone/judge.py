@@ -14,6 +14,7 @@ the report, compare and the command line show them unchanged.
 """
 from __future__ import annotations
 
+from device_checkup.signatures.index import reported_as
 from device_checkup.signatures.loader import Family, SignatureSet
 
 from .. import texts
@@ -40,24 +41,16 @@ class PhoneIndex:
     """Phone app ids and signing certificates of a signature set → the family each names."""
 
     def __init__(self, sigset: SignatureSet):
-        families = {f.id: f for f in sigset.families}
-        reported = {fid: fid for fid in families}
-        for fam in sigset.families:
-            for other in fam.same_as:
-                if other in reported and reported[other] == other:
-                    reported[other] = fam.id
+        target_of = reported_as(sigset)
         self.apps: dict[str, list[tuple[Family, Family, str]]] = {}
         self.certs: dict[str, list[tuple[Family, Family, str]]] = {}
         for fam in sigset.families:
-            target, seen = fam.id, set()
-            while reported[target] != target and target not in seen:
-                seen.add(target)
-                target = reported[target]
+            target = target_of[fam.id]
             for ind in fam.indicators:
                 if ind.kind == "mobile_app_ids":
-                    self.apps.setdefault(ind.value.casefold(), []).append((fam, families[target], ind.value))
+                    self.apps.setdefault(ind.value.casefold(), []).append((fam, target, ind.value))
                 elif ind.kind == "android_cert_sha1":
-                    self.certs.setdefault(ind.value.upper(), []).append((fam, families[target], ind.value))
+                    self.certs.setdefault(ind.value.upper(), []).append((fam, target, ind.value))
 
     def hits(self, app_id: str, cert: str | None = None) -> list[tuple[Family, Family, Match]]:
         out = []

@@ -97,6 +97,18 @@ def main(argv=None) -> int:
         window.grab().save(str(path))
         shots.append(path.name)
 
+    def shoot_first_finding(w, name: str):
+        """The first finding opened with its technical details, its title at the top; its card."""
+        card = w.results.cards[0]
+        card.fold.set_open(True)
+        card.details.set_open(True)
+        settle(app)
+        w.results.scroll.ensureWidgetVisible(card.details, 0, 0)
+        w.results.scroll.ensureWidgetVisible(card.fold.button, 0, 40)
+        shoot(w, name)
+        card.fold.set_open(False)
+        return card
+
     def run(prefix: str = "", point_size: float | None = None, every: bool = True) -> None:
         if point_size:
             f = QFont(base_font)
@@ -149,14 +161,7 @@ def main(argv=None) -> int:
         wait_for(app, lambda: w.current_page() is w.results)
         shoot(w, prefix + "results")
 
-        card = w.results.cards[0]
-        card.fold.set_open(True)
-        card.details.set_open(True)
-        settle(app)
-        w.results.scroll.ensureWidgetVisible(card.details, 0, 0)
-        w.results.scroll.ensureWidgetVisible(card.fold.button, 0, 40)
-        shoot(w, prefix + "finding-details")
-        card.fold.set_open(False)
+        card = shoot_first_finding(w, prefix + "finding-details")
 
         notes = card.notes
         if notes is not None:
@@ -331,14 +336,7 @@ def main(argv=None) -> int:
         release.set()
         wait_for(app, lambda: w.current_page() is w.results)
         shoot(w, prefix + "phone-results")
-        card = w.results.cards[0]
-        card.fold.set_open(True)
-        card.details.set_open(True)
-        settle(app)
-        w.results.scroll.ensureWidgetVisible(card.details, 0, 0)
-        w.results.scroll.ensureWidgetVisible(card.fold.button, 0, 40)
-        shoot(w, prefix + "phone-finding")
-        card.fold.set_open(False)
+        shoot_first_finding(w, prefix + "phone-finding")
 
         # The same phone at an earlier appointment, before the app was made device administrator.
         earlier = Path(sigdir) / "earlier-phone.json"

@@ -133,7 +133,10 @@ def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated
     how = texts.how_to_allow(item.reason, platform)
     if elevated and item.reason == "permission":     # advice fits the account that ran the scan
         how = texts.text("reasons", "permission", "how_elevated")
-    return NotChecked(source=item.source, what=i18n._(item.what or what or item.source), reason=item.reason,
+    words = i18n._(item.what or what or item.source)
+    if item.values:                 # a message with values (checks.snapshot.Words), said here
+        words = words.format(**dict(item.values))
+    return NotChecked(source=item.source, what=words, reason=item.reason,
                       reason_words=texts.reason_words(item.reason), how=how, detail=item.detail)
 
 

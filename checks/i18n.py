@@ -77,9 +77,23 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalogue(_current).ngettext(singular, plural, n)
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return catalogue(_current).npgettext(context, singular, plural, n)
+
+
 def N_(message: str) -> str:
     """Marks English for the catalogue without translating it yet (translated when shown)."""
     return message
+
+
+def NP_(context: str, message: str) -> str:
+    """``N_`` with a context: marked for the catalogue, translated with ``pgettext`` when shown."""
+    return message
+
+
+def NNP_(context: str, singular: str, plural: str) -> tuple[str, str]:
+    """``N_`` for a message with plural forms and a context (shown with ``npgettext``)."""
+    return singular, plural
 
 
 # Months as a date says them ("2 November"): Polish and others inflect them there (listopada).

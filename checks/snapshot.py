@@ -19,16 +19,39 @@ REASONS = ("permission", "absent", "unsupported", "offline", "error", "timeout",
 
 
 @dataclass(frozen=True)
+class Words:
+    """Words to say later, in the person's language: a catalogue message (its English, marked
+    with ``N_`` where it is written) and the values that fill its placeholders. A source that
+    names what it could not read with a browser or an account ("the extensions of {browser} for
+    {user}") keeps the message and the values apart, never a sentence glued together in English;
+    the explain step (checks/engine.py) says it through the catalogue."""
+    message: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, message: str, **values: object) -> "Words":
+        return cls(message, tuple((k, str(v)) for k, v in values.items()))
+
+
+@dataclass(frozen=True)
 class NotRead:
     """Something a source (or a check) could not look at."""
     source: str                 # id of the source or check
     reason: str                 # one of REASONS
     detail: str = ""            # technical detail for the advocate (path, exception text)
-    what: str = ""              # plain words: what could not be looked at
+    what: str = ""              # plain words: what could not be looked at (a catalogue message)
+    values: tuple[tuple[str, str], ...] = ()    # what fills the placeholders of ``what``
 
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"unknown reason {self.reason!r}")
+
+    @classmethod
+    def about(cls, source: str, reason: str, detail: str, what: "str | Words" = "") -> "NotRead":
+        """``what`` as plain words or as ``Words`` (a message and its values)."""
+        if isinstance(what, Words):
+            return cls(source, reason, detail, what.message, what.values)
+        return cls(source, reason, detail, what)
 
 
 @dataclass
@@ -66,7 +89,8 @@ class Snapshot:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "sources": dict(self.sources),
-            "not_read": [vars(n) | {} for n in self.not_read],
+            "not_read": [{**vars(n), "values": dict(n.values)} if n.values else
+                         {k: v for k, v in vars(n).items() if k != "values"} for n in self.not_read],
             "records": {kind: [_records.to_dict(r) for r in items]
                         for kind, items in sorted(self.records.items())},
         }
@@ -98,7 +122,11 @@ class Snapshot:
         for item in data.get("not_read") or []:
             if not isinstance(item, dict):
                 raise ValueError("snapshot 'not_read' holds a non-object")
-            snap.not_read.append(NotRead(**{k: str(v) for k, v in item.items()}))
+            values = item.get("values") or {}
+            if not isinstance(values, dict):
+                raise ValueError("snapshot 'not_read' holds values that are not an object")
+            snap.not_read.append(NotRead(**{k: str(v) for k, v in item.items() if k != "values"},
+                                         values=tuple((str(k), str(v)) for k, v in values.items())))
         recs = data.get("records") or {}
         if not isinstance(recs, dict):
             raise ValueError("snapshot 'records' is not an object")

@@ -8,7 +8,8 @@ The English source words live where they are written; this collects them all:
 - ``checks/texts/en.yaml``: each string, with its dotted YAML path as context;
 - ``app/gui/words.py``: each UPPER_CASE string (context: its name; dict entries NAME.key);
 - ``app/data/session_questions.yaml`` and ``app/data/support.yaml``: their words;
-- every ``_()``, ``N_()``, ``pgettext()`` and ``ngettext()`` call in app/ and checks/.
+- every ``_()``, ``N_()``, ``NP_()``, ``NNP_()``, ``pgettext()``, ``ngettext()`` and ``npgettext()``
+  call in app/ and checks/ (argparse's own words: app/cli.py, context "argparse").
 The same thing can be done by hand: ``pybabel update -i checks/locale/checkup.pot -d
 checks/locale -D checkup`` and ``pybabel compile -d checks/locale -D checkup``.
 """
@@ -18,6 +19,7 @@ import argparse
 import datetime
 import ast
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -32,7 +34,8 @@ LOCALE = ROOT / "checks" / "locale"
 POT = LOCALE / "checkup.pot"
 LANGUAGES = ["pl"]          # real translations, edited by people
 PSEUDO = ["xx", "yy"]       # made here from the template, for tests
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3), "NP_": ((1, "c"), 2), "NNP_": ((1, "c"), 2, 3)}
 # support.yaml: the words; numbers, addresses and sources stay data.
 SUPPORT_WORDS = {"before", "emergency_note", "name", "intro", "what", "note", "number"}
 
@@ -135,12 +138,19 @@ def _stable(cat: Catalog) -> Catalog:
     return cat
 
 
+_PRINTF = re.compile(r"%(\([A-Za-z_]+\))?[srd%]")
+
+
 def pseudo(message: str, rtl: bool) -> str:
-    """⟦Ŵöŕðś⟧ with placeholders, accelerators (&x) and markup kept as they are."""
+    """⟦Ŵöŕðś⟧ with placeholders ({name}, and argparse's %(name)s and %s), accelerators (&x)
+    and markup kept as they are."""
     table = str.maketrans("aceinorsuyAEIOUSCNwW", "àçëîñöŕšûýÀÉÎÖÛŠÇÑŵŴ")
     out, i = [], 0
     while i < len(message):
         ch = message[i]
+        printf = _PRINTF.match(message, i)
+        if printf:
+            out.append(printf.group(0)); i = printf.end(); continue
         if ch == "{":
             end = message.find("}", i)
             if end != -1:

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
-from ..snapshot import NotRead
+from ..snapshot import NotRead, Words
 from .fs import FileSystem, Unreadable
 
 
@@ -116,10 +116,11 @@ class Notes:
         self.source = source
         self.items: list[NotRead] = []
 
-    def could_not_read(self, reason: str, detail: str, what: str = "") -> None:
-        self.items.append(NotRead(self.source, reason, detail, what))
+    def could_not_read(self, reason: str, detail: str, what: str | Words = "") -> None:
+        """``what``: plain words (a catalogue message), or ``Words`` when values fill it."""
+        self.items.append(NotRead.about(self.source, reason, detail, what))
 
-    def unreadable(self, exc: Unreadable, what: str = "") -> None:
+    def unreadable(self, exc: Unreadable, what: str | Words = "") -> None:
         """Note an Unreadable, except a missing place: absence is normal for most locations."""
         if exc.reason != "absent":
             self.could_not_read(exc.reason, exc.detail, what)

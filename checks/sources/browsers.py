@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..records import BrowserExtension
+from ..i18n import N_
+from ..snapshot import Words
 from .base import Machine, Notes, Source
 from .fs import FileSystem, Unreadable
 
@@ -418,7 +420,8 @@ def _chromium_enabled(entry: dict) -> bool | None:
 
 def chromium_extensions(fs: FileSystem, platform: str, browser: Chromium, profile: str, profile_dir: str,
                         user: str | None, forced: set[str], notes: Notes, packages: "SystemPackages | None" = None):
-    what = f"the extensions of {browser.name} for {user}" if user else f"the extensions of {browser.name}"
+    what = (Words.of(N_("the extensions of {browser} for {user}"), browser=browser.name, user=user) if user
+            else Words.of(N_("the extensions of {browser}"), browser=browser.name))
     settings: dict[str, dict] = {}
     found_file = False
     for name in ("Preferences", "Secure Preferences"):
@@ -617,7 +620,7 @@ class SystemPackages:
 
 def firefox_extensions(fs: FileSystem, profile: str, profile_dir: str, user: str | None,
                        forced: set[str], notes: Notes, packages: SystemPackages | None = None):
-    what = f"the add-ons of Firefox for {user}" if user else "the add-ons of Firefox"
+    what = Words.of(N_("the add-ons of Firefox for {user}"), user=user) if user else N_("the add-ons of Firefox")
     path = fs.join(profile_dir, "extensions.json")
     data = _read_json(fs, path, notes, what)
     if data is None:
@@ -658,7 +661,7 @@ def firefox_extensions(fs: FileSystem, profile: str, profile_dir: str, user: str
 
 # -- Safari ----------------------------------------------------------------------------------
 def safari_extensions(fs: FileSystem, home: str, user: str, notes: Notes):
-    what = f"the extensions of Safari for {user}"
+    what = Words.of(N_("the extensions of Safari for {user}"), user=user)
     base = fs.join(home, "Library/Containers/com.apple.Safari/Data/Library/Safari")
     for folder in ("AppExtensions", "WebExtensions"):
         path = fs.join(base, folder, "Extensions.plist")
@@ -697,7 +700,7 @@ class BrowserExtensionsSource(Source):
                     root = fs.join(home, rel)
                     if not fs.is_dir(root):
                         continue
-                    what = f"the extensions of {browser.name} for {user}"
+                    what = Words.of(N_("the extensions of {browser} for {user}"), browser=browser.name, user=user)
                     for profile, folder in chromium_profiles(fs, root, browser.single_profile, notes, what):
                         key = folder.casefold()
                         if key in seen_dirs:
@@ -709,7 +712,8 @@ class BrowserExtensionsSource(Source):
                 base = fs.join(home, rel)
                 if not fs.is_dir(base):
                     continue
-                for profile, folder in firefox_profiles(fs, base, notes, f"the add-ons of Firefox for {user}"):
+                for profile, folder in firefox_profiles(fs, base, notes,
+                                                           Words.of(N_("the add-ons of Firefox for {user}"), user=user)):
                     key = folder.casefold()
                     if key in seen_dirs:
                         continue

@@ -529,9 +529,11 @@ def cmd_validate(args) -> int:
     given = [os.path.realpath(p) for p in args.paths]
     others = [p for p in builtin_paths() if os.path.realpath(p) not in given]
     sigset = load_set(args.paths, builtin_files=others)
-    own = [p for p in sigset.problems if not p.file.startswith("built-in ")]
+    # The given files' problems: labelled by the path given, or by the file's own name.
+    labels = set(args.paths) | {sf.label for sf in sigset.files if sf.user_file}
+    own = [p for p in sigset.problems if p.file in labels]
     for p in own:
-        print(shown(str(p)))
+        print(shown(f"{p.file}:{p.line}: {i18n.say(p.words)}"))
     families = sum(len(f.families) for f in sigset.files if f.user_file)
     if own:
         print(i18n.ngettext("{count} problem found.", "{count} problems found.", len(own)).format(count=len(own)),
@@ -637,7 +639,8 @@ def cmd_info(args) -> int:
         if sf.attribution:
             print(_wrap(sf.attribution, "  "))
     for p in sigset.problems:
-        print(shown(_("problem: {problem}").format(problem=p)), file=sys.stderr)
+        print(shown(_("problem: {problem}").format(problem=f"{p.file}:{p.line}: {i18n.say(p.words)}")),
+              file=sys.stderr)
     return EXIT_OK
 
 

@@ -20,7 +20,8 @@ from . import __version__, i18n, texts
 from .base import Check, Context, DeclaredCheck, family_finding
 from .deadline import StepStopped, check_deadline, set_stop_flag
 from .findings import SEVERITY_ORDER, Evidence, Finding
-from .snapshot import NotRead, Snapshot, now_iso
+from .i18n import N_
+from .snapshot import NotRead, Snapshot, Words, now_iso
 from .sources import all_sources
 from .sources.base import Locations, Machine, Notes, Source
 
@@ -406,7 +407,8 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
         findings.insert(0, _signatures_changed(signatures.changed))
     not_read = list(snapshot.not_read) + problems
     for p in signatures.problems:
-        not_read.append(NotRead("signatures", "error", str(p), i18n._("the signature file {file}").format(file=p.file)))
+        not_read.append(NotRead.about("signatures", "error", f"{p.file}:{p.line}: {i18n.say(p.words)}",
+                                      Words.of(N_("the signature file {file}"), file=p.file)))
     elevated = running_as_administrator()
     not_checked = [_not_checked(n, snapshot.platform, elevated=elevated) for n in not_read]
     checked = _checked_words(snapshot, sources)

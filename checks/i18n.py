@@ -81,6 +81,12 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return catalogue(_current).npgettext(context, singular, plural, n)
 
 
+def say(words) -> str:
+    """``signatures.words.Words`` (a message and its values, which may be Words too) in the
+    current language; a plain string is one message."""
+    return words.said(_) if hasattr(words, "said") else _(words)
+
+
 def N_(message: str) -> str:
     """Marks English for the catalogue without translating it yet (translated when shown)."""
     return message

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from device_checkup.signatures.words import Words
+
 from . import records as _records
 
 SNAPSHOT_FORMAT = 1
@@ -19,28 +21,15 @@ REASONS = ("permission", "absent", "unsupported", "offline", "error", "timeout",
 
 
 @dataclass(frozen=True)
-class Words:
-    """Words to say later, in the person's language: a catalogue message (its English, marked
-    with ``N_`` where it is written) and the values that fill its placeholders. A source that
-    names what it could not read with a browser or an account ("the extensions of {browser} for
-    {user}") keeps the message and the values apart, never a sentence glued together in English;
-    the explain step (checks/engine.py) says it through the catalogue."""
-    message: str
-    values: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def of(cls, message: str, **values: object) -> "Words":
-        return cls(message, tuple((k, str(v)) for k, v in values.items()))
-
-
-@dataclass(frozen=True)
 class NotRead:
     """Something a source (or a check) could not look at."""
     source: str                 # id of the source or check
     reason: str                 # one of REASONS
     detail: str = ""            # technical detail for the advocate (path, exception text)
     what: str = ""              # plain words: what could not be looked at (a catalogue message)
-    values: tuple[tuple[str, str], ...] = ()    # what fills the placeholders of ``what``
+    # What fills the placeholders of ``what`` ("the extensions of {browser} for {user}"): a source
+    # keeps the message and its values apart (signatures/words.py), the explain step says them.
+    values: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
@@ -50,7 +39,7 @@ class NotRead:
     def about(cls, source: str, reason: str, detail: str, what: "str | Words" = "") -> "NotRead":
         """``what`` as plain words or as ``Words`` (a message and its values)."""
         if isinstance(what, Words):
-            return cls(source, reason, detail, what.message, what.values)
+            return cls(source, reason, detail, what.message, tuple((k, str(v)) for k, v in what.values))
         return cls(source, reason, detail, what)
 
 

@@ -301,3 +301,73 @@ def test_a_source_keeps_the_words_and_their_values_apart(language, tmp_path):
     assert _not_checked(again.not_read[0], "linux").what == "rozszerzenia przeglądarki Chrome konta alex"
     language("xx")
     assert _not_checked(again.not_read[0], "linux").what.startswith("⟦")
+
+
+BAD_FILE = """schema: 1
+families:
+  - id: Bad ID
+    name: x
+  - id: planted
+    name: Planted
+    tier: stalkrware
+    platforms: [windoze]
+    description: d
+    sources: [https://example.org/p]
+    indicators:
+      domains: [not_a_domain]
+      file_pathz: [/x]
+      process_names: [{regex: "("}, "a**b"]
+      file_paths: ["relative/path"]
+"""
+
+
+@pytest.mark.parametrize("code", ["xx", "yy"])
+def test_pseudo_locale_problems_of_a_signature_file_are_catalogue_words(tmp_path, code):
+    """signatures validate on a file with many kinds of problem: each problem is said with the
+    catalogue; what the file wrote (ids, keys, values) and Python's regex error stay as they are."""
+    import re as _re
+    from device_checkup.signatures import kinds
+    from device_checkup.signatures.loader import FAMILY_KEYS, PLATFORMS, TIERS
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD_FILE)
+    run = checkup("signatures", "validate", str(bad), "--lang", code)
+    assert run.returncode == 1, run.stderr
+    lines = run.stdout.strip().splitlines()
+    assert len(lines) >= 7 and all(line.startswith(f"{bad}:") for line in lines), run.stdout
+    try:
+        _re.compile("(")
+    except _re.error as exc:
+        regex_error = str(exc)
+    data = ({str(bad), "Bad ID", "stalkrware", "windoze", "not_a_domain", "file_pathz", "relative/path", "a**b",
+             "planted", regex_error} | set(TIERS) | set(PLATFORMS) | set(FAMILY_KEYS) | set(kinds.INDICATOR))
+    for line in lines + run.stderr.splitlines():
+        assert not _leftovers(line, data), line
+        assert not _english(line, data), line
+
+
+def test_polish_problems_of_a_signature_file(tmp_path, language):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD_FILE)
+    run = checkup("signatures", "validate", str(bad), "--lang", "pl")
+    assert run.returncode == 1
+    assert f"{bad}:13: rodzina 'planted': nieznany rodzaj wskaźnika 'file_pathz' (może chodziło o 'file_paths'?)" \
+        in run.stdout.splitlines(), run.stdout
+    assert "rodzina 'planted': nieznany rodzaj 'stalkrware'" in run.stdout
+    assert "problemy" in run.stderr or "problemów" in run.stderr, run.stderr
+    # The same problems in English are what they always were.
+    run = checkup("signatures", "validate", str(bad))
+    assert f"{bad}:13: family 'planted': unknown indicator kind 'file_pathz' (did you mean 'file_paths'?)" \
+        in run.stdout.splitlines(), run.stdout
+
+
+def test_the_app_says_a_signature_file_s_problems_in_the_chosen_language(tmp_path, language):
+    from device_checkup.app.gui.pages.signatures import check_file
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD_FILE)
+    language("pl")
+    check = check_file(str(bad))
+    assert "wiersz 13: rodzina 'planted': nieznany rodzaj wskaźnika 'file_pathz' (może chodziło o 'file_paths'?)" \
+        in check.problems, check.problems
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("schema: 1\nfamilies: []\n")
+    assert check_file(str(empty)).problems == ["nie ma w nim żadnego rodzaju oprogramowania, którego moglibyśmy użyć"]

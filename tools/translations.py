@@ -9,7 +9,8 @@ The English source words live where they are written; this collects them all:
 - ``app/gui/words.py``: each UPPER_CASE string (context: its name; dict entries NAME.key);
 - ``app/data/session_questions.yaml`` and ``app/data/support.yaml``: their words;
 - every ``_()``, ``N_()``, ``NP_()``, ``NNP_()``, ``pgettext()``, ``ngettext()`` and ``npgettext()``
-  call in app/ and checks/ (argparse's own words: app/cli.py, context "argparse").
+  call in app/, checks/ and signatures/ (argparse's own words: app/cli.py, context "argparse";
+  signature file problems: signatures/loader.py).
 The same thing can be done by hand: ``pybabel update -i checks/locale/checkup.pot -d
 checks/locale -D checkup`` and ``pybabel compile -d checks/locale -D checkup``.
 """
@@ -105,7 +106,7 @@ def template() -> Catalog:
         cat.add(msg, context=ctx, locations=[("app/data/support.yaml", 0)])
     for filename, line, message in _source_words(ROOT / "checks"):
         cat.add(message, locations=[(filename, line)])
-    for folder in ("app", "checks"):
+    for folder in ("app", "checks", "signatures"):      # signatures: N_() marks (signatures/words.py)
         for filename, line, message, comments, context in extract_from_dir(
                 ROOT / folder, method_map=[("**/gui/words.py", "ignore"), ("**.py", "python")], keywords=KEYWORDS):
             if isinstance(message, tuple):

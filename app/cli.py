@@ -357,6 +357,7 @@ def render_text(result) -> str:
     from device_checkup.checks import texts
     from device_checkup.checks.base import shown_value
     from device_checkup.signatures import kinds
+    from device_checkup.signatures.loader import file_words
     snap = result.snapshot
     out: list[str] = []
     system, when = snap.os_version or snap.platform, snap.started_at
@@ -389,7 +390,8 @@ def render_text(result) -> str:
                     place=place, value=shown_value(ev.record_kind, ev.record)), "      "))
                 for m in ev.matches:
                     kind = texts.text("kinds", m.kind)
-                    values = dict(kind=kind, indicator=m.indicator, field=m.field, value=m.value, file=m.file)
+                    values = dict(kind=kind, indicator=m.indicator, field=m.field, value=m.value,
+                                  file=i18n.say(file_words(m.file)) if m.file else "")
                     if not m.file:
                         line = _("matched the {kind} '{indicator}' ({field}: '{value}')")
                     elif m.user_file:
@@ -614,7 +616,7 @@ def cmd_info(args) -> int:
     """The built-in set, for whoever maintains it. Tier and platform names are shown as a
     signature file writes them (``tier: stalkerware``, ``platforms: [macos]``): they are the
     words of the file format, like JSON keys; everything around them is in the catalogue."""
-    from device_checkup.signatures.loader import load_set
+    from device_checkup.signatures.loader import file_words, load_set
     sigset = load_set()
     counts = sigset.counts()
     print(_("Signature set {sha256}").format(sha256=sigset.sha256))
@@ -639,7 +641,8 @@ def cmd_info(args) -> int:
         if sf.attribution:
             print(_wrap(sf.attribution, "  "))
     for p in sigset.problems:
-        print(shown(_("problem: {problem}").format(problem=f"{p.file}:{p.line}: {i18n.say(p.words)}")),
+        where = i18n.say(file_words(p.file))
+        print(shown(_("problem: {problem}").format(problem=f"{where}:{p.line}: {i18n.say(p.words)}")),
               file=sys.stderr)
     return EXIT_OK
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from device_checkup.signatures.index import CompiledSet, compile_set
-from device_checkup.signatures.loader import SignatureSet
+from device_checkup.signatures.loader import SignatureSet, file_words
 
 from . import __version__, i18n, texts
 from .base import Check, Context, DeclaredCheck, family_finding
@@ -407,8 +407,9 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
         findings.insert(0, _signatures_changed(signatures.changed))
     not_read = list(snapshot.not_read) + problems
     for p in signatures.problems:
-        not_read.append(NotRead.about("signatures", "error", f"{p.file}:{p.line}: {i18n.say(p.words)}",
-                                      Words.of(N_("the signature file {file}"), file=p.file)))
+        where = i18n.say(file_words(p.file))
+        not_read.append(NotRead.about("signatures", "error", f"{where}:{p.line}: {i18n.say(p.words)}",
+                                      Words.of(N_("the signature file {file}"), file=where)))
     elevated = running_as_administrator()
     not_checked = [_not_checked(n, snapshot.platform, elevated=elevated) for n in not_read]
     checked = _checked_words(snapshot, sources)

@@ -211,6 +211,24 @@ def _construct(node: yaml.Node) -> Any:
         constructor.recursive_objects.clear()
 
 
+# A built-in file is known by this label in problems and matches (a key: the compact set,
+# the manifest and tests use it); people read it through the catalogue (``file_words``).
+_BUILTIN = "built-in "
+
+
+def builtin_label(name: str) -> str:
+    """The label of the shipped file ``name`` (``curated.yaml``)."""
+    return _BUILTIN + name
+
+
+def file_words(label: str) -> Words | str:
+    """A signature file's label as a person reads it: a built-in file's name in words of the
+    catalogue ("built-in {file}"), a file the person added by its own name or path."""
+    if label.startswith(_BUILTIN):
+        return Words.of(N_("built-in {file}"), file=label[len(_BUILTIN):])
+    return label
+
+
 def _suggest(word: str, options: Iterable[str]) -> Words | str:
     close = difflib.get_close_matches(word, list(options), n=1)
     return Words.of(N_(" (did you mean '{close}'?)"), close=close[0]) if close else ""
@@ -695,12 +713,12 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
             by_file: dict[str, list[Problem]] = {}
             for p in problems:
                 by_file.setdefault(p.file, []).append(p)
-            loaded += [(sf.path, False, sf, by_file.pop(f"built-in {os.path.basename(sf.path)}", []))
+            loaded += [(sf.path, False, sf, by_file.pop(builtin_label(os.path.basename(sf.path)), []))
                        for sf in files]
             result.problems.extend(p for ps in by_file.values() for p in ps)
     if builtin and not loaded:
         for path in (builtin_files if builtin_files is not None else builtin_paths()):
-            sf, problems = load_file(path, label=f"built-in {os.path.basename(path)}")
+            sf, problems = load_file(path, label=builtin_label(os.path.basename(path)))
             loaded.append((path, False, sf, problems))
     for path in user_paths:
         converted = _stix2_text(path, result)
@@ -710,14 +728,14 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
         loaded.append((path, True, sf, problems))
     owner: dict[str, str] = {}
     for path, is_user, sf, problems in loaded:
-        label = f"built-in {os.path.basename(path)}" if not is_user else path
+        label = builtin_label(os.path.basename(path)) if not is_user else path
         result.problems.extend(problems)
         kept = []
         for fam in sf.families:
             if fam.id in owner:
                 result.problems.append(Problem(sf.label if is_user else label, fam.line,
                                                Words.of(N_("family id '{id}' is already used in {file}"), id=fam.id,
-                                                        file=owner[fam.id])))
+                                                        file=file_words(owner[fam.id]))))
                 continue
             owner[fam.id] = label
             kept.append(fam)

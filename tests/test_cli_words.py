@@ -132,6 +132,9 @@ def test_pseudo_locale_scan_of_a_disk_is_all_catalogue_words(language):
     # (making them translatable is separate work); everything else a signature file or the disk
     # supplied is data.
     data -= {ev.record_kind for f in result.findings for ev in f.evidence}
+    # A built-in file is named in words ("built-in {file}"): only its file name is data.
+    data -= {m.file for f in result.findings for ev in f.evidence for m in ev.matches}
+    data |= {os.path.basename(sf.path) for sf in result.signatures.files}
     # A heuristic's "indicator" is words (why it matched), not a value from a signature file.
     data -= {m.indicator for f in result.findings for ev in f.evidence for m in ev.matches if m.kind == "heuristic"}
     # A heuristic names the folder or file of a path it saw ("(.hidden)", "softwareupdated").

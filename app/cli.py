@@ -283,7 +283,8 @@ def cmd_scan(args) -> int:
         except OSError as exc:
             raise InputError(_("can't read the snapshot {path}: {why}").format(path=args.from_snapshot, why=exc.strerror)) from None
         except (ValueError, TypeError) as exc:
-            raise InputError(_("can't use the snapshot {path}: {why}").format(path=args.from_snapshot, why=exc)) from None
+            why = i18n.say(exc.words) if hasattr(exc, "words") else exc
+            raise InputError(_("can't use the snapshot {path}: {why}").format(path=args.from_snapshot, why=why)) from None
     elif args.root:
         try:
             machine = Machine.offline(args.root, args.platform)

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from device_checkup.signatures.words import Words
+from device_checkup.signatures.words import N_, Words, WordsError
 
 from . import records as _records
 
@@ -91,12 +91,12 @@ class Snapshot:
     @classmethod
     def from_json_data(cls, data: Any) -> "Snapshot":
         if not isinstance(data, dict):
-            raise ValueError("not a Device Checkup snapshot (expected a JSON object)")
+            raise WordsError(Words(N_("not a Device Checkup snapshot (expected a JSON object)")))
         if data.get("format") != SNAPSHOT_FORMAT:
-            raise ValueError(f"not a Device Checkup snapshot of format {SNAPSHOT_FORMAT}")
+            raise WordsError(Words.of(N_("not a Device Checkup snapshot of format {format}"), format=SNAPSHOT_FORMAT))
         platform = data.get("platform")
         if platform not in ("windows", "macos", "linux"):
-            raise ValueError("snapshot names no known platform")
+            raise WordsError(Words(N_("snapshot names no known platform")))
         snap = cls(platform=platform,
                    mode=str(data.get("mode") or "live"),
                    root=data.get("root"),
@@ -106,28 +106,29 @@ class Snapshot:
                    finished_at=str(data.get("finished_at") or ""))
         sources = data.get("sources") or {}
         if not isinstance(sources, dict):
-            raise ValueError("snapshot 'sources' is not an object")
+            raise WordsError(Words.of(N_("snapshot '{key}' is not an object"), key="sources"))
         snap.sources = {str(k): int(v) for k, v in sources.items()}
         for item in data.get("not_read") or []:
             if not isinstance(item, dict):
-                raise ValueError("snapshot 'not_read' holds a non-object")
+                raise WordsError(Words.of(N_("snapshot '{key}' holds a non-object"), key="not_read"))
             values = item.get("values") or {}
             if not isinstance(values, dict):
-                raise ValueError("snapshot 'not_read' holds values that are not an object")
+                raise WordsError(Words.of(N_("snapshot '{key}' holds values that are not an object"),
+                                          key="not_read"))
             snap.not_read.append(NotRead(**{k: str(v) for k, v in item.items() if k != "values"},
                                          values=tuple((str(k), str(v)) for k, v in values.items())))
         recs = data.get("records") or {}
         if not isinstance(recs, dict):
-            raise ValueError("snapshot 'records' is not an object")
+            raise WordsError(Words.of(N_("snapshot '{key}' is not an object"), key="records"))
         for kind, items in recs.items():
             if kind not in _records.RECORD_TYPES:
-                raise ValueError(f"snapshot holds unknown record kind {kind!r}")
+                raise WordsError(Words.of(N_("snapshot holds unknown record kind '{kind}'"), kind=kind))
             if not isinstance(items, list):
-                raise ValueError(f"snapshot records {kind!r} is not a list")
+                raise WordsError(Words.of(N_("snapshot records '{kind}' is not a list"), kind=kind))
             try:
                 snap.records[kind] = [_records.from_dict(kind, d) for d in items]
             except TypeError as exc:
-                raise ValueError(f"snapshot records {kind!r}: {exc}") from None
+                raise WordsError(Words.of(N_("snapshot records '{kind}': {why}"), kind=kind, why=exc)) from None
         return snap
 
     @classmethod
@@ -135,7 +136,7 @@ class Snapshot:
         try:
             data = json.load(fp)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
+            raise WordsError(Words.of(N_("not valid JSON ({why}, line {line})"), why=exc.msg, line=exc.lineno)) from None
         return cls.from_json_data(data)
 
 

@@ -19,6 +19,14 @@ def N_(message: str) -> str:
     return message
 
 
+class WordsError(ValueError):
+    """A ValueError that says why in ``Words`` (its ``str`` is the English)."""
+
+    def __init__(self, words: "Words"):
+        super().__init__(words.said())
+        self.words = words
+
+
 @dataclass(frozen=True)
 class Words:
     message: str

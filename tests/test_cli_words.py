@@ -374,3 +374,16 @@ def test_the_app_says_a_signature_file_s_problems_in_the_chosen_language(tmp_pat
     empty = tmp_path / "empty.yaml"
     empty.write_text("schema: 1\nfamilies: []\n")
     assert check_file(str(empty)).problems == ["nie ma w nim żadnego rodzaju oprogramowania, którego moglibyśmy użyć"]
+
+
+def test_why_a_snapshot_can_t_be_used_is_said_in_the_chosen_language(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": 1, "platform": "linux", "records": {"processes": [{"pid": 1, "nope": 2}]}}')
+    run = checkup("scan", "--from-snapshot", str(bad), "--lang", "pl")
+    assert run.returncode == 3
+    assert "nieznane pola dla processes: nope" in run.stderr, run.stderr
+    run = checkup("scan", "--from-snapshot", str(bad), "--lang", "xx")
+    assert not _english(run.stderr, {str(bad), "processes", "nope"}), run.stderr
+    (tmp_path / "junk.json").write_text("{nope")
+    run = checkup("scan", "--from-snapshot", str(tmp_path / "junk.json"), "--lang", "pl")
+    assert run.returncode == 3 and "to nie jest poprawny JSON" in run.stderr, run.stderr

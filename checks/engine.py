@@ -260,9 +260,9 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
     snap.os_version = value if status == "ok" and isinstance(value, str) else ""
     if status == "timeout":
         snap.not_read.append(NotRead("os-version", "timeout", _stopped(machine, value, min(time_limit, 10.0)),
-                                     "the name of the system"))
+                                     N_("the name of the system")))
     for reason, detail, what in machine.fs.drain():
-        snap.not_read.append(NotRead("os-version", reason, detail, what or "the name of the system"))
+        snap.not_read.append(NotRead("os-version", reason, detail, what or N_("the name of the system")))
     total = total or len(sources)
     for i, source in enumerate(sources, 1):
         if cancel is not None and cancel.is_set():
@@ -287,7 +287,7 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             raise ScanCancelled()
         snap.not_read.extend(notes.items)
         for reason, detail, what in machine.fs.drain():     # what the reader refused or cut short
-            snap.not_read.append(NotRead(source.id, reason, detail, what or source.what))
+            snap.not_read.append(NotRead.about(source.id, reason, detail, what or source.what))
         if status == "ok":
             snap.sources[source.id] = snap.add(source.kind, value)
         elif status == "timeout":
@@ -296,7 +296,7 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             snap.not_read.append(NotRead(source.id, _reason_of(value), _describe(value), source.what))
     registry = machine.registry
     for reason, detail in getattr(registry, "problems", []) or []:
-        snap.not_read.append(NotRead("registry", reason, detail, "part of the Windows registry"))
+        snap.not_read.append(NotRead("registry", reason, detail, N_("part of the Windows registry")))
     snap.finished_at = now_iso()
     return snap
 

@@ -18,6 +18,7 @@ import pytest
 from device_checkup.app import cli
 from device_checkup.checks import i18n
 from tests.helpers import ROOT, family_yaml
+from device_checkup.checks.snapshot import Words
 from tests.test_i18n import _leftovers, _result_data
 
 MACOS_DISK = ROOT / "tests" / "fixtures" / "macos"
@@ -387,3 +388,51 @@ def test_why_a_snapshot_can_t_be_used_is_said_in_the_chosen_language(tmp_path):
     (tmp_path / "junk.json").write_text("{nope")
     run = checkup("scan", "--from-snapshot", str(tmp_path / "junk.json"), "--lang", "pl")
     assert run.returncode == 3 and "to nie jest poprawny JSON" in run.stderr, run.stderr
+
+
+def test_everything_a_source_says_it_could_not_read_is_a_catalogue_message():
+    """The words of "We couldn't look at {what}": each ``what`` written in checks/ (a string
+    handed to could_not_read, note, unreadable, text_of or NotRead, or a ``what=``) is in the
+    catalogue, and none is an f-string glued together in English (values go in Words)."""
+    import ast
+    from babel.messages.pofile import read_po
+    with open(ROOT / "checks" / "locale" / "checkup.pot", "rb") as f:
+        catalogue = {m.id for m in read_po(f) if m.id}
+    position = {"could_not_read": 2, "note": 2, "unreadable": 1, "text_of": 3, "NotRead": 3, "about": 3}
+    missing, glued, seen = [], [], 0
+    for path in sorted((ROOT / "checks").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            args = [node.args[position[name]]] if name in position and len(node.args) > position[name] else []
+            args += [kw.value for kw in node.keywords if kw.arg == "what"]
+            for arg in args:
+                if isinstance(arg, ast.Call) and getattr(arg.func, "id", None) == "N_":
+                    arg = arg.args[0]
+                parts = (arg.values if isinstance(arg, ast.BoolOp) else [arg.body, arg.orelse]
+                         if isinstance(arg, ast.IfExp) else [arg])
+                for part in parts:
+                    if isinstance(part, ast.Call) and getattr(part.func, "id", None) == "N_":
+                        part = part.args[0]
+                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                    if isinstance(part, ast.JoinedStr):
+                        glued.append(where)
+                    elif isinstance(part, ast.Constant) and isinstance(part.value, str) and part.value:
+                        seen += 1
+                        if part.value not in catalogue and not part.value.startswith("/"):   # a path is data
+                            missing.append((where, part.value))
+    assert seen > 40
+    assert not glued, glued
+    assert not missing, missing
+
+
+def test_what_could_not_be_checked_is_polish_in_a_polish_scan(tmp_path, language):
+    from device_checkup.checks.engine import _not_checked
+    from device_checkup.checks.snapshot import NotRead
+    language("pl")
+    said = _not_checked(NotRead("settings.hosts", "permission", "/etc/hosts", "the hosts file"), "linux")
+    assert said.what == "plik hosts"
+    said = _not_checked(NotRead.about("linux", "permission", "", Words.of("{user}'s home folder ({home})",
+                                                                              user="sam", home="/home/sam")), "linux")
+    assert said.what == "folder domowy konta sam (/home/sam)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..i18n import N_
 from ..snapshot import NotRead
 from .adb import PACKAGE_ID, AdbError, Phone
 
@@ -457,6 +458,6 @@ def read_certificates(phone: Phone, result: AndroidPhone, cancel=None) -> None:
         except AdbError as exc:
             result.not_read.append(NotRead("android:cat", exc.reason if exc.reason in
                                            ("permission", "absent", "unsupported", "timeout") else "error",
-                                           f"{app.package}: {exc.detail[:300]}", "an app's signing certificate"))
+                                           f"{app.package}: {exc.detail[:300]}", N_("an app's signing certificate")))
     if wanted:
         result.checked.append("the signing certificates of apps not from an app store")

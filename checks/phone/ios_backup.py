@@ -25,6 +25,7 @@ from pathlib import Path
 
 from device_checkup.signatures.loader import SignatureSet
 
+from ..i18n import N_
 from .. import texts
 from ..findings import Evidence, Finding
 from ..records import InstalledApp, Setting
@@ -169,7 +170,7 @@ def read_backup(folder: str) -> IPhoneBackup:
             backup.store_apps.add(str(bundle))
         backup.checked.append("what the backup says about the phone")
     else:
-        backup.not_read.append(NotRead("ios-backup", "absent", "Info.plist", "what the backup says about the phone"))
+        backup.not_read.append(NotRead("ios-backup", "absent", "Info.plist", N_("what the backup says about the phone")))
     uri = Path(manifest_db).as_uri() + "?mode=ro&immutable=1"
     try:
         db = sqlite3.connect(uri, uri=True)
@@ -212,7 +213,7 @@ def read_backup(folder: str) -> IPhoneBackup:
                     pass
             else:
                 backup.not_read.append(NotRead("ios-backup", "absent", rel,
-                                               "whether the phone is supervised or enrolled in device management"))
+                                               N_("whether the phone is supervised or enrolled in device management")))
     return backup
 
 

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
+from ..i18n import N_
 from ..snapshot import NotRead, Words
 from .fs import FileSystem, Unreadable
 
@@ -88,7 +89,7 @@ def _linux_version(fs: FileSystem) -> str:
             text = fs.read_text(path, 64 * 1024)
         except Unreadable as exc:
             if exc.reason != "absent":      # a FIFO or a locked file is said, not skipped silently
-                fs.note(exc.reason, exc.detail, "the name of the system")
+                fs.note(exc.reason, exc.detail, N_("the name of the system"))
             continue
         for line in text.splitlines():
             if line.startswith("PRETTY_NAME="):
@@ -103,7 +104,7 @@ def _macos_version(fs: FileSystem) -> str:
         return f"macOS {data.get('ProductVersion', '')}".strip()
     except Unreadable as exc:
         if exc.reason != "absent":
-            fs.note(exc.reason, exc.detail, "the name of the system")
+            fs.note(exc.reason, exc.detail, N_("the name of the system"))
         return ""
     except Exception:  # noqa: BLE001 - plistlib raises many kinds on junk
         return ""

@@ -43,6 +43,8 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..i18n import N_
+
 MAX_LINK_HOPS = 40
 HASH_LIMIT = 64 * 1024 * 1024          # files larger than this are not hashed
 READ_LIMIT = 65 * 1024 * 1024          # the most any one read returns (dpkg status: 64 MB)
@@ -436,10 +438,10 @@ class FileSystem:
         if done is not None:
             return done
         if st.st_size > limit:
-            self.note("error", f"{path}: larger than {limit // (1024 * 1024)} MB, not hashed", "a file's fingerprint")
+            self.note("error", f"{path}: larger than {limit // (1024 * 1024)} MB, not hashed", N_("a file's fingerprint"))
             return None
         if self._hash_bytes + st.st_size > HASH_BYTES_BUDGET or self._hash_seconds > HASH_TIME_BUDGET:
-            self.note("error", f"{path}: not hashed (the check's hashing budget is spent)", "a file's fingerprint")
+            self.note("error", f"{path}: not hashed (the check's hashing budget is spent)", N_("a file's fingerprint"))
             return None
         start = time.monotonic()
         digest = hashlib.sha256()

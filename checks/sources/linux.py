@@ -16,6 +16,8 @@ import os
 import re
 import sqlite3
 
+from ..i18n import N_
+from ..snapshot import Words
 from ..records import AutostartEntry, InstalledApp, Service
 from .base import Machine, Notes, Source, listing as _list, text_of as _read
 from .commands import real_program
@@ -222,7 +224,8 @@ def readable_homes(fs, notes: Notes) -> list[tuple[str, str]]:
             fs.list(home)
         except Unreadable as exc:
             if exc.reason != "absent":
-                notes.could_not_read(exc.reason, exc.detail, f"{user}'s home folder ({home})")
+                notes.could_not_read(exc.reason, exc.detail,
+                                     Words.of(N_("{user}'s home folder ({home})"), user=user, home=home))
             continue
         out.append((user, home))
     return out
@@ -704,7 +707,7 @@ class LinuxAppsSource(Source):
         if not fs.exists(path):
             if fs.exists("/var/lib/rpm/Packages"):
                 notes.could_not_read("unsupported", "the older rpm database format (/var/lib/rpm/Packages) "
-                                     "is not read", "programs installed with rpm")
+                                     "is not read", N_("programs installed with rpm"))
             return
         try:
             db = fs.sqlite(path)                    # the one reader: read-only, immutable, a regular file
@@ -713,7 +716,7 @@ class LinuxAppsSource(Source):
             finally:
                 db.close()
         except (Unreadable, sqlite3.Error) as exc:
-            notes.could_not_read("error", f"{path}: {exc}", "programs installed with rpm")
+            notes.could_not_read("error", f"{path}: {exc}", N_("programs installed with rpm"))
             return
         for (blob,) in rows[:100_000]:
             name = _rpm_name(blob)

@@ -21,6 +21,7 @@ import struct
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
+from ..i18n import N_
 from ..records import AutostartEntry, InstalledApp
 from .base import Machine, Notes, Source, listing as _list, text_of
 from .commands import program_of
@@ -407,7 +408,7 @@ class MacAutostartSource(Source):
             damaged = btm_unreadable_bookmarks(plist)
             if damaged:
                 notes.could_not_read("error", f"{path}: {damaged} login item(s) recorded in a form that could not be "
-                                     "read (a damaged bookmark)", "login items")
+                                     "read (a damaged bookmark)", N_("login items"))
             for item in btm_items(plist):
                 program = item.path if item.path and not item.path.endswith(".plist") else None
                 yield AutostartEntry(kind="login-item", name=item.name, location=path, command=item.path or "",

@@ -5,6 +5,7 @@ import os
 import socket
 import sys
 
+from ..i18n import N_
 from ..records import Connection, Gateway, Interface, Listener, Process
 from .base import Machine, Notes, Source
 from .fs import proc_text as _proc_text    # /proc only: non-blocking, bounded
@@ -91,16 +92,16 @@ class ProcessesSource(Source):
             if _administrator():
                 notes.could_not_read("permission", f"{denied} programs would not say which file they run, so they "
                                      "were judged only by the names they give themselves",
-                                     "which files some running programs run")
+                                     N_("which files some running programs run"))
             else:
                 notes.could_not_read("permission", f"{denied} programs belong to other accounts; which file each "
                                      "runs could not be read, so they were judged only by the names they give "
-                                     "themselves", "which files the programs of other accounts run")
+                                     "themselves", N_("which files the programs of other accounts run"))
         hidden = hidepid_option(_proc_text("/proc/self/mountinfo", 1 << 20)) if linux else None
         if hidden and not _administrator():
             notes.could_not_read("permission", f"the system hides other accounts' programs from this account "
                                  f"(/proc is mounted with hidepid={hidden}), so only this account's programs "
-                                 "could be seen", "the programs of other accounts")
+                                 "could be seen", N_("the programs of other accounts"))
 
 
 def _administrator() -> bool:
@@ -152,7 +153,7 @@ class ConnectionsSource(Source):
                     continue
             if missed:
                 notes.could_not_read("permission", f"connections of {missed} programs could not be read",
-                                     "network connections of programs run by other accounts")
+                                     N_("network connections of programs run by other accounts"))
         names: dict[int, str | None] = {}
         for c, pid in pairs:
             if pid and pid not in names:
@@ -203,7 +204,7 @@ class ListenersSource(Source):
                     continue
             if missed:
                 notes.could_not_read("permission", f"which ports {missed} programs listen on could not be read",
-                                     "programs of other accounts that other computers can connect to")
+                                     N_("programs of other accounts that other computers can connect to"))
         seen: set[tuple] = set()
         owners: dict[int, tuple] = {}
         unnamed = 0
@@ -223,7 +224,7 @@ class ListenersSource(Source):
                            process_name=name, exe=exe, cmdline=cmdline, user=user)
         if unnamed:
             notes.could_not_read("permission", f"{unnamed} listening ports belong to programs this account "
-                                 "may not name", "which programs of other accounts other computers can connect to")
+                                 "may not name", N_("which programs of other accounts other computers can connect to"))
 
 
 def _owner(pid: int, psutil) -> tuple:

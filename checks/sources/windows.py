@@ -11,6 +11,7 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 
+from ..i18n import N_
 from ..records import AutostartEntry, InstalledApp, RegistryItem, ScheduledTask, Service
 from .base import Machine, Notes, Source
 from .commands import expand_windows, program_of
@@ -414,9 +415,9 @@ class WindowsAutostartSource(Source):
             yield from self._hijacks(reg, places)
             if reg.key("HKLM\\SOFTWARE") is None and not reg.users():
                 notes.could_not_read("absent", "no part of the Windows registry could be read",
-                                     "programs that start by themselves from the registry")
+                                     N_("programs that start by themselves from the registry"))
         else:
-            notes.could_not_read("unsupported", "the registry can't be read here", "start-up entries in the registry")
+            notes.could_not_read("unsupported", "the registry can't be read here", N_("start-up entries in the registry"))
         yield from self._startup_folders(machine, notes, approved)
 
     def _run_keys(self, reg, places, approved):
@@ -537,7 +538,7 @@ class WindowsAutostartSource(Source):
                     except Unreadable as exc:
                         notes.unreadable(exc, entry.path)
                     except ValueError as exc:
-                        notes.could_not_read("error", f"{entry.path}: {exc}", "a start-up shortcut")
+                        notes.could_not_read("error", f"{entry.path}: {exc}", N_("a start-up shortcut"))
                 yield AutostartEntry(kind="startup-folder", name=entry.name, location=folder, command=command,
                                      executable=program_of(command, "windows", user), user=user,
                                      enabled=states.get(entry.name.casefold(), True))

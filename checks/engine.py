@@ -130,14 +130,20 @@ def all_checks() -> list[Check]:
             SettingsCheck(), RemoteSessionsCheck(), ListenersCheck(), CaptureCheck(), DeclaredCheck()]
 
 
+def what_words(item: NotRead, what: str | None = None) -> str:
+    """What could not be read, in the current language: a catalogue message, filled with its
+    values when the source kept some (``Words``: "the extensions of {browser} for {user}")."""
+    words = i18n._(item.what or what or item.source)
+    if item.values:
+        words = words.format(**dict(item.values))
+    return words
+
+
 def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated: bool = False) -> NotChecked:
     how = texts.how_to_allow(item.reason, platform)
     if elevated and item.reason == "permission":     # advice fits the account that ran the scan
         how = texts.text("reasons", "permission", "how_elevated")
-    words = i18n._(item.what or what or item.source)
-    if item.values:                 # a message with values (checks.snapshot.Words), said here
-        words = words.format(**dict(item.values))
-    return NotChecked(source=item.source, what=words, reason=item.reason,
+    return NotChecked(source=item.source, what=what_words(item, what), reason=item.reason,
                       reason_words=texts.reason_words(item.reason), how=how, detail=item.detail)
 
 

@@ -436,3 +436,55 @@ def test_what_could_not_be_checked_is_polish_in_a_polish_scan(tmp_path, language
     said = _not_checked(NotRead.about("linux", "permission", "", Words.of("{user}'s home folder ({home})",
                                                                               user="sam", home="/home/sam")), "linux")
     assert said.what == "folder domowy konta sam (/home/sam)"
+
+
+def test_pseudo_locale_check_of_an_iphone_backup_is_all_catalogue_words(tmp_path, language):
+    """A real iPhone backup (tests/test_ios_backup.py's) checked by the real command in xx: the
+    phone's own words (what was read, what a backup can't show) come from the catalogue too."""
+    from device_checkup.checks.phone.ios_backup import read_backup, scan_backup
+    from device_checkup.signatures.loader import load_set
+    import gzip
+    import shutil
+    from tests.test_ios_backup import DATA         # MVT's test backup (tests/data/README.md)
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    shutil.copy(os.path.join(DATA, "Info.plist"), folder / "Info.plist")
+    with gzip.open(os.path.join(DATA, "Manifest.db.gz")) as src, open(folder / "Manifest.db", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    run = checkup("phone", "ios-backup", str(folder), "--lang", "xx")
+    assert run.returncode == 0, run.stderr
+    language("xx")
+    result = scan_backup(str(folder), load_set())
+    data = _result_data(result) | {str(folder), "UTC"}
+    # each detail is shown after the id of the part that could not read (a key, like a kind's)
+    data |= {" ".join(str(n.detail).split()) for n in result.not_checked if n.detail}
+    data |= {n.source for n in result.not_checked}
+    # The phone's description: what the backup says (version, model, name, date) is data, its
+    # words are not.
+    info = read_backup(str(folder)).info
+    data = (data - {result.snapshot.os_version}) | {"iOS", f"“{info['Device Name']}”", str(info["Product Type"]),
+                                                    str(info["Product Version"]),
+                                                    f"{info['Last Backup Date']:%Y-%m-%d %H:%M}"}
+    data -= {m.file for f in result.findings for ev in f.evidence for m in ev.matches}
+    data |= {os.path.basename(sf.path) for sf in result.signatures.files}
+    # lines joined again; textwrap may have broken the folder's path after a hyphen
+    out = " ".join(run.stdout.split()).replace("- ", "-")
+    assert not _leftovers(out, {d for d in data if d}), out[:3000]
+    assert not _english(out, {d for d in data if d}), (sorted(set(_english(out, data))), out[:3000])
+
+
+def test_the_app_s_first_words_and_compare_s_speak_the_chosen_language(tmp_path, language):
+    """Before Qt starts (a missing system part) and when Compare can't open a file."""
+    from device_checkup.app.compare import load_earlier
+    from device_checkup.app.preflight import problem_line
+    from device_checkup.app.report import NotAReport
+    language("pl")
+    line = problem_line(["libxcb-cursor0"])
+    assert line.startswith("Device Checkup nie może otworzyć swojego okna") and "sudo apt install libxcb-cursor0" in line
+    with pytest.raises(NotAReport) as caught:
+        load_earlier(str(tmp_path / "nothing.json"), None)
+    assert str(caught.value) == "Nie udało się otworzyć tego pliku; możesz wybrać inny."
+    (tmp_path / "other.json").write_text('{"x": 1}')
+    with pytest.raises(NotAReport) as caught:
+        load_earlier(str(tmp_path / "other.json"), None)
+    assert "Device Checkup" in str(caught.value) and "This file" not in str(caught.value)

@@ -376,11 +376,11 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
     text = ask("the phone's system properties", "getprop")
     if text is not None:
         result.props = parse_getprop(text)
-        result.checked.append("the phone's system and security state")
+        result.checked.append(N_("the phone's system and security state"))
     text = ask("the list of installed apps", "pm", "list", "packages", "-f", "-i", "-U")
     if text is not None:
         result.apps = parse_pm_list(text)
-        result.checked.append("installed apps and who installed them")
+        result.checked.append(N_("installed apps and who installed them"))
     system_list = ask("the list of the phone's own apps", "pm", "list", "packages", "-s")
     if system_list is not None:
         for line in system_list.splitlines():
@@ -390,7 +390,7 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
     text = ask("when apps were installed and what they may do", "dumpsys", "package", "packages")
     if text is not None:
         parse_dumpsys_packages(text, result.apps)
-        result.checked.append("when apps were installed and the permissions they hold")
+        result.checked.append(N_("when apps were installed and the permissions they hold"))
     text = ask("which apps have an icon", "cmd", "package", "query-activities", "--brief", "-a",
                "android.intent.action.MAIN", "-c", "android.intent.category.LAUNCHER")
     if text is not None:
@@ -398,11 +398,11 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
         if with_icon:
             for app in result.apps.values():
                 app.launcher = app.package in with_icon
-            result.checked.append("apps with no icon")
+            result.checked.append(N_("apps with no icon"))
     text = ask("device administrators and device management", "dumpsys", "device_policy")
     if text is not None:
         result.device_owner, result.profile_owners, result.device_admins = parse_device_policy(text)
-        result.checked.append("device administrators and device management")
+        result.checked.append(N_("device administrators and device management"))
     secure = ask("the phone's security settings", "settings", "list", "secure")
     if secure is not None:
         result.secure_settings = parse_settings_list(secure)
@@ -418,15 +418,15 @@ def collect(phone: Phone, progress=None, cancel=None) -> AndroidPhone:
             result.accessibility.setdefault(k, []).extend(c for c in v if c not in result.accessibility[k])
     result.notification_listeners = components(result.secure_settings.get("enabled_notification_listeners"))
     if secure is not None or text is not None:
-        result.checked.append("accessibility services and notification access")
+        result.checked.append(N_("accessibility services and notification access"))
     glob = ask("the phone's general settings", "settings", "list", "global")
     if glob is not None:
         result.global_settings = parse_settings_list(glob)
-        result.checked.append("settings that matter (Play Protect, unknown sources, debugging)")
+        result.checked.append(N_("settings that matter (Play Protect, unknown sources, debugging)"))
     text = ask("usage access", "dumpsys", "appops")
     if text is not None:
         result.usage_access = parse_appops_usage(text)
-        result.checked.append("usage access")
+        result.checked.append(N_("usage access"))
     sms = ask("the default text-message app", "cmd", "role", "get-role-holders", "android.app.role.SMS")
     result.sms_app = _first_package(sms or "") or _first_package(result.secure_settings.get("sms_default_application", ""))
     dialer = ask("the default phone app", "cmd", "role", "get-role-holders", "android.app.role.DIALER")
@@ -460,4 +460,4 @@ def read_certificates(phone: Phone, result: AndroidPhone, cancel=None) -> None:
                                            ("permission", "absent", "unsupported", "timeout") else "error",
                                            f"{app.package}: {exc.detail[:300]}", N_("an app's signing certificate")))
     if wanted:
-        result.checked.append("the signing certificates of apps not from an app store")
+        result.checked.append(N_("the signing certificates of apps not from an app store"))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from device_checkup.signatures.loader import SignatureSet
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .. import texts
 from ..findings import Evidence, Finding
 from ..records import InstalledApp, Setting
@@ -113,7 +113,7 @@ class IPhoneBackup:
                  str(i.get("Product Type") or ""), f"“{i['Device Name']}”" if i.get("Device Name") else ""]
         when = i.get("Last Backup Date")
         if isinstance(when, _dt.datetime):
-            parts.append(f"backup of {when:%Y-%m-%d %H:%M}")
+            parts.append(_("backup of {when}").format(when=f"{when:%Y-%m-%d %H:%M}"))     # in the check's language
         return ", ".join(p for p in parts if p)
 
 
@@ -168,7 +168,7 @@ def read_backup(folder: str) -> IPhoneBackup:
         for bundle in backup.info.get("Installed Applications") or []:
             backup.apps.setdefault(str(bundle), "Info.plist")
             backup.store_apps.add(str(bundle))
-        backup.checked.append("what the backup says about the phone")
+        backup.checked.append(N_("what the backup says about the phone"))
     else:
         backup.not_read.append(NotRead("ios-backup", "absent", "Info.plist", N_("what the backup says about the phone")))
     uri = Path(manifest_db).as_uri() + "?mode=ro&immutable=1"
@@ -179,13 +179,13 @@ def read_backup(folder: str) -> IPhoneBackup:
                 bundle = str(domain)[len("AppDomain-"):]
                 if bundle and not bundle.startswith("com.apple."):
                     backup.apps.setdefault(bundle, "Manifest.db")
-            backup.checked.append("the apps on the phone")
+            backup.checked.append(N_("the apps on the phone"))
             rows = db.execute("SELECT fileID, relativePath, file FROM Files WHERE domain = ?", (PROFILES_DOMAIN,)).fetchall()
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"its Manifest.db can't be read ({exc}); an encrypted backup looks like this") from None
-    backup.checked.append("configuration profiles and device management")
+    backup.checked.append(N_("configuration profiles and device management"))
     for file_id, rel, blob in rows:
         rel = str(rel or "")
         name = rel.rsplit("/", 1)[-1]
@@ -262,7 +262,7 @@ def scan_backup(folder: str, signatures: SignatureSet) -> "BackupResult":
     snap.not_read.extend(backup.not_read)
     result = BackupResult(snapshot=snap, findings=judge_backup(backup, signatures),
                           not_checked=[not_checked(n, backup=True) for n in snap.not_read], signatures=signatures,
-                          checked=list(backup.checked))
+                          checked=[_(w) for w in backup.checked])      # said in the current language
     return result
 
 
@@ -271,7 +271,7 @@ class BackupResult(PhoneResult):
 
     @property
     def device_words(self) -> str:
-        return f"the iPhone backup in {self.snapshot.root}"
+        return _("the iPhone backup in {folder}").format(folder=self.snapshot.root)
 
     def cannot_see_words(self) -> list[str]:
         return list(texts.load()["phone"]["ios_cannot_see"])

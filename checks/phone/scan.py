@@ -4,7 +4,8 @@ from __future__ import annotations
 from device_checkup.signatures.loader import SignatureSet
 
 from .. import texts
-from ..engine import NotChecked, ScanResult
+from ..engine import NotChecked, ScanResult, what_words
+from ..i18n import _
 from ..findings import SEVERITY_ORDER
 from ..snapshot import Snapshot, now_iso
 from .adb import Phone
@@ -22,7 +23,9 @@ class PhoneResult(ScanResult):
             return texts.text("phone", "headlines", ("found_high", "found_medium", "found_low")[worst])
         return texts.text("phone", "headlines", "nothing")
 
-    device_words: str = "this phone"
+    @property
+    def device_words(self) -> str:
+        return _("this phone")
 
     def cannot_see_words(self) -> list[str]:
         return cannot_see()
@@ -39,7 +42,7 @@ def not_checked(item, backup: bool = False) -> NotChecked:
         reason_words, how = words["backup_reasons"].get(item.reason) or words["backup_reasons"]["error"], words["backup_how"]
     else:
         reason_words, how = words["reasons"][item.reason], words["how"].get(item.reason) or words["how"]["any"]
-    return NotChecked(source=item.source, what=item.what or item.source, reason=item.reason,
+    return NotChecked(source=item.source, what=what_words(item), reason=item.reason,
                       reason_words=reason_words, how=how, detail=item.detail)
 
 
@@ -50,7 +53,7 @@ def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: st
     snap.not_read.extend(phone.not_read)
     findings = judge(phone, signatures)
     return PhoneResult(snapshot=snap, findings=findings, not_checked=[not_checked(n) for n in snap.not_read],
-                       signatures=signatures, checked=list(phone.checked))
+                       signatures=signatures, checked=[_(w) for w in phone.checked])
 
 
 def scan_android(phone: Phone, signatures: SignatureSet, progress=None, cancel=None) -> ScanResult:

@@ -501,7 +501,8 @@ def cmd_phone(args) -> int:
                 program.serial = serial
             result = scan_android(Phone(program), signatures)
         except AdbError as exc:
-            raise InputError(_("can't reach the phone: {why}").format(why=exc.detail or exc.reason)) from None
+            # our own details are catalogue messages; what adb itself said stays as it said it
+            raise InputError(_("can't reach the phone: {why}").format(why=_(exc.detail or exc.reason))) from None
         finally:
             if "program" in locals():
                 program.close()             # stops the adb server only if this check started it

@@ -109,18 +109,20 @@ def test_pseudo_locale_argparse_errors_are_catalogue_words(code):
         assert not inside, (argv, inside, run.stderr)
 
 
-def test_pseudo_locale_scan_of_a_disk_is_all_catalogue_words(language):
+@pytest.mark.parametrize("code", ["xx", "yy"])
+def test_pseudo_locale_scan_of_a_disk_is_all_catalogue_words(language, code):
     """A real disk tree (tests/fixtures/macos: stalkerware, a remote-access tool, hidden
-    programs) scanned by the real command in xx; the data it shows is worked out from the same
-    scan made here."""
+    programs) scanned by the real command in xx (and right to left in yy); the data it shows is
+    worked out from the same scan made here."""
     from device_checkup.checks.engine import run_scan
     from device_checkup.checks.heuristics import OS_NAMES
     from device_checkup.checks.sources.base import Machine
     from device_checkup.signatures.loader import load_set
-    run = checkup("scan", "--root", str(MACOS_DISK), "--platform", "macos", "--lang", "xx")
+    run = checkup("scan", "--root", str(MACOS_DISK), "--platform", "macos", "--lang", code)
     assert run.returncode == 0, run.stderr
-    assert "⟦" in run.stdout and "What we could not check" not in run.stdout
-    language("xx")
+    assert run.stdout.startswith("⟦" + ("\u05d0 " if code == "yy" else "")), run.stdout[:200]
+    assert "What we could not check" not in run.stdout
+    language(code)
     result = run_scan(signatures=load_set(), machine=Machine.offline(str(MACOS_DISK), "macos"))
     assert result.findings, "the fixture disk should give findings"
     data = _result_data(result) | {str(MACOS_DISK), "UTC"}

@@ -130,6 +130,11 @@ def all_checks() -> list[Check]:
             SettingsCheck(), RemoteSessionsCheck(), ListenersCheck(), CaptureCheck(), DeclaredCheck()]
 
 
+def detail_words(item: NotRead) -> str:
+    """The technical detail, in the current language when the source kept it as words."""
+    return i18n.say(item.detail_words) if item.detail_words is not None else item.detail
+
+
 def what_words(item: NotRead, what: str | None = None) -> str:
     """What could not be read, in the current language: a catalogue message, filled with its
     values when the source kept some (``Words``: "the extensions of {browser} for {user}")."""
@@ -144,7 +149,7 @@ def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated
     if elevated and item.reason == "permission":     # advice fits the account that ran the scan
         how = texts.text("reasons", "permission", "how_elevated")
     return NotChecked(source=item.source, what=what_words(item, what), reason=item.reason,
-                      reason_words=texts.reason_words(item.reason), how=how, detail=item.detail)
+                      reason_words=texts.reason_words(item.reason), how=how, detail=detail_words(item))
 
 
 def running_as_administrator() -> bool:
@@ -265,10 +270,10 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
         raise ScanCancelled()
     snap.os_version = value if status == "ok" and isinstance(value, str) else ""
     if status == "timeout":
-        snap.not_read.append(NotRead("os-version", "timeout", _stopped(machine, value, min(time_limit, 10.0)),
-                                     N_("the name of the system")))
+        snap.not_read.append(NotRead.about("os-version", "timeout", _stopped(machine, value, min(time_limit, 10.0)),
+                                           N_("the name of the system")))
     for reason, detail, what in machine.fs.drain():
-        snap.not_read.append(NotRead("os-version", reason, detail, what or N_("the name of the system")))
+        snap.not_read.append(NotRead.about("os-version", reason, detail, what or N_("the name of the system")))
     total = total or len(sources)
     for i, source in enumerate(sources, 1):
         if cancel is not None and cancel.is_set():
@@ -297,20 +302,22 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
         if status == "ok":
             snap.sources[source.id] = snap.add(source.kind, value)
         elif status == "timeout":
-            snap.not_read.append(NotRead(source.id, "timeout", _stopped(machine, value, limit), source.what))
+            snap.not_read.append(NotRead.about(source.id, "timeout", _stopped(machine, value, limit), source.what))
         else:
             snap.not_read.append(NotRead(source.id, _reason_of(value), _describe(value), source.what))
     registry = machine.registry
     for reason, detail in getattr(registry, "problems", []) or []:
-        snap.not_read.append(NotRead("registry", reason, detail, N_("part of the Windows registry")))
+        snap.not_read.append(NotRead.about("registry", reason, detail, N_("part of the Windows registry")))
     snap.finished_at = now_iso()
     return snap
 
 
-def _stopped(machine: Machine, thread_id: int | None, limit: float) -> str:
+def _stopped(machine: Machine, thread_id: int | None, limit: float) -> Words:
     """Time-out detail that names what hung, when the reader knows it."""
     busy = machine.fs.busy_with(thread_id)
-    return f"stopped after {limit:.0f} s" + (f", while reading {busy}" if busy else "")
+    if busy:
+        return Words.of(N_("stopped after {seconds} s, while reading {path}"), seconds=f"{limit:.0f}", path=busy)
+    return Words.of(N_("stopped after {seconds} s"), seconds=f"{limit:.0f}")
 
 
 def _reason_of(exc: BaseException) -> str:
@@ -351,7 +358,9 @@ def match(snapshot: Snapshot, index: CompiledSet, checks: Sequence[Check] | None
         if status == "ok":
             raw.extend(value)
         elif status == "timeout":
-            problems.append(NotRead(check.id, "timeout", f"stopped after {time_limit:.0f} s", check.what))
+            problems.append(NotRead.about(check.id, "timeout",
+                                          Words.of(N_("stopped after {seconds} s"), seconds=f"{time_limit:.0f}"),
+                                          check.what))
         else:
             problems.append(NotRead(check.id, "error", _describe(value), check.what))
     return merge(raw, index), problems

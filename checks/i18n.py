@@ -84,7 +84,7 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
 def say(words) -> str:
     """``signatures.words.Words`` (a message and its values, which may be Words too) in the
     current language; a plain string is one message."""
-    return words.said(_) if hasattr(words, "said") else _(words)
+    return words.said(_, ngettext) if hasattr(words, "said") else _(words)
 
 
 def N_(message: str) -> str:
@@ -95,6 +95,11 @@ def N_(message: str) -> str:
 def NP_(context: str, message: str) -> str:
     """``N_`` with a context: marked for the catalogue, translated with ``pgettext`` when shown."""
     return message
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """``N_`` for a message with plural forms (said later with ``ngettext``)."""
+    return singular, plural
 
 
 def NNP_(context: str, singular: str, plural: str) -> tuple[str, str]:

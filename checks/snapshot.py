@@ -30,17 +30,31 @@ class NotRead:
     # What fills the placeholders of ``what`` ("the extensions of {browser} for {user}"): a source
     # keeps the message and its values apart (signatures/words.py), the explain step says them.
     values: tuple[tuple[str, str], ...] = ()
+    # The detail as words to say later (Words): ``detail`` then holds their English, for logs
+    # and for whoever reads a snapshot without the catalogue.
+    detail_words: Words | None = None
 
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"unknown reason {self.reason!r}")
 
     @classmethod
-    def about(cls, source: str, reason: str, detail: str, what: "str | Words" = "") -> "NotRead":
-        """``what`` as plain words or as ``Words`` (a message and its values)."""
+    def about(cls, source: str, reason: str, detail: "str | Words", what: "str | Words" = "") -> "NotRead":
+        """``what`` and ``detail`` as plain words or as ``Words`` (a message and its values)."""
+        words = detail if isinstance(detail, Words) else None
+        if words is not None:
+            detail = words.said()
         if isinstance(what, Words):
-            return cls(source, reason, detail, what.message, tuple((k, str(v)) for k, v in what.values))
-        return cls(source, reason, detail, what)
+            return cls(source, reason, detail, what.message, tuple((k, str(v)) for k, v in what.values), words)
+        return cls(source, reason, detail, what, detail_words=words)
+
+    def to_json_data(self) -> dict[str, Any]:
+        data = {"source": self.source, "reason": self.reason, "detail": self.detail, "what": self.what}
+        if self.values:
+            data["values"] = dict(self.values)
+        if self.detail_words is not None:
+            data["detail_words"] = self.detail_words.to_json()
+        return data
 
 
 @dataclass
@@ -78,8 +92,7 @@ class Snapshot:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "sources": dict(self.sources),
-            "not_read": [{**vars(n), "values": dict(n.values)} if n.values else
-                         {k: v for k, v in vars(n).items() if k != "values"} for n in self.not_read],
+            "not_read": [n.to_json_data() for n in self.not_read],
             "records": {kind: [_records.to_dict(r) for r in items]
                         for kind, items in sorted(self.records.items())},
         }
@@ -115,8 +128,10 @@ class Snapshot:
             if not isinstance(values, dict):
                 raise WordsError(Words.of(N_("snapshot '{key}' holds values that are not an object"),
                                           key="not_read"))
-            snap.not_read.append(NotRead(**{k: str(v) for k, v in item.items() if k != "values"},
-                                         values=tuple((str(k), str(v)) for k, v in values.items())))
+            words = Words.from_json(item["detail_words"]) if item.get("detail_words") is not None else None
+            snap.not_read.append(NotRead(**{k: str(v) for k, v in item.items() if k not in ("values", "detail_words")},
+                                         values=tuple((str(k), str(v)) for k, v in values.items()),
+                                         detail_words=words))
         recs = data.get("records") or {}
         if not isinstance(recs, dict):
             raise WordsError(Words.of(N_("snapshot '{key}' is not an object"), key="records"))

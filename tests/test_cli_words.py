@@ -429,6 +429,27 @@ def test_everything_a_source_says_it_could_not_read_is_a_catalogue_message():
     assert not missing, missing
 
 
+def test_no_source_writes_an_english_sentence_as_the_detail_of_what_it_could_not_read():
+    """The detail beside "We couldn't look at …" is a path, the system's own error text, or
+    Words (a catalogue message and its values): never an English sentence built in code."""
+    import ast
+    position = {"could_not_read": 1, "note": 1, "about": 2, "NotRead": 2}
+    sentences = []
+    for path in sorted((ROOT / "checks").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if name not in position or len(node.args) <= position[name]:
+                continue
+            arg = node.args[position[name]]
+            texts = ([v.value for v in arg.values if isinstance(v, ast.Constant)] if isinstance(arg, ast.JoinedStr)
+                     else [arg.value] if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else [])
+            if any(re.search(r"\b[a-z]{2,} [a-z]{2,}\b", t) for t in texts):
+                sentences.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(arg)[:80]}")
+    assert not sentences, sentences
+
+
 def test_what_could_not_be_checked_is_polish_in_a_polish_scan(tmp_path, language):
     from device_checkup.checks.engine import _not_checked
     from device_checkup.checks.snapshot import NotRead
@@ -490,3 +511,28 @@ def test_the_app_s_first_words_and_compare_s_speak_the_chosen_language(tmp_path,
     with pytest.raises(NotAReport) as caught:
         load_earlier(str(tmp_path / "other.json"), None)
     assert "Device Checkup" in str(caught.value) and "This file" not in str(caught.value)
+
+
+def test_a_detail_kept_as_words_is_said_in_the_chosen_language_and_counts_in_polish(language):
+    import io
+    from device_checkup.checks.engine import _not_checked
+    from device_checkup.checks.snapshot import NotRead, Snapshot
+    from device_checkup.checks.sources.base import Notes
+    notes = Notes("processes")
+    for n in (1, 3, 5):
+        notes.could_not_read("permission", Words.counting(
+            "{count} program would not say which file it runs, so it was judged only by the name it gives itself",
+            "{count} programs would not say which file they run, so they were judged only by the names they give "
+            "themselves", n), "which files some running programs run")
+    # The English stays in the record (logs, a snapshot read without the catalogue) ...
+    assert notes.items[0].detail.startswith("1 program would not say") and notes.items[1].detail.startswith("3 programs")
+    # ... and a saved snapshot keeps the words and their count.
+    buffer = io.StringIO()
+    Snapshot(platform="linux", not_read=notes.items).dump(buffer)
+    buffer.seek(0)
+    items = Snapshot.load(buffer).not_read
+    assert items == notes.items
+    language("pl")
+    said = [_not_checked(item, "linux").detail for item in items]
+    assert said[0].startswith("1 program nie podał") and said[1].startswith("3 programy nie podały") \
+        and said[2].startswith("5 programów nie podało"), said

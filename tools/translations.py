@@ -36,7 +36,8 @@ POT = LOCALE / "checkup.pot"
 LANGUAGES = ["pl"]          # real translations, edited by people
 PSEUDO = ["xx", "yy"]       # made here from the template, for tests
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "npgettext": ((1, "c"), 2, 3), "NP_": ((1, "c"), 2), "NNP_": ((1, "c"), 2, 3)}
+            "npgettext": ((1, "c"), 2, 3), "NP_": ((1, "c"), 2), "NN_": (1, 2),
+            "NNP_": ((1, "c"), 2, 3)}
 # support.yaml: the words; numbers, addresses and sources stay data.
 SUPPORT_WORDS = {"before", "emergency_note", "name", "intro", "what", "note", "number"}
 

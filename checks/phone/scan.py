@@ -4,7 +4,7 @@ from __future__ import annotations
 from device_checkup.signatures.loader import SignatureSet
 
 from .. import texts
-from ..engine import NotChecked, ScanResult, what_words
+from ..engine import NotChecked, ScanResult, detail_words, what_words
 from ..i18n import _
 from ..findings import SEVERITY_ORDER
 from ..snapshot import Snapshot, now_iso
@@ -43,7 +43,7 @@ def not_checked(item, backup: bool = False) -> NotChecked:
     else:
         reason_words, how = words["reasons"][item.reason], words["how"].get(item.reason) or words["how"]["any"]
     return NotChecked(source=item.source, what=what_words(item), reason=item.reason,
-                      reason_words=reason_words, how=how, detail=item.detail)
+                      reason_words=reason_words, how=how, detail=detail_words(item))
 
 
 def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: str = "") -> ScanResult:

@@ -117,8 +117,9 @@ class Notes:
         self.source = source
         self.items: list[NotRead] = []
 
-    def could_not_read(self, reason: str, detail: str, what: str | Words = "") -> None:
-        """``what``: plain words (a catalogue message), or ``Words`` when values fill it."""
+    def could_not_read(self, reason: str, detail: str | Words, what: str | Words = "") -> None:
+        """``what``: plain words (a catalogue message), or ``Words`` when values fill it;
+        ``detail``: a path or the system's own error text, or ``Words`` for our own sentence."""
         self.items.append(NotRead.about(self.source, reason, detail, what))
 
     def unreadable(self, exc: Unreadable, what: str | Words = "") -> None:

@@ -16,7 +16,8 @@ import os
 import re
 import shlex
 
-from ..i18n import N_
+from ..i18n import NN_, N_
+from ..snapshot import Words
 from ..records import Capture
 from .base import Machine, Notes, Source, listing, text_of
 from .fs import proc_list, proc_text
@@ -250,8 +251,9 @@ class CaptureProgramsSource(Source):
             yield Capture("input-reader", program, f"/proc/{pid}", ", ".join(sorted(held)), pid=pid,
                           user=_owner(pid))
         if unreadable:
-            notes.could_not_read("permission", f"which devices {unreadable} programs of other accounts have open "
-                                 "could not be read", N_("programs of other accounts that may read the keyboard"))
+            notes.could_not_read("permission", Words.counting(*NN_("which devices {count} program of other accounts has open could not be read",
+                                     "which devices {count} programs of other accounts have open could not be read"),
+                                 unreadable), N_("programs of other accounts that may read the keyboard"))
 
 
 def _system_file(exe: str) -> bool:

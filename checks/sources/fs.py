@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..i18n import N_
+from ..snapshot import Words
 
 MAX_LINK_HOPS = 40
 HASH_LIMIT = 64 * 1024 * 1024          # files larger than this are not hashed
@@ -298,7 +299,7 @@ class FileSystem:
                 items = []
                 for de in it:
                     if len(items) >= limit:
-                        self.note("error", f"{path}: more than {limit:,} entries; only the first were read", path)
+                        self.note("error", Words.of(N_("{path}: more than {most} entries; only the first were read"), path=path, most=f"{limit:,}"), path)
                         break
                     is_link = de.is_symlink()
                     if is_link:
@@ -349,14 +350,14 @@ class FileSystem:
                     if ident in seen:
                         continue                          # a circle, or a folder reached twice
                     if depth + 1 > max_depth:
-                        self.note("error", f"{entry.path}: more than {max_depth} folders deep; not read", what or path)
+                        self.note("error", Words.of(N_("{path}: more than {most} folders deep; not read"), path=entry.path, most=max_depth), what or path)
                         continue
                     seen.add(ident)
                     queue.append((entry.path, depth + 1))
                     continue
                 count += 1
                 if count > max_entries:
-                    self.note("error", f"more than {max_entries:,} files under {path}; only the first were read",
+                    self.note("error", Words.of(N_("more than {most} files under {path}; only the first were read"), most=f"{max_entries:,}", path=path),
                               what or path)
                     return
                 yield entry
@@ -438,10 +439,10 @@ class FileSystem:
         if done is not None:
             return done
         if st.st_size > limit:
-            self.note("error", f"{path}: larger than {limit // (1024 * 1024)} MB, not hashed", N_("a file's fingerprint"))
+            self.note("error", Words.of(N_("{path}: larger than {size} MB, not hashed"), path=path, size=limit // (1024 * 1024)), N_("a file's fingerprint"))
             return None
         if self._hash_bytes + st.st_size > HASH_BYTES_BUDGET or self._hash_seconds > HASH_TIME_BUDGET:
-            self.note("error", f"{path}: not hashed (the check's hashing budget is spent)", N_("a file's fingerprint"))
+            self.note("error", Words.of(N_("{path}: not hashed (the check's hashing budget is spent)"), path=path), N_("a file's fingerprint"))
             return None
         start = time.monotonic()
         digest = hashlib.sha256()

@@ -706,8 +706,7 @@ class LinuxAppsSource(Source):
         path = "/var/lib/rpm/rpmdb.sqlite"
         if not fs.exists(path):
             if fs.exists("/var/lib/rpm/Packages"):
-                notes.could_not_read("unsupported", "the older rpm database format (/var/lib/rpm/Packages) "
-                                     "is not read", N_("programs installed with rpm"))
+                notes.could_not_read("unsupported", Words(N_("the older rpm database format (/var/lib/rpm/Packages) is not read")), N_("programs installed with rpm"))
             return
         try:
             db = fs.sqlite(path)                    # the one reader: read-only, immutable, a regular file

@@ -11,6 +11,7 @@ import sqlite3
 from typing import Callable, Iterable, Iterator
 
 from ..i18n import N_
+from ..snapshot import Words
 from ..records import Setting
 from .base import Machine, Notes, Source
 from .fs import Unreadable, parse_plist
@@ -333,7 +334,7 @@ def _reg(machine: Machine, path: str, user: str | None = None):
 def windows_settings(machine: Machine, notes: Notes) -> Iterator[Setting]:
     reg = machine.registry
     if reg is None:
-        notes.could_not_read("unsupported", "no registry", N_("Windows settings"))
+        notes.could_not_read("unsupported", Words(N_("no registry")), N_("Windows settings"))
         return
     ts = _reg(machine, r"HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server")
     if ts is not None and ts.value("fDenyTSConnections") == 0:

@@ -12,6 +12,7 @@ import struct
 import xml.etree.ElementTree as ET
 
 from ..i18n import N_
+from ..snapshot import Words
 from ..records import AutostartEntry, InstalledApp, RegistryItem, ScheduledTask, Service
 from .base import Machine, Notes, Source
 from .commands import expand_windows, program_of
@@ -414,10 +415,10 @@ class WindowsAutostartSource(Source):
             yield from self._run_keys(reg, places, approved)
             yield from self._hijacks(reg, places)
             if reg.key("HKLM\\SOFTWARE") is None and not reg.users():
-                notes.could_not_read("absent", "no part of the Windows registry could be read",
+                notes.could_not_read("absent", Words(N_("no part of the Windows registry could be read")),
                                      N_("programs that start by themselves from the registry"))
         else:
-            notes.could_not_read("unsupported", "the registry can't be read here", N_("start-up entries in the registry"))
+            notes.could_not_read("unsupported", Words(N_("the registry can't be read here")), N_("start-up entries in the registry"))
         yield from self._startup_folders(machine, notes, approved)
 
     def _run_keys(self, reg, places, approved):
@@ -695,7 +696,7 @@ class WindowsLegacyTasksSource(Source):
             return
         jobs = [e for e in entries if not e.is_dir and e.name.lower().endswith(".job")]
         if len(jobs) > self.MAX_FILES:
-            notes.could_not_read("error", f"more than {self.MAX_FILES:,} .job files in {LEGACY_TASKS}", self.what)
+            notes.could_not_read("error", Words.of(N_("more than {most} .job files in {folder}"), most=f"{self.MAX_FILES:,}", folder=LEGACY_TASKS), self.what)
             jobs = jobs[:self.MAX_FILES]
         for entry in jobs:
             job = _read_task(fs, entry.path, parse_job, notes)

@@ -289,7 +289,7 @@ def cmd_scan(args) -> int:
         try:
             machine = Machine.offline(args.root, args.platform)
         except Unreadable as exc:
-            raise InputError(_("can't check {path}: {why}").format(path=args.root, why=exc.detail)) from None
+            raise InputError(_("can't check {path}: {why}").format(path=args.root, why=i18n.say(exc.said))) from None
     signatures = load_set(args.signatures)
     for note in signatures.notes:
         print(_("checkup: {problem}").format(problem=note), file=sys.stderr)

@@ -304,7 +304,8 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
         elif status == "timeout":
             snap.not_read.append(NotRead.about(source.id, "timeout", _stopped(machine, value, limit), source.what))
         else:
-            snap.not_read.append(NotRead(source.id, _reason_of(value), _describe(value), source.what))
+            words = getattr(value, "words", None)       # an Unreadable that says why in words
+            snap.not_read.append(NotRead.about(source.id, _reason_of(value), words or _describe(value), source.what))
     registry = machine.registry
     for reason, detail in getattr(registry, "problems", []) or []:
         snap.not_read.append(NotRead.about("registry", reason, detail, N_("part of the Windows registry")))

@@ -60,17 +60,19 @@ _O_READ = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def kind_of(mode: int) -> str:
-    """Plain words for a file type the reader refuses."""
+def refused(path: str, mode: int) -> Words:
+    """Why the reader refuses something that is not a file, in words (one sentence per kind)."""
     if stat.S_ISFIFO(mode):
-        return "a FIFO (a pipe that could make the check wait for ever)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
+        message = N_("{path} is a FIFO (a pipe that could make the check wait for ever), not read")
+    elif stat.S_ISSOCK(mode):
+        message = N_("{path} is a socket, not read")
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        message = N_("{path} is a device, not read")
+    elif stat.S_ISDIR(mode):
+        message = N_("{path} is a folder, not read")
+    else:
+        message = N_("{path} is not a regular file, not read")
+    return Words.of(message, path=path)
 
 
 def decode_text(data: bytes) -> str:
@@ -89,12 +91,21 @@ def decode_text(data: bytes) -> str:
 
 
 class Unreadable(Exception):
-    """A path could not be read; ``reason`` is one of checks.snapshot.REASONS."""
+    """A path could not be read; ``reason`` is one of checks.snapshot.REASONS. ``detail`` is a
+    path or the system's own error text, or ``Words`` for a sentence of ours: then ``detail``
+    holds its English and ``words`` the words to say in the person's language."""
 
-    def __init__(self, reason: str, detail: str):
+    def __init__(self, reason: str, detail: str | Words):
+        self.words = detail if isinstance(detail, Words) else None
+        detail = self.words.said() if self.words is not None else detail
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+
+    @property
+    def said(self) -> str | Words:
+        """What to hand on to be said: the words when there are some, else the text."""
+        return self.words if self.words is not None else self.detail
 
 
 def reason_of(exc: OSError) -> str:
@@ -201,7 +212,7 @@ class FileSystem:
         """
         if self.live:
             if self.platform == "windows" and os.name != "nt":
-                raise Unreadable("unsupported", "a live Windows path on another OS")
+                raise Unreadable("unsupported", Words(N_("a live Windows path on another OS")))
             return path
         parts = self.parts(path)
         if not parts:
@@ -242,7 +253,7 @@ class FileSystem:
             if stat.S_ISLNK(st.st_mode):
                 hops += 1
                 if hops > MAX_LINK_HOPS:
-                    raise Unreadable("error", f"{path}: too many links (a link loop)")
+                    raise Unreadable("error", Words.of(N_("{path}: too many links (a link loop)"), path=path))
                 try:
                     target = os.readlink(candidate)
                 except OSError as exc:
@@ -337,7 +348,7 @@ class FileSystem:
                 if first:
                     raise
                 if exc.reason != "absent":
-                    self.note(exc.reason, exc.detail, what or folder)
+                    self.note(exc.reason, exc.said, what or folder)
                 continue
             first = False
             for entry in entries:
@@ -374,12 +385,12 @@ class FileSystem:
         self._mark(shown_path)
         st = os.stat(real)
         if not stat.S_ISREG(st.st_mode):
-            raise Unreadable("error", f"{shown_path} is {kind_of(st.st_mode)}, not read")
+            raise Unreadable("error", refused(shown_path, st.st_mode))
         fd = os.open(real, _O_READ | (0 if self.live else _O_NOFOLLOW))
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise Unreadable("error", f"{shown_path} is {kind_of(st.st_mode)}, not read")
+                raise Unreadable("error", refused(shown_path, st.st_mode))
         except BaseException:
             os.close(fd)
             raise

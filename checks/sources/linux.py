@@ -224,7 +224,7 @@ def readable_homes(fs, notes: Notes) -> list[tuple[str, str]]:
             fs.list(home)
         except Unreadable as exc:
             if exc.reason != "absent":
-                notes.could_not_read(exc.reason, exc.detail,
+                notes.could_not_read(exc.reason, exc.said,
                                      Words.of(N_("{user}'s home folder ({home})"), user=user, home=home))
             continue
         out.append((user, home))
@@ -656,7 +656,7 @@ class LinuxServicesSource(Source):
         fs = machine.fs
         units = _Units(fs, SYSTEM_UNIT_DIRS, notes, SYSTEM_ENABLE_DIRS)
         if not units.paths and not fs.is_dir("/etc/init.d"):
-            raise Unreadable("absent", "no systemd unit folders or /etc/init.d on this system")
+            raise Unreadable("absent", Words(N_("no systemd unit folders or /etc/init.d on this system")))
         for name in units.listed():
             unit = units.unit(name)
             instance = (re.match(r"^.+@([^.@]+)\.", name) or [None, ""])[1]

@@ -61,7 +61,7 @@ START_TYPES = {0: "boot", 1: "system", 2: "automatic", 3: "manual", 4: "disabled
 def _registry(machine: Machine):
     reg = machine.registry
     if reg is None:
-        raise Unreadable("unsupported", "the Windows registry can't be read here")
+        raise Unreadable("unsupported", Words(N_("the Windows registry can't be read here")))
     return reg
 
 
@@ -80,7 +80,8 @@ def _require_a_hive(reg, what: str) -> None:
     if reg.key("HKLM\\SOFTWARE") is None and reg.key("HKLM\\SYSTEM") is None and not reg.users():
         reasons = {r for r, _ in getattr(reg, "problems", [])} or {"absent"}
         reason = "permission" if "permission" in reasons else ("error" if "error" in reasons else "absent")
-        raise Unreadable(reason, f"no part of the Windows registry could be read for {what}")
+        raise Unreadable(reason, Words.of(N_("no part of the Windows registry could be read for {what}"),
+                                          what=Words(what)))
 
 
 # -- shortcuts (.lnk, MS-SHLLINK) ------------------------------------------------------------
@@ -558,8 +559,9 @@ class WindowsServicesSource(Source):
             _require_a_hive(reg, self.what)
             if reg.key("HKLM\\SYSTEM") is None:
                 reason = next((r for r, d in getattr(reg, "problems", []) if "SYSTEM" in d), "absent")
-                raise Unreadable(reason, "the SYSTEM part of the registry, which lists the services, could not be read")
-            raise Unreadable("absent", "the list of services is not in the registry")
+                raise Unreadable(reason, Words(N_("the SYSTEM part of the registry, which lists the services, "
+                                                  "could not be read")))
+            raise Unreadable("absent", Words(N_("the list of services is not in the registry")))
         for name in services.subkeys():
             key = services.subkey(name)
             if key is None:
@@ -592,7 +594,8 @@ class WindowsTasksSource(Source):
         try:
             fs.list(TASKS)
         except Unreadable as exc:
-            raise Unreadable(exc.reason, f"the scheduled tasks folder could not be read: {exc.detail}") from None
+            raise Unreadable(exc.reason, Words.of(N_("the scheduled tasks folder could not be read: {why}"),
+                                                  why=exc.said)) from None
         try:
             accounts = account_names(machine)
         except Exception:  # noqa: BLE001 - names are a nicety; the tasks are what matters

@@ -9,6 +9,7 @@ problems (`signatures validate`); 2 bad arguments; 3 unreadable input (a snapsho
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import textwrap
 from typing import Sequence
 
 from device_checkup.checks import i18n
-from device_checkup.checks.i18n import _
+from device_checkup.checks.i18n import NNP_, NP_, _, pgettext
 from device_checkup.checks.inert import shown
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
@@ -36,37 +37,141 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+# -- the language, before any word is said -----------------------------------------------------
+# The parser's words (descriptions, help, metavars) and argparse's own ("usage:", "options:",
+# "show this help message and exit", its error messages) are made when the parser is built and
+# used, so the language must be known first. A small pre-parse finds it: ``--lang CODE`` or
+# ``--lang=CODE`` (or an abbreviation argparse would also take, such as ``--la``), wherever it
+# stands before a lone ``--``; the last one given wins, as in argparse. The full parser then
+# accepts ``--lang`` on every command too, so it is checked and shown in every ``--help``.
+# The language is chosen only by ``--lang``, as everywhere in the command line and the app: not
+# from the environment (LANG, LC_ALL), and never saved. Without it the words are English.
+LANG_OPTION = "--lang"
+
+
+def language_asked(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The language code given with ``--lang`` (None if none was), and ``argv`` without it."""
+    code, rest, i = None, [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        name, eq, value = arg.partition("=")
+        if len(name) >= 3 and LANG_OPTION.startswith(name):
+            if eq:
+                code = value
+            elif i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+                code = argv[i + 1]
+                i += 1
+            else:                                   # no value: the parser will say so
+                rest.append(arg)
+            i += 1
+            continue
+        rest.append(arg)
+        i += 1
+    return code, rest
+
+
+@contextlib.contextmanager
+def argparse_in_our_words():
+    """argparse's own words from our catalogue (context "argparse") while the parser is built,
+    parses and prints help. argparse calls its module globals ``_`` and ``ngettext`` (bound by
+    ``from gettext import gettext as _, ngettext``, Python 3.11 to 3.14) each time it says
+    something; they are swapped for ours here and put back after, so nothing else in the process
+    (pytest's own argparse, for one) is changed. The words are listed in ``ARGPARSE_WORDS``."""
+    saved = argparse._, argparse.ngettext
+    argparse._ = lambda message: pgettext("argparse", message) if message else message
+    argparse.ngettext = lambda singular, plural, n: i18n.npgettext("argparse", singular, plural, n)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
+
+
+# What argparse can say to a person using this command (tools/translations.py collects them;
+# tests/test_cli_words.py fails when the running Python's argparse says something not listed
+# here or among the messages it keeps for programming mistakes).
+ARGPARSE_WORDS = (
+    NP_("argparse", "usage: "), NP_("argparse", "positional arguments"), NP_("argparse", "options"),
+    NP_("argparse", "show this help message and exit"), NP_("argparse", "%(heading)s:"),
+    NP_("argparse", "subcommands"),
+    NP_("argparse", "%(prog)s: error: %(message)s\n"), NP_("argparse", "%(prog)s: warning: %(message)s\n"),
+    NP_("argparse", "argument %(argument_name)s: %(message)s"),
+    NP_("argparse", "unrecognized arguments: %s"),
+    NP_("argparse", "the following arguments are required: %s"),
+    NP_("argparse", "one of the arguments %s is required"),
+    NP_("argparse", "not allowed with argument %s"),
+    NP_("argparse", "ambiguous option: %(option)s could match %(matches)s"),
+    NP_("argparse", "ignored explicit argument %r"),
+    NP_("argparse", "unexpected option string: %s"),
+    NP_("argparse", "expected one argument"), NP_("argparse", "expected at most one argument"),
+    NP_("argparse", "expected at least one argument"),
+    NNP_("argparse", "expected %s argument", "expected %s arguments"),
+    NP_("argparse", "invalid %(type)s value: %(value)r"),
+    NP_("argparse", "invalid choice: %(value)r (choose from %(choices)s)"),
+    NP_("argparse", "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)"),
+    NP_("argparse", "unknown parser %(parser_name)r (choices: %(choices)s)"),
+)
+
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    languages = ", ".join(f"{code} ({name})" for code, name in i18n.LANGUAGES.items())
+    # default SUPPRESS: the code is taken by the pre-parse (language_asked), and a command's
+    # --lang must not be overwritten by the top level's absent one.
+    parser.add_argument(LANG_OPTION, choices=sorted(i18n.available()), default=argparse.SUPPRESS,
+                        metavar=pgettext("metavar", "LANGUAGE"),
+                        help=_("the language of the words: {languages}").format(languages=languages))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="checkup", description="Device Checkup: look for monitoring software on this computer "
-                "and explain what was found in plain words. With no command, the app opens.")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    """The whole command line, in the current language (build it inside
+    ``argparse_in_our_words()`` so argparse's own words are in that language too)."""
+    p = _Parser(prog="checkup", description=_("Device Checkup: look for monitoring software on this computer "
+                "and explain what was found in plain words. With no command, the app opens."))
+    _add_lang(p)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar=pgettext("metavar", "COMMAND"))
 
-    s = sub.add_parser("scan", help="check this computer (or a disk) and print what was found")
-    s.add_argument("--json", action="store_true", help="print a JSON document (see docs/json.md)")
-    s.add_argument("--lang", choices=sorted(i18n.available()), default=i18n.SOURCE,
-                   help="the language of the words: en (English) or pl (Polski); JSON keys stay as they are")
-    s.add_argument("--signatures", metavar="FILE", action="append", default=[],
-                   help="add a signature file (can be given more than once)")
-    s.add_argument("--root", metavar="DIR", help="check a disk or copied folder instead of this computer")
-    s.add_argument("--platform", choices=("windows", "macos", "linux"), help="the system on the disk given with --root")
-    s.add_argument("--save-snapshot", metavar="FILE", help="also save everything that was read to FILE (JSON)")
-    s.add_argument("--from-snapshot", metavar="FILE",
-                   help="match a saved snapshot (of a computer or a phone) instead of reading this computer")
-    s.add_argument("--report", metavar="FILE", help="also save a report for an advocate (FILE.html or FILE.pdf)")
+    words = _("check this computer (or a disk) and print what was found")
+    s = sub.add_parser("scan", help=words, description=words)
+    s.add_argument("--json", action="store_true", help=_("print a JSON document (see docs/json.md)"))
+    _add_lang(s)
+    s.add_argument("--signatures", metavar=pgettext("metavar", "FILE"), action="append", default=[],
+                   help=_("add a signature file (can be given more than once)"))
+    s.add_argument("--root", metavar=pgettext("metavar", "DIR"), help=_("check a disk or copied folder instead of this computer"))
+    s.add_argument("--platform", choices=("windows", "macos", "linux"),
+                   help=_("the system on the disk given with --root"))
+    s.add_argument("--save-snapshot", metavar=pgettext("metavar", "FILE"),
+                   help=_("also save everything that was read to {file} (JSON)").format(file=pgettext("metavar", "FILE")))
+    s.add_argument("--from-snapshot", metavar=pgettext("metavar", "FILE"),
+                   help=_("match a saved snapshot (of a computer or a phone) instead of reading this computer"))
+    s.add_argument("--report", metavar=pgettext("metavar", "FILE"), help=_report_help())
 
-    g = sub.add_parser("signatures", help="check, import or describe signature files")
-    gs = g.add_subparsers(dest="action", parser_class=_Parser)
-    v = gs.add_parser("validate", help="check signature files and print each problem as file:line: message")
-    v.add_argument("paths", nargs="+", metavar="FILE")
-    i = gs.add_parser("import", help="make a signature file from a public data set")
-    i.add_argument("source", choices=("echap", "lolrmm", "stix2"))
-    i.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="echap: ioc.yaml [watchware.yaml]; lolrmm: the folder of tool files; "
-                        "stix2: one or more STIX 2.1 bundles (as MVT and Echap publish them)")
-    i.add_argument("-o", "--output", required=True, metavar="OUT")
-    gs.add_parser("info", help="what the built-in signature set holds, and where it comes from")
+    words = _("check, import or describe signature files")
+    g = sub.add_parser("signatures", help=words, description=words)
+    _add_lang(g)
+    gs = g.add_subparsers(dest="action", parser_class=_Parser, metavar=pgettext("metavar", "ACTION"))
+    words = _("check signature files and print each problem as file:line: message")
+    v = gs.add_parser("validate", help=words, description=words)
+    v.add_argument("paths", nargs="+", metavar=pgettext("metavar", "FILE"), help=_("a signature file to check"))
+    _add_lang(v)
+    words = _("make a signature file from a public data set")
+    i = gs.add_parser("import", help=words, description=words)
+    i.add_argument("source", choices=("echap", "lolrmm", "stix2"), help=_("which data set the files come from"))
+    i.add_argument("inputs", nargs="+", metavar=pgettext("metavar", "INPUT"),
+                   help=_("echap: ioc.yaml [watchware.yaml]; lolrmm: the folder of tool files; "
+                          "stix2: one or more STIX 2.1 bundles (as MVT and Echap publish them)"))
+    i.add_argument("-o", "--output", required=True, metavar=pgettext("metavar", "FILE"),
+                   help=_("the signature file to write (a new file)"))
+    _add_lang(i)
+    words = _("what the built-in signature set holds, and where it comes from")
+    _add_lang(gs.add_parser("info", help=words, description=words))
     _phone_parser(sub)
     return p
+
+
+def _report_help() -> str:
+    return _("also save a report for an advocate ({file}.html or {file}.pdf)").format(file=pgettext("metavar", "FILE"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,21 +180,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     the interpreter's own shut-down would otherwise tear down every object one by one."""
     program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    code, rest = language_asked(argv)
+    if code is not None and code not in i18n.available():
+        i18n.set_language(i18n.SOURCE)         # no language to speak was given: English
+        print(_("checkup: unknown language {code}; choose one of: {codes}").format(
+            code=shown(repr(code)), codes=", ".join(sorted(i18n.available()))), file=sys.stderr)
+        return EXIT_USAGE
     # `checkup --lang pl`: the app, in that language (chosen for this run only, never saved).
-    if len(argv) == 2 and argv[0] == "--lang" or len(argv) == 1 and argv[0].startswith("--lang="):
-        code = argv[-1].split("=", 1)[-1]
-        if code not in i18n.available():
-            print(f"checkup: unknown language {code!r}; choose one of: {', '.join(sorted(i18n.available()))}",
-                  file=sys.stderr)
-            return EXIT_USAGE
-        i18n.set_language(code)
-        argv = []
-    if not argv:
+    if not rest:
+        if code is not None:
+            i18n.set_language(code)
         return gui_main()
-    code = _command(argv)
+    i18n.set_language(code or i18n.SOURCE)        # in memory only, for this run
+    result = _command(argv)
     if program:
-        exit_now(code)
-    return code
+        exit_now(result)
+    return result
 
 
 def exit_now(code: int) -> None:
@@ -111,9 +217,9 @@ def settle() -> None:
 
 def _command(argv: list[str]) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        with argparse_in_our_words():
+            args = build_parser().parse_args(argv)
         if args.command == "scan":
-            i18n.set_language(args.lang)        # in memory only, for this run
             return cmd_scan(args)
         if args.command == "phone":
             return cmd_phone(args)
@@ -124,13 +230,13 @@ def _command(argv: list[str]) -> int:
                 return cmd_import(args)
             if args.action == "info":
                 return cmd_info(args)
-            raise UsageError("say what to do with signatures: validate, import or info")
-        raise UsageError("unknown command")
+            raise UsageError(_("say what to do with signatures: validate, import or info"))
+        raise UsageError(_("unknown command"))
     except UsageError as exc:
         print(_("checkup: {problem} (try 'checkup --help')").format(problem=exc), file=sys.stderr)
         return EXIT_USAGE
     except InputError as exc:
-        print(f"checkup: {exc}", file=sys.stderr)
+        print(_("checkup: {problem}").format(problem=exc), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print(_("checkup: stopped."), file=sys.stderr)
@@ -144,7 +250,8 @@ def gui_main() -> int:
     try:
         from device_checkup.app.gui import main as run_gui
     except ImportError as exc:
-        print(f"checkup: the app can't open here ({exc}). 'checkup scan' works in a terminal.", file=sys.stderr)
+        print(_("checkup: the app can't open here ({why}). 'checkup scan' works in a terminal.").format(why=exc),
+              file=sys.stderr)
         return EXIT_INPUT
     return run_gui()
 
@@ -176,15 +283,16 @@ def cmd_scan(args) -> int:
         except OSError as exc:
             raise InputError(_("can't read the snapshot {path}: {why}").format(path=args.from_snapshot, why=exc.strerror)) from None
         except (ValueError, TypeError) as exc:
-            raise InputError(_("can't use the snapshot {path}: {why}").format(path=args.from_snapshot, why=exc)) from None
+            why = i18n.say(exc.words) if hasattr(exc, "words") else exc
+            raise InputError(_("can't use the snapshot {path}: {why}").format(path=args.from_snapshot, why=why)) from None
     elif args.root:
         try:
             machine = Machine.offline(args.root, args.platform)
         except Unreadable as exc:
-            raise InputError(_("can't check {path}: {why}").format(path=args.root, why=exc.detail)) from None
+            raise InputError(_("can't check {path}: {why}").format(path=args.root, why=i18n.say(exc.said))) from None
     signatures = load_set(args.signatures)
     for note in signatures.notes:
-        print(f"checkup: {note}", file=sys.stderr)
+        print(_("checkup: {problem}").format(problem=note), file=sys.stderr)
     settle()
     if snapshot is not None and snapshot.platform in PHONES:
         from device_checkup.checks.phone.saved import rematch
@@ -260,6 +368,8 @@ def render_text(result) -> str:
     """The scan in plain words: findings by tier, what could not be checked, what a scan can't see."""
     from device_checkup.checks import texts
     from device_checkup.checks.base import shown_value
+    from device_checkup.signatures import kinds
+    from device_checkup.signatures.loader import file_words
     snap = result.snapshot
     out: list[str] = []
     system, when = snap.os_version or snap.platform, snap.started_at
@@ -285,10 +395,15 @@ def render_text(result) -> str:
                 out.append(_wrap(heading.format(text=body), "    "))
             out.append("    " + _("Details:"))
             for ev in f.evidence:
-                out.append(_wrap(f"- {ev.record_kind}: {shown_value(ev.record_kind, ev.record)}", "      "))
+                # Where it was, in words (the record kind's declared place name), then the record.
+                place = texts.text(*kinds.RECORD[ev.record_kind].place_name) if ev.record_kind in kinds.RECORD \
+                    else ev.record_kind
+                out.append(_wrap("- " + _("{place}: {value}").format(
+                    place=place, value=shown_value(ev.record_kind, ev.record)), "      "))
                 for m in ev.matches:
                     kind = texts.text("kinds", m.kind)
-                    values = dict(kind=kind, indicator=m.indicator, field=m.field, value=m.value, file=m.file)
+                    values = dict(kind=kind, indicator=m.indicator, field=m.field, value=m.value,
+                                  file=i18n.say(file_words(m.file)) if m.file else "")
                     if not m.file:
                         line = _("matched the {kind} '{indicator}' ({field}: '{value}')")
                     elif m.user_file:
@@ -342,43 +457,51 @@ def _signature_lines(result) -> list[str]:
 
 # -- phone -----------------------------------------------------------------------------------
 def _phone_parser(sub) -> None:
-    ph = sub.add_parser("phone", help="check a phone: an Android phone over USB (read-only) or an iPhone backup")
-    kinds = ph.add_subparsers(dest="phone_kind", metavar="KIND")
-    a = kinds.add_parser("android", help="read an Android phone over USB debugging; nothing on it is changed")
-    a.add_argument("--serial", metavar="S", help="which phone, when more than one is plugged in (see 'adb devices')")
-    a.add_argument("--adb", metavar="PATH", help="the adb program to use (default: the bundled one, else adb on PATH)")
-    i = kinds.add_parser("ios-backup", help="read an iPhone backup (iTunes/Finder/idevicebackup2) on this computer")
-    i.add_argument("dir", metavar="DIR", nargs="?",
-                   help="the backup folder (the one holding Manifest.db); without it, the backups found "
-                        "where iTunes or Finder keep them are listed")
+    words = _("check a phone: an Android phone over USB (read-only) or an iPhone backup")
+    ph = sub.add_parser("phone", help=words, description=words)
+    _add_lang(ph)
+    kinds = ph.add_subparsers(dest="phone_kind", metavar=pgettext("metavar", "KIND"))
+    words = _("read an Android phone over USB debugging; nothing on it is changed")
+    a = kinds.add_parser("android", help=words, description=words)
+    a.add_argument("--serial", metavar=pgettext("metavar", "SERIAL"),
+                   help=_("which phone, when more than one is plugged in (see 'adb devices')"))
+    a.add_argument("--adb", metavar=pgettext("metavar", "PATH"),
+                   help=_("the adb program to use (default: the bundled one, else adb on PATH)"))
+    words = _("read an iPhone backup (iTunes/Finder/idevicebackup2) on this computer")
+    i = kinds.add_parser("ios-backup", help=words, description=words)
+    i.add_argument("dir", metavar=pgettext("metavar", "DIR"), nargs="?",
+                   help=_("the backup folder (the one holding Manifest.db); without it, the backups found "
+                          "where iTunes or Finder keep them are listed"))
     # No password option: a password typed on the command line stays in the shell's history.
     # An encrypted backup's password is asked for (not shown as it is typed), or read from
     # standard input for scripts and tests.
     i.add_argument("--password-stdin", action="store_true",
-                   help="read an encrypted backup's password from the first line of standard input "
-                        "(otherwise it is asked for, without showing it)")
+                   help=_("read an encrypted backup's password from the first line of standard input "
+                          "(otherwise it is asked for, without showing it)"))
     for q in (a, i):
-        q.add_argument("--json", action="store_true", help="print a JSON document (as 'checkup scan --json')")
-        q.add_argument("--signatures", metavar="FILE", action="append", default=[],
-                       help="also use this signature file (may be given more than once)")
-        q.add_argument("--report", metavar="FILE", help="also save a report for an advocate (FILE.html or FILE.pdf)")
-        q.add_argument("--save-snapshot", metavar="FILE",
-                       help="also save what the phone told us to FILE (JSON), to match again or compare later "
-                            "with 'checkup scan --from-snapshot FILE'")
+        q.add_argument("--json", action="store_true", help=_("print a JSON document (as 'checkup scan --json')"))
+        _add_lang(q)
+        q.add_argument("--signatures", metavar=pgettext("metavar", "FILE"), action="append", default=[],
+                       help=_("also use this signature file (may be given more than once)"))
+        q.add_argument("--report", metavar=pgettext("metavar", "FILE"), help=_report_help())
+        q.add_argument("--save-snapshot", metavar=pgettext("metavar", "FILE"),
+                       help=_("also save what the phone told us to {file} (JSON), to match it again or compare "
+                              "it later (checkup scan --from-snapshot)").format(file=pgettext("metavar", "FILE")))
 
 
 def cmd_phone(args) -> int:
     from device_checkup.signatures.loader import load_set
     if args.phone_kind not in ("android", "ios-backup"):
-        raise UsageError("say which phone: 'checkup phone android' or 'checkup phone ios-backup DIR'")
+        raise UsageError(_("say which phone: 'checkup phone android' or 'checkup phone ios-backup {dir}'").format(
+            dir=pgettext("metavar", "DIR")))
     if args.report and not args.report.lower().endswith((".html", ".htm", ".pdf")):
-        raise UsageError("--report FILE must end in .html or .pdf")
+        raise UsageError(_("--report FILE must end in .html or .pdf"))
     for path in args.signatures:
         if not os.path.isfile(path):
-            raise InputError(f"can't read the signature file {path}: it does not exist")
+            raise InputError(_("can't read the signature file {path}: it does not exist").format(path=path))
     signatures = load_set(args.signatures)
     for note in signatures.notes:
-        print(f"checkup: {note}", file=sys.stderr)
+        print(_("checkup: {problem}").format(problem=note), file=sys.stderr)
     if args.phone_kind == "android":
         from device_checkup.checks.phone.adb import AdbError, AdbProgram, Phone
         from device_checkup.checks.phone.scan import scan_android
@@ -387,17 +510,19 @@ def cmd_phone(args) -> int:
             if not args.serial:
                 ready = program.devices()
                 if not ready:
-                    raise InputError("no phone answered. Check the cable, unlock the phone and turn on USB debugging.")
+                    raise InputError(_("no phone answered. Check the cable, unlock the phone and turn on USB "
+                                       "debugging."))
                 if len(ready) > 1:
-                    raise InputError("more than one phone is plugged in; choose one with --serial: "
-                                     + ", ".join(shown(s) for s, _ in ready))
+                    raise InputError(_("more than one phone is plugged in; choose one with --serial: {serials}").format(
+                        serials=", ".join(shown(serial) for serial, _state in ready)))
                 serial, state = ready[0]
                 if state == "unauthorized":
-                    raise InputError("the phone has not allowed this computer yet: unlock it and tap “Allow”.")
+                    raise InputError(_("the phone has not allowed this computer yet: unlock it and tap “Allow”."))
                 program.serial = serial
             result = scan_android(Phone(program), signatures)
         except AdbError as exc:
-            raise InputError(f"can't reach the phone: {exc.detail or exc.reason}") from None
+            # our own details are catalogue messages; what adb itself said stays as it said it
+            raise InputError(_("can't reach the phone: {why}").format(why=_(exc.detail or exc.reason))) from None
         finally:
             if "program" in locals():
                 program.close()             # stops the adb server only if this check started it
@@ -407,7 +532,7 @@ def cmd_phone(args) -> int:
             from device_checkup.checks.sources.base import this_platform
             found = find_backups(this_platform())
             if not found:
-                raise InputError("no iPhone backup was found where iTunes or Finder keep them; give its folder")
+                raise InputError(_("no iPhone backup was found where iTunes or Finder keep them; give its folder"))
             for folder, words in found:
                 print(_wrap(f"{shown(folder)}  ({shown(words)})"))
             return EXIT_OK
@@ -438,7 +563,7 @@ def _read_ios_backup(args, signatures):
                 raise InputError(texts.text("phone", "guide", "wrong_password")) from None
             print(texts.text("phone", "guide", "wrong_password"), file=sys.stderr)
         except (BackupError, OSError) as exc:
-            raise InputError(f"can't read the backup {shown(args.dir)}: {exc}") from None
+            raise InputError(_("can't read the backup {path}: {why}").format(path=shown(args.dir), why=exc)) from None
         import getpass
         password = getpass.getpass(texts.text("phone", "guide", "password_prompt") + " ")
 
@@ -448,19 +573,25 @@ def cmd_validate(args) -> int:
     from device_checkup.signatures.loader import builtin_paths, load_set
     missing = [p for p in args.paths if not os.path.isfile(p)]
     if missing:
-        raise InputError(f"can't read {missing[0]}: it does not exist")
+        raise InputError(_("can't read {path}: it does not exist").format(path=missing[0]))
     # Validate against the built-in set, so duplicate ids and same_as are checked across files.
     given = [os.path.realpath(p) for p in args.paths]
     others = [p for p in builtin_paths() if os.path.realpath(p) not in given]
     sigset = load_set(args.paths, builtin_files=others)
-    own = [p for p in sigset.problems if not p.file.startswith("built-in ")]
+    # The given files' problems: labelled by the path given, or by the file's own name.
+    labels = set(args.paths) | {sf.label for sf in sigset.files if sf.user_file}
+    own = [p for p in sigset.problems if p.file in labels]
     for p in own:
-        print(shown(str(p)))
+        print(shown(f"{p.file}:{p.line}: {i18n.say(p.words)}"))
     families = sum(len(f.families) for f in sigset.files if f.user_file)
     if own:
-        print(f"{len(own)} problem(s) found.", file=sys.stderr)
+        print(i18n.ngettext("{count} problem found.", "{count} problems found.", len(own)).format(count=len(own)),
+              file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"OK: {len(args.paths)} file(s), {families} families.", file=sys.stderr)
+    print(_("OK: {files}, {families}.").format(
+        files=i18n.ngettext("{count} file", "{count} files", len(args.paths)).format(count=len(args.paths)),
+        families=i18n.ngettext("{count} family", "{count} families", families).format(count=families)),
+        file=sys.stderr)
     return EXIT_OK
 
 
@@ -471,43 +602,46 @@ def cmd_import(args) -> int:
         from device_checkup.signatures.importers.stix2 import Stix2Error, import_stix2, laptop_families
         for path in args.inputs:
             if not os.path.isfile(path):
-                raise InputError(f"can't read {path}: it does not exist")
+                raise InputError(_("can't read {path}: it does not exist").format(path=path))
         try:
             doc, notes = import_stix2(args.inputs)
         except (Stix2Error, OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"can't import: {exc}") from None
+            raise InputError(_("can't import: {why}").format(why=exc)) from None
         if not laptop_families(doc):
-            print(f"note: {notes[-1]}", file=sys.stderr)
-            raise InputError("nothing to write: these files hold nothing a laptop check can look for")
+            print(_("note: {note}").format(note=notes[-1]), file=sys.stderr)
+            raise InputError(_("nothing to write: these files hold nothing a laptop check can look for"))
         header = "Converted from STIX 2 by: checkup signatures import stix2"
     elif args.source == "echap":
         from device_checkup.signatures.importers.echap import import_echap
         if len(args.inputs) > 2:
-            raise UsageError("echap takes ioc.yaml and, optionally, watchware.yaml")
+            raise UsageError(_("echap takes ioc.yaml and, optionally, watchware.yaml"))
         for path in args.inputs:
             if not os.path.isfile(path):
-                raise InputError(f"can't read {path}: it does not exist")
+                raise InputError(_("can't read {path}: it does not exist").format(path=path))
         try:
             doc, notes = import_echap(args.inputs)
         except (ValueError, OSError) as exc:
-            raise InputError(f"can't import: {exc}") from None
+            raise InputError(_("can't import: {why}").format(why=exc)) from None
         header = ECHAP_HEADER
     else:
         from device_checkup.signatures.importers.lolrmm import import_lolrmm
         if len(args.inputs) != 1 or not os.path.isdir(args.inputs[0]):
-            raise InputError(f"lolrmm takes one folder of tool files; {args.inputs[0]} is not a folder")
+            raise InputError(_("lolrmm takes one folder of tool files; {path} is not a folder").format(
+                path=args.inputs[0]))
         try:
             doc, notes = import_lolrmm(args.inputs[0])
         except (ValueError, OSError) as exc:
-            raise InputError(f"can't import: {exc}") from None
+            raise InputError(_("can't import: {why}").format(why=exc)) from None
         header = LOLRMM_HEADER
     try:
         dump_signature_file(doc, args.output, header)
     except OSError as exc:
-        raise InputError(f"can't write {args.output}: {exc.strerror}") from None
+        raise InputError(_("can't write {path}: {why}").format(path=args.output, why=exc.strerror)) from None
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
-    print(f"wrote {len(doc.get('families', []))} families to {args.output}", file=sys.stderr)
+        print(_("note: {note}").format(note=note), file=sys.stderr)
+    count = len(doc.get("families", []))
+    print(i18n.ngettext("wrote {count} family to {path}", "wrote {count} families to {path}", count).format(
+        count=count, path=args.output), file=sys.stderr)
     return EXIT_OK
 
 
@@ -526,27 +660,37 @@ def platform_tier_counts(sigset) -> dict[str, dict[str, int]]:
 
 
 def cmd_info(args) -> int:
-    from device_checkup.signatures.loader import load_set
+    """The built-in set, for whoever maintains it. Tier and platform names are shown as a
+    signature file writes them (``tier: stalkerware``, ``platforms: [macos]``): they are the
+    words of the file format, like JSON keys; everything around them is in the catalogue."""
+    from device_checkup.signatures.loader import file_words, load_set
     sigset = load_set()
     counts = sigset.counts()
-    print(f"Signature set {sigset.sha256}")
-    print(f"{counts['families']} families, {counts['laptop_indicators']} indicators a laptop can show "
-          f"(and {counts['indicators'] - counts['laptop_indicators']} phone app ids kept for reference)")
+    print(_("Signature set {sha256}").format(sha256=sigset.sha256))
+    phone_only = counts["indicators"] - counts["laptop_indicators"]
+    print(_("Families: {families}. Indicators a laptop can show: {laptop}. Phone app ids kept for reference: "
+            "{phone}.").format(families=counts["families"], laptop=counts["laptop_indicators"], phone=phone_only))
     for tier, n in counts["by_tier"].items():
         print(f"  {tier}: {n}")
-    print("\nFamilies by platform and tier (a family sold for several platforms counts on each):")
+    print("\n" + _("Families by platform and tier (a family sold for several platforms counts on each):"))
     table = platform_tier_counts(sigset)
     tiers = sorted({t for row in table.values() for t in row})
-    print("  " + "platform".ljust(10) + "".join(t.rjust(15) for t in tiers) + "total".rjust(8))
+    platform_word, total_word = pgettext("table", "platform"), pgettext("table", "total")
+    width = max(10, len(platform_word) + 1)
+    print("  " + platform_word.ljust(width) + "".join(t.rjust(15) for t in tiers) + total_word.rjust(8))
     for platform, row in table.items():
-        print("  " + platform.ljust(10) + "".join(str(row.get(t, 0)).rjust(15) for t in tiers)
+        name = pgettext("platform", "unknown") if platform == "unknown" else platform
+        print("  " + name.ljust(width) + "".join(str(row.get(t, 0)).rjust(15) for t in tiers)
               + str(sum(row.values())).rjust(8))
     for sf in sigset.files:
-        print(f"\n{sf.label} ({os.path.basename(sf.path)}), version {sf.version or '-'}, licence {sf.license or '-'}")
+        print("\n" + _("{label} ({file}), version {version}, licence {license}").format(
+            label=sf.label, file=os.path.basename(sf.path), version=sf.version or "-", license=sf.license or "-"))
         if sf.attribution:
             print(_wrap(sf.attribution, "  "))
     for p in sigset.problems:
-        print(shown(f"problem: {p}"), file=sys.stderr)
+        where = i18n.say(file_words(p.file))
+        print(shown(_("problem: {problem}").format(problem=f"{where}:{p.line}: {i18n.say(p.words)}")),
+              file=sys.stderr)
     return EXIT_OK
 
 

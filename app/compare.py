@@ -176,12 +176,13 @@ def _by_id(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def load_earlier(path: str, signatures) -> dict[str, Any]:
     """An earlier scan as a document: from the app's own HTML or PDF report, a saved snapshot or
     a JSON scan. A file it cannot read raises ``app.report.NotAReport``: one plain sentence."""
+    from device_checkup.checks.i18n import _
     from .report import NOT_READABLE, NotAReport, read_scan_data
     try:
         with open(path, "rb") as fh:
             head = fh.read(5)
     except OSError:
-        raise NotAReport("We couldn't open that file; you could choose another one.") from None
+        raise NotAReport(_("We couldn't open that file; you could choose another one.")) from None
     if head.startswith(b"%PDF") or path.lower().endswith((".html", ".htm", ".pdf")):
         data = read_scan_data(path)
         doc = _from_report(data, signatures)
@@ -193,7 +194,7 @@ def load_earlier(path: str, signatures) -> dict[str, Any]:
             data = json.load(fh)
         if isinstance(data, dict) and data.get("format") == "device-checkup-scan":
             if not isinstance(data.get("findings"), list):
-                raise NotAReport(NOT_READABLE)
+                raise NotAReport(_(NOT_READABLE))
             return data
         if isinstance(data, dict) and isinstance(data.get("scan"), dict) and "findings" in data["scan"]:
             return data["scan"]                     # a report's own scan data, saved as JSON
@@ -201,7 +202,7 @@ def load_earlier(path: str, signatures) -> dict[str, Any]:
     except NotAReport:
         raise
     except Exception:  # noqa: BLE001 - any unreadable file gets the same plain sentence
-        raise NotAReport(NOT_READABLE) from None
+        raise NotAReport(_(NOT_READABLE)) from None
 
 
 def _from_report(data: dict[str, Any], signatures) -> dict[str, Any]:

@@ -90,9 +90,10 @@ def missing_packages(environ: Mapping[str, str] | None = None, platform: str | N
 
 
 def problem_line(packages: list[str], program: str = "checkup") -> str:
-    return ("Device Checkup can't open its window: this computer is missing a few system parts it "
-            f"needs. To add them, run: sudo apt install {' '.join(packages)} "
-            f"(a check in the terminal works already: {program} scan)")
+    from device_checkup.checks.i18n import _        # standard library only: no Qt, nothing slow
+    return _("Device Checkup can't open its window: this computer is missing a few system parts it "
+             "needs. To add them, run: {command} (a check in the terminal works already: {scan})").format(
+        command="sudo apt install " + " ".join(packages), scan=f"{program} scan")
 
 
 def no_new_dbus_session(environ=None) -> None:

@@ -37,7 +37,8 @@ from typing import Any
 from device_checkup.checks import __version__, i18n, texts
 from device_checkup.checks.base import shown_value
 from device_checkup.checks.inert import shown
-from device_checkup.checks.i18n import N_, _, ngettext
+from device_checkup.checks.i18n import N_, _, ngettext, say
+from device_checkup.signatures.loader import file_words
 from device_checkup.checks.records import to_dict
 
 from .safe_write import write_new
@@ -309,7 +310,7 @@ def report_blocks(result, session: Session | None = None, *, made_at: str | None
             rows = _record_rows(ev.record)
             for m in ev.matches:
                 refs = [sources.ref(_("{file} (added for this check)").format(file=shown(m.file)) if m.user_file
-                                    else shown(m.file))] if m.file else []
+                                    else shown(say(file_words(m.file))))] if m.file else []
                 refs += [sources.ref(shown(s)) for s in m.sources if s]
                 matched = _("{kind}: {indicator}").format(kind=texts.text('kinds', m.kind), indicator=shown(m.indicator))
                 if refs:

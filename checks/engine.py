@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from device_checkup.signatures.index import CompiledSet, compile_set
-from device_checkup.signatures.loader import SignatureSet
+from device_checkup.signatures.loader import SignatureSet, file_words
 
 from . import __version__, i18n, texts
 from .base import Check, Context, DeclaredCheck, family_finding
 from .deadline import StepStopped, check_deadline, set_stop_flag
 from .findings import SEVERITY_ORDER, Evidence, Finding
-from .snapshot import NotRead, Snapshot, now_iso
+from .i18n import N_
+from .snapshot import NotRead, Snapshot, Words, now_iso
 from .sources import all_sources
 from .sources.base import Locations, Machine, Notes, Source, running_as_administrator
 
@@ -129,12 +130,26 @@ def all_checks() -> list[Check]:
             SettingsCheck(), RemoteSessionsCheck(), ListenersCheck(), CaptureCheck(), DeclaredCheck()]
 
 
+def detail_words(item: NotRead) -> str:
+    """The technical detail, in the current language when the source kept it as words."""
+    return i18n.say(item.detail_words) if item.detail_words is not None else item.detail
+
+
+def what_words(item: NotRead, what: str | None = None) -> str:
+    """What could not be read, in the current language: a catalogue message, filled with its
+    values when the source kept some (``Words``: "the extensions of {browser} for {user}")."""
+    words = i18n._(item.what or what or item.source)
+    if item.values:
+        words = words.format(**dict(item.values))
+    return words
+
+
 def _not_checked(item: NotRead, platform: str, what: str | None = None, elevated: bool = False) -> NotChecked:
     how = texts.how_to_allow(item.reason, platform)
     if elevated and item.reason == "permission":     # advice fits the account that ran the scan
         how = texts.text("reasons", "permission", "how_elevated")
-    return NotChecked(source=item.source, what=i18n._(item.what or what or item.source), reason=item.reason,
-                      reason_words=texts.reason_words(item.reason), how=how, detail=item.detail)
+    return NotChecked(source=item.source, what=what_words(item, what), reason=item.reason,
+                      reason_words=texts.reason_words(item.reason), how=how, detail=detail_words(item))
 
 
 class _Worker:
@@ -243,10 +258,10 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
         raise ScanCancelled()
     snap.os_version = value if status == "ok" and isinstance(value, str) else ""
     if status == "timeout":
-        snap.not_read.append(NotRead("os-version", "timeout", _stopped(machine, value, min(time_limit, 10.0)),
-                                     "the name of the system"))
+        snap.not_read.append(NotRead.about("os-version", "timeout", _stopped(machine, value, min(time_limit, 10.0)),
+                                           N_("the name of the system")))
     for reason, detail, what in machine.fs.drain():
-        snap.not_read.append(NotRead("os-version", reason, detail, what or "the name of the system"))
+        snap.not_read.append(NotRead.about("os-version", reason, detail, what or N_("the name of the system")))
     total = total or len(sources)
     for i, source in enumerate(sources, 1):
         if cancel is not None and cancel.is_set():
@@ -271,24 +286,27 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             raise ScanCancelled()
         snap.not_read.extend(notes.items)
         for reason, detail, what in machine.fs.drain():     # what the reader refused or cut short
-            snap.not_read.append(NotRead(source.id, reason, detail, what or source.what))
+            snap.not_read.append(NotRead.about(source.id, reason, detail, what or source.what))
         if status == "ok":
             snap.sources[source.id] = snap.add(source.kind, value)
         elif status == "timeout":
-            snap.not_read.append(NotRead(source.id, "timeout", _stopped(machine, value, limit), source.what))
+            snap.not_read.append(NotRead.about(source.id, "timeout", _stopped(machine, value, limit), source.what))
         else:
-            snap.not_read.append(NotRead(source.id, _reason_of(value), _describe(value), source.what))
+            words = getattr(value, "words", None)       # an Unreadable that says why in words
+            snap.not_read.append(NotRead.about(source.id, _reason_of(value), words or _describe(value), source.what))
     registry = machine.registry
     for reason, detail in getattr(registry, "problems", []) or []:
-        snap.not_read.append(NotRead("registry", reason, detail, "part of the Windows registry"))
+        snap.not_read.append(NotRead.about("registry", reason, detail, N_("part of the Windows registry")))
     snap.finished_at = now_iso()
     return snap
 
 
-def _stopped(machine: Machine, thread_id: int | None, limit: float) -> str:
+def _stopped(machine: Machine, thread_id: int | None, limit: float) -> Words:
     """Time-out detail that names what hung, when the reader knows it."""
     busy = machine.fs.busy_with(thread_id)
-    return f"stopped after {limit:.0f} s" + (f", while reading {busy}" if busy else "")
+    if busy:
+        return Words.of(N_("stopped after {seconds} s, while reading {path}"), seconds=f"{limit:.0f}", path=busy)
+    return Words.of(N_("stopped after {seconds} s"), seconds=f"{limit:.0f}")
 
 
 def _reason_of(exc: BaseException) -> str:
@@ -329,7 +347,9 @@ def match(snapshot: Snapshot, index: CompiledSet, checks: Sequence[Check] | None
         if status == "ok":
             raw.extend(value)
         elif status == "timeout":
-            problems.append(NotRead(check.id, "timeout", f"stopped after {time_limit:.0f} s", check.what))
+            problems.append(NotRead.about(check.id, "timeout",
+                                          Words.of(N_("stopped after {seconds} s"), seconds=f"{time_limit:.0f}"),
+                                          check.what))
         else:
             problems.append(NotRead(check.id, "error", _describe(value), check.what))
     return merge(raw, index), problems
@@ -392,7 +412,9 @@ def run_scan(*, signatures: SignatureSet, machine: Machine | None = None, snapsh
         findings.insert(0, _signatures_changed(signatures.changed))
     not_read = list(snapshot.not_read) + problems
     for p in signatures.problems:
-        not_read.append(NotRead("signatures", "error", str(p), i18n._("the signature file {file}").format(file=p.file)))
+        where = i18n.say(file_words(p.file))
+        not_read.append(NotRead.about("signatures", "error", f"{where}:{p.line}: {i18n.say(p.words)}",
+                                      Words.of(N_("the signature file {file}"), file=where)))
     # The advice for what this account could not read fits the account that ran the scan; for a
     # snapshot made elsewhere that account is unknown, so the ordinary advice is given.
     elevated = scanned_now and machine.live and running_as_administrator()

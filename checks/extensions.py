@@ -4,6 +4,7 @@ heuristic)."""
 from __future__ import annotations
 
 from . import texts
+from .i18n import _
 from .base import Check, Context, Probe, ask, signature_findings
 from .findings import Match
 from .heuristics import finding
@@ -62,11 +63,17 @@ class ExtensionsCheck(Check):
         origin = "both" if ext.by_policy and ext.from_store is False else ("policy" if ext.by_policy else "not_store")
         state = {True: "on", False: "off"}.get(ext.enabled, "unknown")
         perms = [p for p in ext.permissions if p in ALL_SITES or p in POWERFUL or p == "cookies"]
-        why = ("installed by policy" if ext.by_policy else "") + \
-            (" and " if ext.by_policy and ext.from_store is False else "") + \
-            ("not from the browser's store" if ext.from_store is False else "")
+        # One whole sentence for each case, never pieces glued with " and ".
+        if ext.by_policy and ext.from_store is False:
+            words = _("powerful permissions ({permissions}), installed by policy and not from the browser's store")
+        elif ext.by_policy:
+            words = _("powerful permissions ({permissions}), installed by policy")
+        elif ext.from_store is False:
+            words = _("powerful permissions ({permissions}), not from the browser's store")
+        else:
+            words = _("powerful permissions ({permissions})")
         return finding("powerful-extension", self.id, "extensions", ext,
-                       matched=[Match("heuristic", f"powerful permissions ({', '.join(perms)}), {why}",
+                       matched=[Match("heuristic", words.format(permissions=", ".join(perms)),
                                       ext.name, "permissions")],
                        value=ext.name, browser=ext.browser,
                        powers=_list([texts.text("extension_powers", p) for p in found]),

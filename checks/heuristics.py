@@ -200,7 +200,7 @@ def program_heuristics(check: str, record_kind: str, record, program: str | None
     borrowed = system_name_wrong_place(program, platform)
     if borrowed:
         out.append(finding("system-name-wrong-place", check, record_kind, record,
-                           matched=[Match("heuristic", "system program name outside the system folders",
+                           matched=[Match("heuristic", _("system program name outside the system folders"),
                                           program, "program")],
                            value=program, name=_basename(program), os=OS_NAMES[platform],
                            how=texts.text("heuristics", "system-name-wrong-place", "how",
@@ -376,7 +376,7 @@ def running_program_signs(check: str, record_kind: str, proc, platform: str, scr
     shown_exe = exe or texts.text("heuristics", "disguised-name", "unknown_file")
     if getattr(proc, "exe_deleted", None):
         out.append(finding("program-file-gone", check, record_kind, proc,
-                           matched=[Match("heuristic", "its program file was deleted after it started",
+                           matched=[Match("heuristic", _("its program file was deleted after it started"),
                                           exe or proc.name, "program")],
                            value=exe or proc.name, name=proc.name))
     elif exe and not _APPIMAGE_MOUNT.match(exe):

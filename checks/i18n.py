@@ -85,9 +85,34 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalogue(_current).ngettext(singular, plural, n)
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return catalogue(_current).npgettext(context, singular, plural, n)
+
+
+def say(words) -> str:
+    """``signatures.words.Words`` (a message and its values, which may be Words too) in the
+    current language; a plain string is one message."""
+    return words.said(_, ngettext) if hasattr(words, "said") else _(words)
+
+
 def N_(message: str) -> str:
     """Marks English for the catalogue without translating it yet (translated when shown)."""
     return message
+
+
+def NP_(context: str, message: str) -> str:
+    """``N_`` with a context: marked for the catalogue, translated with ``pgettext`` when shown."""
+    return message
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """``N_`` for a message with plural forms (said later with ``ngettext``)."""
+    return singular, plural
+
+
+def NNP_(context: str, singular: str, plural: str) -> tuple[str, str]:
+    """``N_`` for a message with plural forms and a context (shown with ``npgettext``)."""
+    return singular, plural
 
 
 # Months as a date says them ("2 November"): Polish and others inflect them there (listopada).

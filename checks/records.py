@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from device_checkup.signatures import kinds
+from device_checkup.signatures.words import N_, Words, WordsError
 
 
 @dataclass(frozen=True)
@@ -358,22 +359,24 @@ def _fits(value: Any, hint: Any) -> bool:
 def from_dict(kind: str, data: dict[str, Any]) -> Any:
     """Rebuild a record of ``kind`` from :func:`to_dict` output.
 
-    Unknown or missing fields and values of the wrong type are a ValueError: a snapshot may
-    come from anywhere, and checks rely on the types.
+    Unknown or missing fields and values of the wrong type are a ValueError (a WordsError, said
+    in the person's language by whoever shows it): a snapshot may come from anywhere, and checks
+    rely on the types.
     """
     cls = RECORD_TYPES[kind]
     if not isinstance(data, dict):
-        raise ValueError(f"a {kind} record is not an object")
+        raise WordsError(Words.of(N_("a {kind} record is not an object"), kind=kind))
     hints = _hints(cls)
     unknown = set(data) - set(hints)
     if unknown:
-        raise ValueError(f"unknown field(s) for {kind}: {', '.join(sorted(map(str, unknown)))}")
+        raise WordsError(Words.of(N_("unknown field(s) for {kind}: {fields}"), kind=kind,
+                                  fields=", ".join(sorted(map(str, unknown)))))
     values = {}
     for key, value in data.items():
         if not _fits(value, hints[key]):
-            raise ValueError(f"{kind} field '{key}' has a value of the wrong type")
+            raise WordsError(Words.of(N_("{kind} field '{key}' has a value of the wrong type"), kind=kind, key=key))
         values[key] = tuple(value) if isinstance(value, list) else value
     try:
         return cls(**values)
     except TypeError as exc:
-        raise ValueError(f"a {kind} record is incomplete ({exc})") from None
+        raise WordsError(Words.of(N_("a {kind} record is incomplete ({why})"), kind=kind, why=exc)) from None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from device_checkup.signatures import kinds
+from device_checkup.signatures.words import N_, Words, WordsError
 
 from . import records as _records
 
@@ -28,11 +29,35 @@ class NotRead:
     source: str                 # id of the source or check
     reason: str                 # one of REASONS
     detail: str = ""            # technical detail for the advocate (path, exception text)
-    what: str = ""              # plain words: what could not be looked at
+    what: str = ""              # plain words: what could not be looked at (a catalogue message)
+    # What fills the placeholders of ``what`` ("the extensions of {browser} for {user}"): a source
+    # keeps the message and its values apart (signatures/words.py), the explain step says them.
+    values: tuple[tuple[str, str], ...] = ()
+    # The detail as words to say later (Words): ``detail`` then holds their English, for logs
+    # and for whoever reads a snapshot without the catalogue.
+    detail_words: Words | None = None
 
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"unknown reason {self.reason!r}")
+
+    @classmethod
+    def about(cls, source: str, reason: str, detail: "str | Words", what: "str | Words" = "") -> "NotRead":
+        """``what`` and ``detail`` as plain words or as ``Words`` (a message and its values)."""
+        words = detail if isinstance(detail, Words) else None
+        if words is not None:
+            detail = words.said()
+        if isinstance(what, Words):
+            return cls(source, reason, detail, what.message, tuple((k, str(v)) for k, v in what.values), words)
+        return cls(source, reason, detail, what, detail_words=words)
+
+    def to_json_data(self) -> dict[str, Any]:
+        data = {"source": self.source, "reason": self.reason, "detail": self.detail, "what": self.what}
+        if self.values:
+            data["values"] = dict(self.values)
+        if self.detail_words is not None:
+            data["detail_words"] = self.detail_words.to_json()
+        return data
 
 
 @dataclass
@@ -70,7 +95,7 @@ class Snapshot:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "sources": dict(self.sources),
-            "not_read": [vars(n) | {} for n in self.not_read],
+            "not_read": [n.to_json_data() for n in self.not_read],
             "records": {kind: [_records.to_dict(r) for r in items]
                         for kind, items in sorted(self.records.items())},
         }
@@ -82,12 +107,12 @@ class Snapshot:
     @classmethod
     def from_json_data(cls, data: Any) -> "Snapshot":
         if not isinstance(data, dict):
-            raise ValueError("not a Device Checkup snapshot (expected a JSON object)")
+            raise WordsError(Words(N_("not a Device Checkup snapshot (expected a JSON object)")))
         if data.get("format") != SNAPSHOT_FORMAT:
-            raise ValueError(f"not a Device Checkup snapshot of format {SNAPSHOT_FORMAT}")
+            raise WordsError(Words.of(N_("not a Device Checkup snapshot of format {format}"), format=SNAPSHOT_FORMAT))
         platform = data.get("platform")
         if platform not in COMPUTERS + PHONES:
-            raise ValueError("snapshot names no known platform")
+            raise WordsError(Words(N_("snapshot names no known platform")))
         snap = cls(platform=platform,
                    mode=str(data.get("mode") or "live"),
                    root=data.get("root"),
@@ -97,26 +122,34 @@ class Snapshot:
                    finished_at=str(data.get("finished_at") or ""))
         sources = data.get("sources") or {}
         if not isinstance(sources, dict):
-            raise ValueError("snapshot 'sources' is not an object")
+            raise WordsError(Words.of(N_("snapshot '{key}' is not an object"), key="sources"))
         snap.sources = {str(k): int(v) for k, v in sources.items()}
         for item in data.get("not_read") or []:
             if not isinstance(item, dict):
-                raise ValueError("snapshot 'not_read' holds a non-object")
-            snap.not_read.append(NotRead(**{k: str(v) for k, v in item.items()}))
+                raise WordsError(Words.of(N_("snapshot '{key}' holds a non-object"), key="not_read"))
+            values = item.get("values") or {}
+            if not isinstance(values, dict):
+                raise WordsError(Words.of(N_("snapshot '{key}' holds values that are not an object"),
+                                          key="not_read"))
+            words = Words.from_json(item["detail_words"]) if item.get("detail_words") is not None else None
+            snap.not_read.append(NotRead(**{k: str(v) for k, v in item.items() if k not in ("values", "detail_words")},
+                                         values=tuple((str(k), str(v)) for k, v in values.items()),
+                                         detail_words=words))
         recs = data.get("records") or {}
         if not isinstance(recs, dict):
-            raise ValueError("snapshot 'records' is not an object")
+            raise WordsError(Words.of(N_("snapshot '{key}' is not an object"), key="records"))
         for kind, items in recs.items():
             if kind not in _records.RECORD_TYPES:
-                raise ValueError(f"snapshot holds unknown record kind {kind!r}")
+                raise WordsError(Words.of(N_("snapshot holds unknown record kind '{kind}'"), kind=kind))
             if (kinds.RECORD[kind].device == "phone") != (platform in PHONES):
-                raise ValueError(f"a {platform} snapshot can't hold {kind!r} records")
+                raise WordsError(Words.of(N_("a {platform} snapshot can't hold '{kind}' records"),
+                                          platform=platform, kind=kind))
             if not isinstance(items, list):
-                raise ValueError(f"snapshot records {kind!r} is not a list")
+                raise WordsError(Words.of(N_("snapshot records '{kind}' is not a list"), kind=kind))
             try:
                 snap.records[kind] = [_records.from_dict(kind, d) for d in items]
             except TypeError as exc:
-                raise ValueError(f"snapshot records {kind!r}: {exc}") from None
+                raise WordsError(Words.of(N_("snapshot records '{kind}': {why}"), kind=kind, why=exc)) from None
         return snap
 
     @classmethod
@@ -124,7 +157,7 @@ class Snapshot:
         try:
             data = json.load(fp)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
+            raise WordsError(Words.of(N_("not valid JSON ({why}, line {line})"), why=exc.msg, line=exc.lineno)) from None
         return cls.from_json_data(data)
 
 

@@ -20,6 +20,7 @@ import os
 from typing import Any
 
 from .loader import Family, Indicator, Problem, SignatureFile
+from .words import Words
 
 FORMAT = "device-checkup-compiled-set"
 VERSION = 1
@@ -59,7 +60,7 @@ def dump(files: list[SignatureFile], problems: list[Problem], index: dict | None
     doc = {"format": FORMAT, "version": VERSION,
            "sources": {os.path.basename(sf.path): sf.sha256 for sf in files},
            "kinds": kinds, "platforms": plats, "files": out_files,
-           "problems": [[p.file, p.line, p.message] for p in problems]}
+           "problems": [[p.file, p.line, p.words.to_json()] for p in problems]}
     if index is not None:
         doc["index"] = index
     return (json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
@@ -99,7 +100,7 @@ def load(raw: bytes, folder: str) -> tuple[list[SignatureFile], list[Problem], d
                                       "user_file": False}))
         sf.families = fams
         files.append(sf)
-    problems = [Problem(str(f), int(n), str(m)) for f, n, m in doc["problems"]]
+    problems = [Problem(str(f), int(n), Words.from_json(m)) for f, n, m in doc["problems"]]
     index = doc.get("index")
     if index is not None and not isinstance(index, dict):
         raise ValueError("the shipped index is not a table")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import kinds
+from .words import N_, Words
 
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -49,7 +50,18 @@ _MAC_PREFIXES = ("/applications", "/library", "/system", "/users", "/private", "
 class Problem:
     file: str
     line: int
-    message: str
+    # What is wrong: a catalogue message and its values (signatures/words.py), said in the
+    # person's language by whoever shows it (``checks.i18n.say(problem.words)``).
+    words: Words
+
+    def __post_init__(self) -> None:
+        if isinstance(self.words, str):
+            object.__setattr__(self, "words", Words(self.words))
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in English (the words as written)."""
+        return self.words.said()
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
@@ -214,9 +226,40 @@ def _construct(node: yaml.Node) -> Any:
         constructor.recursive_objects.clear()
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
+# A built-in file is known by this label in problems and matches (a key: the compact set,
+# the manifest and tests use it); people read it through the catalogue (``file_words``).
+_BUILTIN = "built-in "
+
+
+def builtin_label(name: str) -> str:
+    """The label of the shipped file ``name`` (``curated.yaml``)."""
+    return _BUILTIN + name
+
+
+def file_words(label: str) -> Words | str:
+    """A signature file's label as a person reads it: a built-in file's name in words of the
+    catalogue ("built-in {file}"), a file the person added by its own name or path."""
+    if label.startswith(_BUILTIN):
+        return Words.of(N_("built-in {file}"), file=label[len(_BUILTIN):])
+    return label
+
+
+def _suggest(word: str, options: Iterable[str]) -> Words | str:
     close = difflib.get_close_matches(word, list(options), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return Words.of(N_(" (did you mean '{close}'?)"), close=close[0]) if close else ""
+
+
+def _who(fid: str | None) -> Words:
+    return Words.of(N_("family '{id}'"), id=fid) if fid else Words(N_("a family"))
+
+
+def _field(who: Words, field: str) -> Words:
+    """A family's field, named as the file writes it ("family 'x': aliases")."""
+    return Words.of(N_("{who}: {field}"), who=who, field=field)
+
+
+def _item_of(what: Words | str) -> Words:
+    return Words.of(N_("an item of {what}"), what=what)
 
 
 # -- validation ----------------------------------------------------------------------------
@@ -226,49 +269,52 @@ class _Validator:
         self.label = label
         self.problems: list[Problem] = []
 
-    def bad(self, node_or_line, message: str) -> None:
+    def bad(self, node_or_line, message: str, **values) -> None:
+        """A problem: ``message`` marked with N_ (a catalogue message), ``values`` fill it."""
         line = node_or_line if isinstance(node_or_line, int) else _line(node_or_line)
-        self.problems.append(Problem(self.label, line, message))
+        self.problems.append(Problem(self.label, line, Words.of(message, **values)))
 
-    def string(self, node: yaml.Node, what: str, empty_ok: bool = False) -> str | None:
+    # ``what`` below names the thing a problem is about: a key as the file writes it ("id"),
+    # or Words ("family 'x': aliases", "an item of ...").
+    def string(self, node: yaml.Node, what: Words | str, empty_ok: bool = False) -> str | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.bad(node, f"{what} must be text")
+            self.bad(node, N_("{what} must be text"), what=what)
             return None
         value = _construct(node)
         if not isinstance(value, str):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = str(value)
             else:
-                self.bad(node, f"{what} must be text")
+                self.bad(node, N_("{what} must be text"), what=what)
                 return None
         if not empty_ok and not value.strip():
-            self.bad(node, f"{what} is empty")
+            self.bad(node, N_("{what} is empty"), what=what)
             return None
         return value
 
-    def string_list(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
+    def string_list(self, node: yaml.Node, what: Words | str) -> list[tuple[str, yaml.Node]]:
         if not isinstance(node, yaml.SequenceNode):
-            self.bad(node, f"{what} must be a list")
+            self.bad(node, N_("{what} must be a list"), what=what)
             return []
         out = []
         for item in node.value:
-            value = self.string(item, f"an item of {what}")
+            value = self.string(item, _item_of(what))
             if value is not None:
                 out.append((value, item))
         return out
 
-    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+    def mapping(self, node: yaml.Node, what: Words | str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         if not isinstance(node, yaml.MappingNode):
-            self.bad(node, f"{what} must be a mapping of keys to values")
+            self.bad(node, N_("{what} must be a mapping of keys to values"), what=what)
             return None
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = _construct(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.bad(key_node, f"{what}: keys must be text")
+                self.bad(key_node, N_("{what}: keys must be text"), what=what)
                 continue
             if key in out:
-                self.bad(key_node, f"{what}: key '{key}' appears twice")
+                self.bad(key_node, N_("{what}: key '{key}' appears twice"), what=what, key=key)
                 continue
             out[key] = (key_node, value_node)
         return out
@@ -276,95 +322,103 @@ class _Validator:
     # -- one family ------------------------------------------------------------------------
     def family(self, node: yaml.Node, user_file: bool) -> Family | None:
         before = len(self.problems)
-        fields = self.mapping(node, "a family")
+        fields = self.mapping(node, Words(N_("a family")))
         if fields is None:
             return None
         fid = None
         if "id" in fields:
             fid = self.string(fields["id"][1], "id")
             if fid is not None and not _ID.match(fid):
-                self.bad(fields["id"][1], f"id '{fid}' must be lower case letters, digits, '.', '_' or '-'")
+                self.bad(fields["id"][1], N_("id '{id}' must be lower case letters, digits, '.', '_' or '-'"), id=fid)
                 fid = None
-        who = f"family '{fid}'" if fid else "a family"
+        who = _who(fid)
         for key, (key_node, _) in fields.items():
             if key not in FAMILY_KEYS:
-                self.bad(key_node, f"{who}: unknown key '{key}'{_suggest(key, FAMILY_KEYS)}")
+                self.bad(key_node, N_("{who}: unknown key '{key}'{suggest}"), who=who, key=key,
+                         suggest=_suggest(key, FAMILY_KEYS))
         for key in REQUIRED_FAMILY_KEYS:
             if key not in fields:
-                self.bad(node, f"{who}: '{key}' is missing")
-        name = self.string(fields["name"][1], f"{who}: name") if "name" in fields else None
-        description = self.string(fields["description"][1], f"{who}: description") if "description" in fields else None
+                self.bad(node, N_("{who}: '{key}' is missing"), who=who, key=key)
+        name = self.string(fields["name"][1], _field(who, "name")) if "name" in fields else None
+        description = (self.string(fields["description"][1], _field(who, "description"))
+                       if "description" in fields else None)
         tier = None
         if "tier" in fields:
-            tier = self.string(fields["tier"][1], f"{who}: tier")
+            tier = self.string(fields["tier"][1], _field(who, "tier"))
             if tier is not None and tier not in TIERS:
-                self.bad(fields["tier"][1], f"{who}: unknown tier '{tier}' (one of {', '.join(TIERS)}){_suggest(tier, TIERS)}")
-        aliases = tuple(v for v, _ in self.string_list(fields["aliases"][1], f"{who}: aliases")) if "aliases" in fields else ()
+                self.bad(fields["tier"][1], N_("{who}: unknown tier '{tier}' (one of {tiers}){suggest}"), who=who,
+                         tier=tier, tiers=", ".join(TIERS), suggest=_suggest(tier, TIERS))
+        aliases = (tuple(v for v, _ in self.string_list(fields["aliases"][1], _field(who, "aliases")))
+                   if "aliases" in fields else ())
         platforms: tuple[str, ...] = ()
         if "platforms" in fields:
             plats = []
-            for value, item in self.string_list(fields["platforms"][1], f"{who}: platforms"):
+            for value, item in self.string_list(fields["platforms"][1], _field(who, "platforms")):
                 if value not in PLATFORMS:
-                    self.bad(item, f"{who}: unknown platform '{value}' (one of {', '.join(PLATFORMS)}){_suggest(value, PLATFORMS)}")
+                    self.bad(item, N_("{who}: unknown platform '{platform}' (one of {platforms}){suggest}"), who=who,
+                             platform=value, platforms=", ".join(PLATFORMS), suggest=_suggest(value, PLATFORMS))
                 else:
                     plats.append(value)
             platforms = tuple(plats)
         same_as: tuple[str, ...] = ()
         if "same_as" in fields:
             ids = []
-            for value, item in self.string_list(fields["same_as"][1], f"{who}: same_as"):
+            for value, item in self.string_list(fields["same_as"][1], _field(who, "same_as")):
                 if not _ID.match(value):
-                    self.bad(item, f"{who}: same_as '{value}' is not a family id")
+                    self.bad(item, N_("{who}: same_as '{value}' is not a family id"), who=who, value=value)
                 else:
                     ids.append(value)
             same_as = tuple(ids)
         sources = self.sources(fields["sources"][1], who) if "sources" in fields else ()
         indicators = self.indicators(fields["indicators"][1], who) if "indicators" in fields else ()
         if "indicators" in fields and not indicators and len(self.problems) == before:
-            self.bad(fields["indicators"][1], f"{who}: has no indicators")
+            self.bad(fields["indicators"][1], N_("{who}: has no indicators"), who=who)
         if len(self.problems) > before:
             return None
         return Family(id=fid, name=name, tier=tier, description=description.strip(), aliases=aliases,
                       platforms=platforms, same_as=same_as, sources=sources, indicators=indicators,
                       file=self.label, line=_line(node), user_file=user_file)
 
-    def sources(self, node: yaml.Node, who: str) -> tuple[tuple[str, str], ...]:
+    def sources(self, node: yaml.Node, who: Words) -> tuple[tuple[str, str], ...]:
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            self.bad(node, f"{who}: sources must be a list with at least one source")
+            self.bad(node, N_("{who}: sources must be a list with at least one source"), who=who)
             return ()
         out = []
+        a_source = Words.of(N_("{who}: a source"), who=who)
         for item in node.value:
             if isinstance(item, yaml.ScalarNode):
-                url = self.string(item, f"{who}: a source")
+                url = self.string(item, a_source)
                 if url:
                     out.append((url, ""))
                 continue
-            fields = self.mapping(item, f"{who}: a source")
+            fields = self.mapping(item, a_source)
             if fields is None:
                 continue
             for key, (key_node, _) in fields.items():
                 if key not in ("url", "covers"):
-                    self.bad(key_node, f"{who}: a source has unknown key '{key}'{_suggest(key, ('url', 'covers'))}")
+                    self.bad(key_node, N_("{who}: a source has unknown key '{key}'{suggest}"), who=who, key=key,
+                             suggest=_suggest(key, ("url", "covers")))
             if "url" not in fields:
-                self.bad(item, f"{who}: a source needs a 'url'")
+                self.bad(item, N_("{who}: a source needs a 'url'"), who=who)
                 continue
-            url = self.string(fields["url"][1], f"{who}: source url")
-            covers = self.string(fields["covers"][1], f"{who}: source covers") if "covers" in fields else ""
+            url = self.string(fields["url"][1], _field(who, "source url"))
+            covers = self.string(fields["covers"][1], _field(who, "source covers")) if "covers" in fields else ""
             if url:
                 out.append((url, covers or ""))
         return tuple(out)
 
-    def indicators(self, node: yaml.Node, who: str) -> tuple[Indicator, ...]:
-        fields = self.mapping(node, f"{who}: indicators")
+    def indicators(self, node: yaml.Node, who: Words) -> tuple[Indicator, ...]:
+        fields = self.mapping(node, _field(who, "indicators"))
         if fields is None:
             return ()
         out: list[Indicator] = []
         for kind, (key_node, value_node) in fields.items():
             if kind not in kinds.INDICATOR:
-                self.bad(key_node, f"{who}: unknown indicator kind '{kind}'{_suggest(kind, kinds.INDICATOR)}")
+                self.bad(key_node, N_("{who}: unknown indicator kind '{kind}'{suggest}"), who=who, kind=kind,
+                         suggest=_suggest(kind, kinds.INDICATOR))
                 continue
             if not isinstance(value_node, yaml.SequenceNode):
-                self.bad(value_node, f"{who}: {kind} must be a list")
+                self.bad(value_node, N_("{what} must be a list"), what=_field(who, kind))
                 continue
             for item in value_node.value:
                 ind = self.indicator(kind, item, who)
@@ -372,127 +426,136 @@ class _Validator:
                     out.append(ind)
         return tuple(out)
 
-    def indicator(self, kind: str, node: yaml.Node, who: str) -> Indicator | None:
+    def indicator(self, kind: str, node: yaml.Node, who: Words) -> Indicator | None:
         line = _line(node)
         form = kinds.INDICATOR[kind].form
         declared = kinds.INDICATOR[kind].platforms      # where a kind can match at all (may be empty)
         if form == "registry_value":
-            fields = self.mapping(node, f"{who}: a registry value")
+            fields = self.mapping(node, Words.of(N_("{who}: a registry value"), who=who))
             if fields is None:
                 return None
             for key, (key_node, _) in fields.items():
                 if key not in ("key", "name"):
-                    self.bad(key_node, f"{who}: registry value has unknown key '{key}'{_suggest(key, ('key', 'name'))}")
+                    self.bad(key_node, N_("{who}: registry value has unknown key '{key}'{suggest}"), who=who, key=key,
+                             suggest=_suggest(key, ("key", "name")))
             if "key" not in fields or "name" not in fields:
-                self.bad(node, f"{who}: a registry value needs 'key' and 'name'")
+                self.bad(node, N_("{who}: a registry value needs 'key' and 'name'"), who=who)
                 return None
-            key = self.string(fields["key"][1], f"{who}: registry value key")
-            name = self.string(fields["name"][1], f"{who}: registry value name", empty_ok=True)
+            key = self.string(fields["key"][1], _field(who, "registry value key"))
+            name = self.string(fields["name"][1], _field(who, "registry value name"), empty_ok=True)
             if key is None or name is None:
                 return None
             if not _REG_ROOT.match(key):
-                self.bad(fields["key"][1], f"{who}: registry key '{key}' must start with HKLM\\ or HKCU\\")
+                self.bad(fields["key"][1], N_("{who}: registry key '{key}' must start with HKLM\\ or HKCU\\"),
+                         who=who, key=key)
                 return None
             if problem := glob_problem(key):
-                self.bad(fields["key"][1], f"{who}: registry key '{key}': {problem}")
+                self.bad(fields["key"][1], N_("{who}: registry key '{key}': {problem}"), who=who, key=key,
+                         problem=problem)
                 return None
             return Indicator(kind, name, key=key, platforms=kinds.INDICATOR[kind].platforms, line=line)
         if form == "name" and isinstance(node, yaml.MappingNode):
-            fields = self.mapping(node, f"{who}: {kind} item")
+            fields = self.mapping(node, Words.of(N_("{who}: {kind} item"), who=who, kind=kind))
             if fields is None:
                 return None
             keys = set(fields) - {"platforms"}
             if keys not in ({"regex"}, {"name"}):
-                self.bad(node, f"{who}: a {kind} item is a name, a glob, {{regex: PATTERN}} or "
-                               f"{{name: NAME, platforms: [...]}}")
+                self.bad(node, N_("{who}: a {kind} item is a name, a glob, {{regex: PATTERN}} or "
+                                  "{{name: NAME, platforms: [...]}}"), who=who, kind=kind)
                 return None
             plats: tuple[str, ...] = ()
             if "platforms" in fields:
-                listed = [v for v, _ in self.string_list(fields["platforms"][1], f"{who}: platforms")]
+                listed = [v for v, _ in self.string_list(fields["platforms"][1], _field(who, "platforms"))]
                 if not listed or any(p not in DESKTOP for p in listed):
-                    self.bad(fields["platforms"][1], f"{who}: an indicator's platforms are some of {', '.join(DESKTOP)}")
+                    self.bad(fields["platforms"][1], N_("{who}: an indicator's platforms are some of {platforms}"),
+                             who=who, platforms=", ".join(DESKTOP))
                     return None
                 plats = tuple(listed)
             if "name" in fields:
-                value = self.string(fields["name"][1], f"{who}: name")
+                value = self.string(fields["name"][1], _field(who, "name"))
                 if value is None:
                     return None
                 if problem := glob_problem(value.strip()):
-                    self.bad(node, f"{who}: {kind} '{value}': {problem}")
+                    self.bad(node, N_("{who}: {kind} '{value}': {problem}"), who=who, kind=kind, value=value,
+                             problem=problem)
                     return None
                 return Indicator(kind, value.strip(), platforms=plats or name_platforms(value) or declared,
                                  line=line)
-            pattern = self.string(fields["regex"][1], f"{who}: regex")
+            pattern = self.string(fields["regex"][1], _field(who, "regex"))
             if pattern is None:
                 return None
             try:
                 re.compile(pattern)
             except re.error as exc:
-                self.bad(fields["regex"][1], f"{who}: bad regex '{pattern}': {exc}")
+                self.bad(fields["regex"][1], N_("{who}: bad regex '{pattern}': {why}"), who=who, pattern=pattern,
+                         why=exc)
                 return None
             return Indicator(kind, pattern, regex=True, platforms=plats or declared, line=line)
-        value = self.string(node, f"{who}: an item of {kind}")
+        value = self.string(node, Words.of(N_("{who}: an item of {kind}"), who=who, kind=kind))
         if value is None:
             return None
         value = value.strip()
         if form in ("name", "reference"):
             if problem := glob_problem(value):
-                self.bad(node, f"{who}: {kind} '{value}': {problem}")
+                self.bad(node, N_("{who}: {kind} '{value}': {problem}"), who=who, kind=kind, value=value,
+                         problem=problem)
                 return None
             return Indicator(kind, value, platforms=(name_platforms(value) or declared) if form == "name" else (),
                              line=line)
         if form == "path":
             if problem := glob_problem(value):
-                self.bad(node, f"{who}: {kind} '{value}': {problem}")
+                self.bad(node, N_("{who}: {kind} '{value}': {problem}"), who=who, kind=kind, value=value,
+                         problem=problem)
                 return None
             plats = path_platforms(value)
             if not plats:
-                self.bad(node, f"{who}: {kind} '{value}' must be a full path (C:\\…, %ProgramData%\\…, /… or ~/…)")
+                self.bad(node, N_("{who}: {kind} '{value}' must be a full path (C:\\…, %ProgramData%\\…, /… or ~/…)"),
+                         who=who, kind=kind, value=value)
                 return None
             return Indicator(kind, value, platforms=plats, line=line)
         if form == "registry_key":
             if not _REG_ROOT.match(value):
-                self.bad(node, f"{who}: registry key '{value}' must start with HKLM\\ or HKCU\\")
+                self.bad(node, N_("{who}: registry key '{key}' must start with HKLM\\ or HKCU\\"), who=who, key=value)
                 return None
             if problem := glob_problem(value):
-                self.bad(node, f"{who}: registry key '{value}': {problem}")
+                self.bad(node, N_("{who}: registry key '{key}': {problem}"), who=who, key=value, problem=problem)
                 return None
             return Indicator(kind, value, platforms=kinds.INDICATOR[kind].platforms, line=line)
         if form == "domain":
             domain = normalise_domain(value)
             if domain is None:
-                self.bad(node, f"{who}: '{value}' is not a domain name")
+                self.bad(node, N_("{who}: '{value}' is not a domain name"), who=who, value=value)
                 return None
             return Indicator(kind, value, line=line)
         if form == "ip":
             try:
                 ipaddress.ip_network(value, strict=False)
             except ValueError:
-                self.bad(node, f"{who}: '{value}' is not an IP address or CIDR range")
+                self.bad(node, N_("{who}: '{value}' is not an IP address or CIDR range"), who=who, value=value)
                 return None
             return Indicator(kind, value, line=line)
         if form == "sha256":
             if not _SHA256.match(value):
-                self.bad(node, f"{who}: '{value}' is not a SHA-256 (64 hexadecimal digits)")
+                self.bad(node, N_("{who}: '{value}' is not a SHA-256 (64 hexadecimal digits)"), who=who, value=value)
                 return None
             return Indicator(kind, value.lower(), line=line)
         raise AssertionError(form)
 
 
-def glob_problem(pattern: str) -> str | None:
+def glob_problem(pattern: str) -> Words | None:
     """Why a glob is not acceptable, or None."""
     if "**" in pattern:
-        return "'**' is not allowed; name each folder"
+        return Words(N_("'**' is not allowed; name each folder"))
     depth = 0
     for ch in pattern:
         if ch == "[":
             if depth:
-                return "'[' inside '[…]'"
+                return Words(N_("'[' inside '[…]'"))
             depth = 1
         elif ch == "]" and depth:
             depth = 0
     if depth:
-        return "'[' without its closing ']'"
+        return Words(N_("'[' without its closing ']'"))
     return None
 
 
@@ -565,36 +628,38 @@ def load_file(path: str, *, user_file: bool = False, label: str | None = None,
         if text is None:
             raw, size = _read_regular(path)
             if size > MAX_FILE_BYTES:
-                return sf, [Problem(label, 0, f"the file is too large ({size} bytes; at most {MAX_FILE_BYTES})")]
+                return sf, [Problem(label, 0, Words.of(N_("the file is too large ({size} bytes; at most {most})"),
+                                                       size=size, most=MAX_FILE_BYTES))]
             text = raw.decode("utf-8")
             sf.sha256 = hashlib.sha256(raw).hexdigest()
         else:
             sf.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     except UnicodeDecodeError:
-        return sf, [Problem(label, 0, "the file is not UTF-8 text")]
+        return sf, [Problem(label, 0, Words(N_("the file is not UTF-8 text")))]
     except OSError as exc:
-        return sf, [Problem(label, 0, f"can't read the file: {exc.strerror or exc}")]
+        return sf, [Problem(label, 0, Words.of(N_("can't read the file: {why}"), why=exc.strerror or exc))]
     try:
         root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return sf, [Problem(label, (mark.line + 1) if mark else 0, f"not valid YAML: {exc.problem or exc}")]
+        return sf, [Problem(label, (mark.line + 1) if mark else 0,
+                            Words.of(N_("not valid YAML: {why}"), why=exc.problem or exc))]
     except (yaml.YAMLError, RecursionError) as exc:
-        return sf, [Problem(label, 0, f"not valid YAML: {exc}")]
+        return sf, [Problem(label, 0, Words.of(N_("not valid YAML: {why}"), why=exc))]
     if root is None:
-        return sf, [Problem(label, 1, "the file is empty")]
-    top = v.mapping(root, "the file")
+        return sf, [Problem(label, 1, Words(N_("the file is empty")))]
+    top = v.mapping(root, Words(N_("the file")))
     if top is None:
         return sf, v.problems
     for key, (key_node, _) in top.items():
         if key not in FILE_KEYS:
-            v.bad(key_node, f"unknown key '{key}'{_suggest(key, FILE_KEYS)}")
+            v.bad(key_node, N_("unknown key '{key}'{suggest}"), key=key, suggest=_suggest(key, FILE_KEYS))
     if "schema" not in top:
-        v.bad(root, "'schema: 1' is missing")
+        v.bad(root, N_("'schema: 1' is missing"))
         return sf, v.problems
     schema = _construct(top["schema"][1]) if isinstance(top["schema"][1], yaml.ScalarNode) else None
     if schema != SCHEMA_VERSION:
-        v.bad(top["schema"][1], f"schema must be {SCHEMA_VERSION}")
+        v.bad(top["schema"][1], N_("schema must be {version}"), version=SCHEMA_VERSION)
         return sf, v.problems
     for key in ("name", "version", "license", "attribution"):
         if key in top:
@@ -602,11 +667,11 @@ def load_file(path: str, *, user_file: bool = False, label: str | None = None,
             if value is not None:
                 setattr(sf, key, value.strip())
     if "families" not in top:
-        v.bad(root, "'families' is missing")
+        v.bad(root, N_("'families' is missing"))
         return sf, v.problems
     fam_node = top["families"][1]
     if not isinstance(fam_node, yaml.SequenceNode):
-        v.bad(fam_node, "families must be a list")
+        v.bad(fam_node, N_("{what} must be a list"), what="families")
         return sf, v.problems
     seen: dict[str, int] = {}
     for item in fam_node.value:
@@ -614,7 +679,7 @@ def load_file(path: str, *, user_file: bool = False, label: str | None = None,
         if fam is None:
             continue
         if fam.id in seen:
-            v.bad(item, f"family id '{fam.id}' is used twice (first on line {seen[fam.id]})")
+            v.bad(item, N_("family id '{id}' is used twice (first on line {line})"), id=fam.id, line=seen[fam.id])
             continue
         seen[fam.id] = fam.line
         sf.families.append(fam)
@@ -641,11 +706,11 @@ def _stix2_text(path: str, result: SignatureSet) -> str | None | bool:
     try:
         doc, notes = import_stix2([path])
     except (Stix2Error, OSError, UnicodeDecodeError) as exc:
-        result.problems.append(Problem(path, 0, f"can't read this STIX 2 file: {exc}"))
+        result.problems.append(Problem(path, 0, Words.of(N_("can't read this STIX 2 file: {why}"), why=exc)))
         return False
     if not laptop_families(doc):
-        result.problems.append(Problem(path, 0, "this STIX 2 file adds nothing a laptop check can look for "
-                                       "(" + notes[-1] + "); it was not loaded"))
+        result.problems.append(Problem(path, 0, Words.of(N_("this STIX 2 file adds nothing a laptop check can look "
+                                                            "for ({why}); it was not loaded"), why=notes[-1])))
         return False
     result.notes.append(f"{path}: {notes[-1]}")
     return render_signature_file(doc, "Converted from STIX 2 by Device Checkup")
@@ -667,12 +732,12 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
             by_file: dict[str, list[Problem]] = {}
             for p in problems:
                 by_file.setdefault(p.file, []).append(p)
-            loaded += [(sf.path, False, sf, by_file.pop(f"built-in {os.path.basename(sf.path)}", []))
+            loaded += [(sf.path, False, sf, by_file.pop(builtin_label(os.path.basename(sf.path)), []))
                        for sf in files]
             result.problems.extend(p for ps in by_file.values() for p in ps)
     if builtin and not loaded:
         for path in (builtin_files if builtin_files is not None else builtin_paths()):
-            sf, problems = load_file(path, label=f"built-in {os.path.basename(path)}")
+            sf, problems = load_file(path, label=builtin_label(os.path.basename(path)))
             loaded.append((path, False, sf, problems))
     for path in user_paths:
         converted = _stix2_text(path, result)
@@ -682,13 +747,14 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
         loaded.append((path, True, sf, problems))
     owner: dict[str, str] = {}
     for path, is_user, sf, problems in loaded:
-        label = f"built-in {os.path.basename(path)}" if not is_user else path
+        label = builtin_label(os.path.basename(path)) if not is_user else path
         result.problems.extend(problems)
         kept = []
         for fam in sf.families:
             if fam.id in owner:
                 result.problems.append(Problem(sf.label if is_user else label, fam.line,
-                                               f"family id '{fam.id}' is already used in {owner[fam.id]}"))
+                                               Words.of(N_("family id '{id}' is already used in {file}"), id=fam.id,
+                                                        file=file_words(owner[fam.id]))))
                 continue
             owner[fam.id] = label
             kept.append(fam)
@@ -708,7 +774,8 @@ def load_set(user_paths: Iterable[str] = (), *, builtin: bool = True,
         for other in fam.same_as:
             if other not in ids:
                 label = fam.file
-                result.problems.append(Problem(label, fam.line, f"family '{fam.id}': same_as '{other}' names no loaded family"))
+                result.problems.append(Problem(label, fam.line, Words.of(
+                    N_("{who}: same_as '{other}' names no loaded family"), who=_who(fam.id), other=other)))
     return result
 
 

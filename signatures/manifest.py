@@ -172,12 +172,12 @@ def write(folder: str | None = None) -> str:
     """Write the compiled set (signatures/compact.py) from the YAML files, the parsed words
     (texts.compiled.json), then the manifest of all of them. Both are made here, by the project, never on the person's machine."""
     from . import compact
-    from .loader import load_file
+    from .loader import builtin_label, load_file
     folder = folder or data_folder()
     names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
     files, problems = [], []
     for n in names:
-        sf, found = load_file(os.path.join(folder, n), label=f"built-in {n}")
+        sf, found = load_file(os.path.join(folder, n), label=builtin_label(n))
         files.append(sf)
         problems.extend(found)
     with open(os.path.join(folder, compact.NAME), "wb") as fh:

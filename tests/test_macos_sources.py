@@ -302,7 +302,8 @@ def test_places_it_may_not_read_are_said(monkeypatch):
     monkeypatch.setattr(FileSystem, "list", refusing_list)
     monkeypatch.setattr(FileSystem, "read_bytes", refusing_read)
     records, notes = collect(MacAutostartSource())
-    assert [(n.reason, n.what) for n in notes] == [
+    # (the home folder's words are a catalogue message and its values, said later)
+    assert [(n.reason, n.what.format(**dict(n.values))) for n in notes] == [
         ("permission", "sam's home folder (/Users/sam)"),
         ("permission", "/private/var/db/com.apple.backgroundtaskmanagement"),
         ("permission", "login hooks")]

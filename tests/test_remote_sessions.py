@@ -74,7 +74,7 @@ def test_windows_anydesk_and_teamviewer_logs_become_sessions(tmp_path):
     ]
     # Two TeamViewer lines were not sessions: skipped, and counted in a note.
     assert [(n.reason, n.detail) for n in notes] == [
-        ("error", f"{TV_LOG}: 2 line(s) were not in the expected form and were skipped")]
+        ("error", f"{TV_LOG}: 2 lines were not in the expected form and were skipped")]
 
 
 def test_anydesk_methods_and_headers():

@@ -8,7 +8,9 @@ The English source words live where they are written; this collects them all:
 - ``checks/texts/en.yaml``: each string, with its dotted YAML path as context;
 - ``app/gui/words.py``: each UPPER_CASE string (context: its name; dict entries NAME.key);
 - ``app/data/session_questions.yaml`` and ``app/data/support.yaml``: their words;
-- every ``_()``, ``N_()``, ``pgettext()`` and ``ngettext()`` call in app/ and checks/;
+- every ``_()``, ``N_()``, ``NP_()``, ``NNP_()``, ``pgettext()``, ``ngettext()`` and ``npgettext()``
+  call in app/, checks/ and signatures/ (argparse's own words: app/cli.py, context "argparse";
+  signature file problems: signatures/loader.py).
 - ``signatures/data/*.yaml``: each family's description (context "product description"), with
   the families that use it as a comment; importers write theirs into these files.
 The same thing can be done by hand: ``pybabel update -i checks/locale/checkup.pot -d
@@ -35,7 +37,9 @@ LOCALE = ROOT / "checks" / "locale"
 POT = LOCALE / "checkup.pot"
 LANGUAGES = ["pl"]          # real translations, edited by people
 PSEUDO = ["xx", "yy"]       # made here from the template, for tests
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3), "NP_": ((1, "c"), 2), "NN_": (1, 2),
+            "NNP_": ((1, "c"), 2, 3)}
 # support.yaml: the words; numbers, addresses and sources stay data.
 SUPPORT_WORDS = {"before", "emergency_note", "name", "intro", "what", "note", "number"}
 
@@ -141,7 +145,7 @@ def template() -> Catalog:
                 locations=[(f"signatures/data/{f}", 0) for f in files])
     for filename, line, message in _source_words(ROOT / "checks"):
         cat.add(message, locations=[(filename, line)])
-    for folder in ("app", "checks"):
+    for folder in ("app", "checks", "signatures"):      # signatures: N_() marks (signatures/words.py)
         for filename, line, message, comments, context in extract_from_dir(
                 ROOT / folder, method_map=[("**/gui/words.py", "ignore"), ("**.py", "python")], keywords=KEYWORDS):
             if isinstance(message, tuple):
@@ -174,8 +178,12 @@ def _stable(cat: Catalog) -> Catalog:
     return cat
 
 
+_PRINTF = re.compile(r"%(\([A-Za-z_]+\))?[srd%]")
+
+
 def pseudo(message: str, rtl: bool) -> str:
-    """⟦Ŵöŕðś⟧ with placeholders, accelerators (&x) and markup kept as they are.
+    """⟦Ŵöŕðś⟧ with placeholders ({name}, and argparse's %(name)s and %s), accelerators (&x)
+    and markup kept as they are.
 
     A message that is one placeholder and nothing else ("{description}") has no words of its
     own: it stays as it is, so what fills it shows whether it came from the catalogue (a
@@ -186,6 +194,9 @@ def pseudo(message: str, rtl: bool) -> str:
     out, i = [], 0
     while i < len(message):
         ch = message[i]
+        printf = _PRINTF.match(message, i)
+        if printf:
+            out.append(printf.group(0)); i = printf.end(); continue
         if ch == "{":
             end = message.find("}", i)
             if end != -1:

@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
             return
         # A file that isn't an earlier check is said in one plain sentence, never an error text.
         from device_checkup.app.report import NOT_READABLE, NotAReport
-        self.results.when.setText(str(exc) if isinstance(exc, NotAReport) else NOT_READABLE)
+        self.results.when.setText(str(exc) if isinstance(exc, NotAReport) else i18n._(NOT_READABLE))
 
     # -- the scan ---------------------------------------------------------------------------
     def _run_scan(self, *, progress, cancel):

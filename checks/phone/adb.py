@@ -26,6 +26,8 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..i18n import N_
+
 # Exactly what may be sent, word for word. "{package}" stands for one package id.
 READ_ONLY: tuple[tuple[str, ...], ...] = (
     ("getprop",),
@@ -137,9 +139,9 @@ class AdbProgram:
     def __post_init__(self) -> None:
         self.adb = self.adb or find_adb()
         if not self.adb:
-            raise AdbError("unsupported", "the adb program (Android platform-tools) was not found")
+            raise AdbError("unsupported", N_("the adb program (Android platform-tools) was not found"))
         if self.serial is not None and not SERIAL.fullmatch(self.serial):
-            raise AdbError("error", "that is not a phone's serial number")
+            raise AdbError("error", N_("that is not a phone's serial number"))
 
     def _call(self, args: list[str]) -> str:
         return self._run(args).decode("utf-8", "replace")
@@ -164,7 +166,7 @@ class AdbProgram:
             if not err.startswith(("error:", "adb:")):     # the phone's shell answered: it lacks this
                 raise AdbError("unsupported", err[:500])
             if "unauthorized" in err:
-                raise AdbError("permission", "the phone has not allowed this computer yet (tap Allow on the phone)")
+                raise AdbError("permission", N_("the phone has not allowed this computer yet (tap Allow on the phone)"))
             if "no devices" in err or "not found" in err or "offline" in err:
                 raise AdbError("absent", err)
             raise AdbError("error", err or f"adb stopped with code {done.returncode}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..i18n import N_
 from ..snapshot import NotRead
 from .adb import PACKAGE_ID, AdbError, Phone
 
@@ -357,15 +358,15 @@ QUESTIONS = 14                # how many questions collect() asks (for progress)
 
 # What collect() looked at, by id (a saved check keeps the ids: checks/phone/saved.py).
 CHECKED = {
-    "props": "the phone's system and security state",
-    "apps": "installed apps and who installed them",
-    "packages": "when apps were installed and the permissions they hold",
-    "icons": "apps with no icon",
-    "admins": "device administrators and device management",
-    "accessibility": "accessibility services and notification access",
-    "settings": "settings that matter (Play Protect, unknown sources, debugging)",
-    "usage": "usage access",
-    "certificates": "the signing certificates of apps not from an app store",
+    "props": N_("the phone's system and security state"),
+    "apps": N_("installed apps and who installed them"),
+    "packages": N_("when apps were installed and the permissions they hold"),
+    "icons": N_("apps with no icon"),
+    "admins": N_("device administrators and device management"),
+    "accessibility": N_("accessibility services and notification access"),
+    "settings": N_("settings that matter (Play Protect, unknown sources, debugging)"),
+    "usage": N_("usage access"),
+    "certificates": N_("the signing certificates of apps not from an app store"),
 }
 
 
@@ -503,6 +504,6 @@ def read_certificates(phone: Phone, result: AndroidPhone, cancel=None) -> None:
         except AdbError as exc:
             result.not_read.append(NotRead("android:cat", exc.reason if exc.reason in
                                            ("permission", "absent", "unsupported", "timeout") else "error",
-                                           f"{app.package}: {exc.detail[:300]}", "an app's signing certificate"))
+                                           f"{app.package}: {exc.detail[:300]}", N_("an app's signing certificate")))
     if wanted:
         result.checked.append(CHECKED["certificates"])

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from device_checkup.signatures.loader import SignatureSet
 
+from ..i18n import N_, _
 from .. import texts
 from ..findings import Evidence, Finding
 from ..records import InstalledApp, Setting
@@ -144,7 +145,7 @@ class IPhoneBackup:
                  str(i.get("Product Type") or ""), f"“{i['Device Name']}”" if i.get("Device Name") else ""]
         when = i.get("Last Backup Date")
         if isinstance(when, _dt.datetime):
-            parts.append(f"backup of {when:%Y-%m-%d %H:%M}")
+            parts.append(_("backup of {when}").format(when=f"{when:%Y-%m-%d %H:%M}"))     # in the check's language
         return ", ".join(p for p in parts if p)
 
 
@@ -322,9 +323,9 @@ def read_backup(folder: str, password: str | None = None) -> IPhoneBackup:
         for bundle in installed if isinstance(installed, list) else ():
             backup.apps.setdefault(str(bundle), "Info.plist")
             backup.store_apps.add(str(bundle))
-        backup.checked.append("what the backup says about the phone")
+        backup.checked.append(N_("what the backup says about the phone"))
     else:
-        backup.not_read.append(NotRead("ios-backup", "absent", "Info.plist", "what the backup says about the phone"))
+        backup.not_read.append(NotRead("ios-backup", "absent", "Info.plist", N_("what the backup says about the phone")))
     try:
         db = _open_manifest_db(manifest_db, manifest, keys)
         try:
@@ -332,13 +333,13 @@ def read_backup(folder: str, password: str | None = None) -> IPhoneBackup:
                 bundle = str(domain)[len("AppDomain-"):]
                 if bundle and not bundle.startswith("com.apple."):
                     backup.apps.setdefault(bundle, "Manifest.db")
-            backup.checked.append("the apps on the phone")
+            backup.checked.append(N_("the apps on the phone"))
             rows = db.execute("SELECT fileID, relativePath, file FROM Files WHERE domain = ?", (PROFILES_DOMAIN,)).fetchall()
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"its Manifest.db can't be read ({exc})") from None
-    backup.checked.append("configuration profiles and device management")
+    backup.checked.append(N_("configuration profiles and device management"))
     for file_id, rel, blob in rows:
         rel = str(rel or "")
         name = rel.rsplit("/", 1)[-1]
@@ -366,7 +367,7 @@ def read_backup(folder: str, password: str | None = None) -> IPhoneBackup:
                     pass
             else:
                 backup.not_read.append(NotRead("ios-backup", "absent", rel,
-                                               "whether the phone is supervised or enrolled in device management"))
+                                               N_("whether the phone is supervised or enrolled in device management")))
     return backup
 
 
@@ -423,7 +424,7 @@ def backup_result(backup: IPhoneBackup, signatures: SignatureSet, snap: Snapshot
     if backup.encrypted:                # "an encrypted backup holds more" would be no advice here
         missing = [dataclasses.replace(n, how=texts.text("phone", "backup_how_encrypted")) for n in missing]
     return BackupResult(snapshot=snap, findings=judge_backup(backup, signatures),
-                        not_checked=missing, signatures=signatures, checked=list(backup.checked))
+                        not_checked=missing, signatures=signatures, checked=[_(w) for w in backup.checked])   # said in the current language
 
 
 class BackupResult(PhoneResult):
@@ -431,7 +432,7 @@ class BackupResult(PhoneResult):
 
     @property
     def device_words(self) -> str:
-        return f"the iPhone backup in {self.snapshot.root}"
+        return _("the iPhone backup in {folder}").format(folder=self.snapshot.root)
 
     def cannot_see_words(self) -> list[str]:
         return list(texts.load()["phone"]["ios_cannot_see"])

@@ -18,6 +18,7 @@ from device_checkup.signatures.index import reported_as
 from device_checkup.signatures.loader import Family, SignatureSet
 
 from .. import texts
+from ..i18n import _
 from ..findings import Evidence, Finding, Match
 from ..records import InstalledApp, Setting
 from .android import ROOT_APPS, SENSITIVE_PERMISSIONS, AndroidApp, AndroidPhone
@@ -157,7 +158,8 @@ def judge(phone: AndroidPhone, sigset: SignatureSet) -> list[Finding]:
         strong = [p for p in powers if p in STRONG_POWERS]
         values = dict(value=app.package, about=_app_sentence(phone, app), powers=power_words(powers))
         if strong and (app.off_store or app.launcher is False):
-            matches = [Match("heuristic", "not from an app store" if app.off_store else "no icon", app.package, "package")]
+            matches = [Match("heuristic", _("not from an app store") if app.off_store else _("no icon"), app.package,
+                             "package")]
             f = heuristic("hidden-app-with-powers", "suspicious", _evidence(phone, app, matches, powers), **values)
         elif strong or "usage-access" in powers:
             f = heuristic("app-with-powers", "settings", _evidence(phone, app, [], powers), **values)

@@ -16,6 +16,7 @@ import datetime as _dt
 
 from device_checkup.signatures.loader import SignatureSet
 
+from ..i18n import N_
 from ..records import PHONE_POWERS, PhoneApp, PhoneGrant, PhoneProfile, PhoneSetting
 from ..snapshot import Snapshot
 from .android import CHECKED, AndroidApp, AndroidPhone
@@ -37,9 +38,9 @@ KEPT = {
 }
 # What an iPhone backup check looked at (checks/phone/ios_backup.py's words), by id.
 IOS_CHECKED = {
-    "info": "what the backup says about the phone",
-    "apps": "the apps on the phone",
-    "profiles": "configuration profiles and device management",
+    "info": N_("what the backup says about the phone"),
+    "apps": N_("the apps on the phone"),
+    "profiles": N_("configuration profiles and device management"),
 }
 # What a backup's Info.plist says about the phone, kept to name it again.
 IOS_INFO = ("Product Version", "Product Type", "Device Name", "Last Backup Date")

@@ -4,7 +4,8 @@ from __future__ import annotations
 from device_checkup.signatures.loader import SignatureSet
 
 from .. import texts
-from ..engine import NotChecked, ScanResult
+from ..engine import NotChecked, ScanResult, detail_words, what_words
+from ..i18n import _
 from ..findings import SEVERITY_ORDER
 from ..snapshot import Snapshot, now_iso
 from .adb import Phone
@@ -22,7 +23,9 @@ class PhoneResult(ScanResult):
             return texts.text("phone", "headlines", ("found_high", "found_medium", "found_low")[worst])
         return texts.text("phone", "headlines", "nothing")
 
-    device_words: str = "this phone"
+    @property
+    def device_words(self) -> str:
+        return _("this phone")
 
     def cannot_see_words(self) -> list[str]:
         return cannot_see()
@@ -39,25 +42,24 @@ def not_checked(item, backup: bool = False) -> NotChecked:
         reason_words, how = words["backup_reasons"].get(item.reason) or words["backup_reasons"]["error"], words["backup_how"]
     else:
         reason_words, how = words["reasons"][item.reason], words["how"].get(item.reason) or words["how"]["any"]
-    return NotChecked(source=item.source, what=item.what or item.source, reason=item.reason,
-                      reason_words=reason_words, how=how, detail=item.detail)
+    return NotChecked(source=item.source, what=what_words(item), reason=item.reason,
+                      reason_words=reason_words, how=how, detail=detail_words(item))
 
 
 def grouped(items, backup: bool = False) -> list[NotChecked]:
     """What could not be read, one entry per reason: an older phone that lacks four commands
     is told once ("the list of installed apps, … and the default phone app, because this phone
     doesn't answer…"), not in four paragraphs that say the same. Every detail is kept."""
-    from ..i18n import _
     by_reason: dict[str, list] = {}
     for item in items:
         by_reason.setdefault(item.reason, []).append(item)
     out = []
     for reason, group in by_reason.items():
         first = not_checked(group[0], backup)
-        whats = list(dict.fromkeys(n.what or n.source for n in group))
+        whats = list(dict.fromkeys(what_words(n) for n in group))
         what = whats[0] if len(whats) == 1 else _("{first} and {last}").format(first=", ".join(whats[:-1]),
                                                                                last=whats[-1])
-        details = "; ".join(f"{n.source}: {n.detail}" if n.detail else n.source for n in group) if len(group) > 1 \
+        details = "; ".join(f"{n.source}: {detail_words(n)}" if n.detail else n.source for n in group) if len(group) > 1 \
             else first.detail
         out.append(NotChecked(source=first.source, what=what, reason=reason, reason_words=first.reason_words,
                               how=first.how, detail=details))
@@ -77,7 +79,7 @@ def android_result(phone: AndroidPhone, signatures: SignatureSet, started_at: st
         snap.not_read.extend(phone.not_read)
     findings = judge(phone, signatures)
     return PhoneResult(snapshot=snap, findings=findings, not_checked=grouped(snap.not_read),
-                       signatures=signatures, checked=list(phone.checked))
+                       signatures=signatures, checked=[_(w) for w in phone.checked])
 
 
 def scan_android(phone: Phone, signatures: SignatureSet, progress=None, cancel=None) -> ScanResult:

@@ -14,7 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
-from ..snapshot import NotRead
+from ..i18n import N_
+from ..snapshot import NotRead, Words
 from .fs import FileSystem, Unreadable
 
 
@@ -55,7 +56,7 @@ class Machine:
     @classmethod
     def offline(cls, root: str, platform: str, locations: Locations | None = None) -> "Machine":
         if not os.path.isdir(root):
-            raise Unreadable("absent", f"{root} is not a folder")
+            raise Unreadable("absent", Words.of(N_("{path} is not a folder"), path=root))
         fs = FileSystem(platform, root)
         registry = None
         if platform == "windows":
@@ -88,7 +89,7 @@ def _linux_version(fs: FileSystem) -> str:
             text = fs.read_text(path, 64 * 1024)
         except Unreadable as exc:
             if exc.reason != "absent":      # a FIFO or a locked file is said, not skipped silently
-                fs.note(exc.reason, exc.detail, "the name of the system")
+                fs.note(exc.reason, exc.said, N_("the name of the system"))
             continue
         for line in text.splitlines():
             if line.startswith("PRETTY_NAME="):
@@ -103,7 +104,7 @@ def _macos_version(fs: FileSystem) -> str:
         return f"macOS {data.get('ProductVersion', '')}".strip()
     except Unreadable as exc:
         if exc.reason != "absent":
-            fs.note(exc.reason, exc.detail, "the name of the system")
+            fs.note(exc.reason, exc.said, N_("the name of the system"))
         return ""
     except Exception:  # noqa: BLE001 - plistlib raises many kinds on junk
         return ""
@@ -116,13 +117,15 @@ class Notes:
         self.source = source
         self.items: list[NotRead] = []
 
-    def could_not_read(self, reason: str, detail: str, what: str = "") -> None:
-        self.items.append(NotRead(self.source, reason, detail, what))
+    def could_not_read(self, reason: str, detail: str | Words, what: str | Words = "") -> None:
+        """``what``: plain words (a catalogue message), or ``Words`` when values fill it;
+        ``detail``: a path or the system's own error text, or ``Words`` for our own sentence."""
+        self.items.append(NotRead.about(self.source, reason, detail, what))
 
-    def unreadable(self, exc: Unreadable, what: str = "") -> None:
+    def unreadable(self, exc: Unreadable, what: str | Words = "") -> None:
         """Note an Unreadable, except a missing place: absence is normal for most locations."""
         if exc.reason != "absent":
-            self.could_not_read(exc.reason, exc.detail, what)
+            self.could_not_read(exc.reason, exc.said, what)
 
 
 class Source:

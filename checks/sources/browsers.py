@@ -39,6 +39,8 @@ import re
 from dataclasses import dataclass
 
 from ..records import BrowserExtension
+from ..i18n import NN_, N_
+from ..snapshot import Words
 from .base import Machine, Notes, Source
 from .fs import FileSystem, Unreadable
 
@@ -168,17 +170,17 @@ def _read_json(fs: FileSystem, path: str, notes: Notes, what: str, limit: int = 
         return None
     if len(data) > limit:
         if not quiet:
-            notes.could_not_read("error", f"{path}: larger than {limit // (1024 * 1024)} MB, not read", what)
+            notes.could_not_read("error", Words.of(N_("{path}: larger than {size} MB, not read"), path=path, size=limit // (1024 * 1024)), what)
         return None
     try:
         value = json.loads(data.decode("utf-8-sig", errors="replace"))
     except (ValueError, RecursionError) as exc:
         if not quiet:
-            notes.could_not_read("error", f"{path}: not valid JSON ({str(exc)[:120]})", what)
+            notes.could_not_read("error", Words.of(N_("{path}: not valid JSON ({why})"), path=path, why=str(exc)[:120]), what)
         return None
     if not isinstance(value, dict):
         if not quiet:
-            notes.could_not_read("error", f"{path}: not the expected JSON object", what)
+            notes.could_not_read("error", Words.of(N_("{path}: not the expected JSON object"), path=path), what)
         return None
     return value
 
@@ -190,13 +192,13 @@ def _read_plist(fs: FileSystem, path: str, notes: Notes, what: str):
         notes.unreadable(exc, what)
         return None
     if len(data) > SMALL_LIMIT:
-        notes.could_not_read("error", f"{path}: too large, not read", what)
+        notes.could_not_read("error", Words.of(N_("{path}: too large, not read"), path=path), what)
         return None
     import plistlib             # here, not at the top: only macOS browsers keep property lists
     try:
         value = plistlib.loads(data)
     except Exception as exc:  # noqa: BLE001 - plistlib raises many kinds on junk
-        notes.could_not_read("error", f"{path}: not a readable property list ({type(exc).__name__})", what)
+        notes.could_not_read("error", Words.of(N_("{path}: not a readable property list ({why})"), path=path, why=type(exc).__name__), what)
         return None
     return value if isinstance(value, dict) else None
 
@@ -255,10 +257,10 @@ def chromium_policy_ids(machine: Machine, notes: Notes) -> dict[str, set[str]]:
                         try:
                             out[group].update(_settings_ids(json.loads(settings)))
                         except (ValueError, RecursionError):
-                            notes.could_not_read("error", f"{hive}\\{base} ExtensionSettings: not valid JSON", what)
+                            notes.could_not_read("error", Words.of(N_("{key} ExtensionSettings: not valid JSON"), key=f"{hive}\\{base}"), what)
                 except NotImplementedError:
                     unsupported = True
-                    notes.could_not_read("unsupported", "the registry could not be read here", what)
+                    notes.could_not_read("unsupported", Words(N_("the registry could not be read here")), what)
                 except Exception as exc:  # noqa: BLE001
                     notes.could_not_read("error", f"{hive}\\{base}: {type(exc).__name__}: {exc}"[:300], what)
     elif machine.platform == "linux":
@@ -416,7 +418,8 @@ def _chromium_enabled(entry: dict) -> bool | None:
 
 def chromium_extensions(fs: FileSystem, platform: str, browser: Chromium, profile: str, profile_dir: str,
                         user: str | None, forced: set[str], notes: Notes, packages: "SystemPackages | None" = None):
-    what = f"the extensions of {browser.name} for {user}" if user else f"the extensions of {browser.name}"
+    what = (Words.of(N_("the extensions of {browser} for {user}"), browser=browser.name, user=user) if user
+            else Words.of(N_("the extensions of {browser}"), browser=browser.name))
     settings: dict[str, dict] = {}
     found_file = False
     for name in ("Preferences", "Secure Preferences"):
@@ -429,7 +432,7 @@ def chromium_extensions(fs: FileSystem, platform: str, browser: Chromium, profil
         if part is None:
             continue
         if not isinstance(part, dict):
-            notes.could_not_read("error", f"{path}: extensions.settings is not an object", what)
+            notes.could_not_read("error", Words.of(N_("{path}: extensions.settings is not an object"), path=path), what)
             continue
         for ext_id, entry in part.items():
             if isinstance(ext_id, str) and isinstance(entry, dict):
@@ -437,8 +440,9 @@ def chromium_extensions(fs: FileSystem, platform: str, browser: Chromium, profil
     if not found_file:
         return
     if len(settings) > MAX_EXTENSIONS:
-        notes.could_not_read("error", f"{profile_dir}: {len(settings)} extension entries; only the first "
-                             f"{MAX_EXTENSIONS} were read", what)
+        notes.could_not_read("error", Words.counting(*NN_("{folder}: {count} extension entry; only the first {most} were read",
+                                                 "{folder}: {count} extension entries; only the first {most} were read"),
+                                             len(settings), folder=profile_dir, most=MAX_EXTENSIONS), what)
     prefs_path = fs.join(profile_dir, "Preferences")
     for ext_id, entry in list(settings.items())[:MAX_EXTENSIONS]:
         location = entry.get("location")
@@ -494,7 +498,7 @@ def firefox_policy_ids(machine: Machine, notes: Notes) -> set[str]:
             if isinstance(value, str) and len(value) < SMALL_LIMIT:
                 out |= _firefox_policy_ids({"ExtensionSettings": json.loads(value)})
         except (ValueError, RecursionError):
-            notes.could_not_read("error", "HKLM\\SOFTWARE\\Policies\\Mozilla\\Firefox ExtensionSettings: not valid JSON", what)
+            notes.could_not_read("error", Words.of(N_("{key} ExtensionSettings: not valid JSON"), key="HKLM\\SOFTWARE\\Policies\\Mozilla\\Firefox"), what)
         except NotImplementedError:
             pass                # already said once for the Chromium policies
         except Exception as exc:  # noqa: BLE001
@@ -524,7 +528,7 @@ def firefox_profiles(fs: FileSystem, base: str, notes: Notes, what: str) -> list
         try:
             parser.read_string(text)
         except configparser.Error as exc:
-            notes.could_not_read("error", f"{ini_path}: not a readable profiles list ({type(exc).__name__})", what)
+            notes.could_not_read("error", Words.of(N_("{path}: not a readable profiles list ({why})"), path=ini_path, why=type(exc).__name__), what)
         else:
             for section in parser.sections():
                 if not section.lower().startswith("profile"):
@@ -617,14 +621,14 @@ class SystemPackages:
 
 def firefox_extensions(fs: FileSystem, profile: str, profile_dir: str, user: str | None,
                        forced: set[str], notes: Notes, packages: SystemPackages | None = None):
-    what = f"the add-ons of Firefox for {user}" if user else "the add-ons of Firefox"
+    what = Words.of(N_("the add-ons of Firefox for {user}"), user=user) if user else N_("the add-ons of Firefox")
     path = fs.join(profile_dir, "extensions.json")
     data = _read_json(fs, path, notes, what)
     if data is None:
         return
     addons = data.get("addons")
     if not isinstance(addons, list):
-        notes.could_not_read("error", f"{path}: no list of add-ons", what)
+        notes.could_not_read("error", Words.of(N_("{path}: no list of add-ons"), path=path), what)
         return
     skipped = 0
     for addon in addons[:MAX_EXTENSIONS]:
@@ -653,12 +657,13 @@ def firefox_extensions(fs: FileSystem, profile: str, profile_dir: str, user: str
                                version=version, permissions=_unique(perms), from_store=from_store,
                                by_policy=by_policy, enabled=enabled, user=user, by_system=by_system)
     if skipped:
-        notes.could_not_read("error", f"{path}: {skipped} add-on entries could not be read", what)
+        notes.could_not_read("error", Words.counting(*NN_("{path}: {count} add-on entry could not be read",
+                                                 "{path}: {count} add-on entries could not be read"), skipped, path=path), what)
 
 
 # -- Safari ----------------------------------------------------------------------------------
 def safari_extensions(fs: FileSystem, home: str, user: str, notes: Notes):
-    what = f"the extensions of Safari for {user}"
+    what = Words.of(N_("the extensions of Safari for {user}"), user=user)
     base = fs.join(home, "Library/Containers/com.apple.Safari/Data/Library/Safari")
     for folder in ("AppExtensions", "WebExtensions"):
         path = fs.join(base, folder, "Extensions.plist")
@@ -697,7 +702,7 @@ class BrowserExtensionsSource(Source):
                     root = fs.join(home, rel)
                     if not fs.is_dir(root):
                         continue
-                    what = f"the extensions of {browser.name} for {user}"
+                    what = Words.of(N_("the extensions of {browser} for {user}"), browser=browser.name, user=user)
                     for profile, folder in chromium_profiles(fs, root, browser.single_profile, notes, what):
                         key = folder.casefold()
                         if key in seen_dirs:
@@ -709,7 +714,8 @@ class BrowserExtensionsSource(Source):
                 base = fs.join(home, rel)
                 if not fs.is_dir(base):
                     continue
-                for profile, folder in firefox_profiles(fs, base, notes, f"the add-ons of Firefox for {user}"):
+                for profile, folder in firefox_profiles(fs, base, notes,
+                                                           Words.of(N_("the add-ons of Firefox for {user}"), user=user)):
                     key = folder.casefold()
                     if key in seen_dirs:
                         continue

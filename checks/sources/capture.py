@@ -16,6 +16,8 @@ import os
 import re
 import shlex
 
+from ..i18n import NN_, N_
+from ..snapshot import Words
 from ..records import Capture
 from .base import Machine, Notes, Source, listing, text_of
 from .fs import proc_list, proc_text
@@ -123,27 +125,27 @@ class CaptureSettingsSource(Source):
 
     def collect(self, machine: Machine, notes: Notes):
         fs = machine.fs
-        text = text_of(fs, "/etc/ld.so.preload", notes, "libraries loaded into every program", _SMALL)
+        text = text_of(fs, "/etc/ld.so.preload", notes, N_("libraries loaded into every program"), _SMALL)
         for lib in preload_entries(text or "")[:200]:
             yield Capture("preload", lib, "/etc/ld.so.preload", lib)
         env_files = [("/etc/environment", False), ("/etc/security/pam_env.conf", True)]
         env_files += [(e.path, False) for e in sorted(listing(fs, "/etc/profile.d", notes), key=lambda e: e.name)
                       if not e.is_dir and e.name.endswith(".sh")]
         for path, pam in env_files:
-            text = text_of(fs, path, notes, "settings every program starts with", _SMALL)
+            text = text_of(fs, path, notes, N_("settings every program starts with"), _SMALL)
             for lib, line in env_preloads(text or "", pam)[:200]:
                 yield Capture("preload-env", lib, path, line)
-        passwd = text_of(fs, "/etc/passwd", notes, "the accounts on this computer", _SMALL)
+        passwd = text_of(fs, "/etc/passwd", notes, N_("the accounts on this computer"), _SMALL)
         for user, shell, line in recorder_shells(passwd or ""):
             yield Capture("session-recorder", shell, "/etc/passwd", line, user=user)
         for entry in sorted(listing(fs, "/etc/pam.d", notes), key=lambda e: e.name):
             if entry.is_dir:
                 continue
-            text = text_of(fs, entry.path, notes, "how logins are set up", _SMALL)
+            text = text_of(fs, entry.path, notes, N_("how logins are set up"), _SMALL)
             for line in tty_audit_passwords(text or ""):
                 yield Capture("tty-audit-passwords", "pam_tty_audit", entry.path, line)
         for path in _sudoers_files(fs, notes):
-            text = text_of(fs, path, notes, "how administrator commands are logged", _SMALL)
+            text = text_of(fs, path, notes, N_("how administrator commands are logged"), _SMALL)
             seen = set()
             for what, line in sudo_io_logs(text or ""):
                 if what not in seen:
@@ -249,8 +251,9 @@ class CaptureProgramsSource(Source):
             yield Capture("input-reader", program, f"/proc/{pid}", ", ".join(sorted(held)), pid=pid,
                           user=_owner(pid))
         if unreadable:
-            notes.could_not_read("permission", f"which devices {unreadable} programs of other accounts have open "
-                                 "could not be read", "programs of other accounts that may read the keyboard")
+            notes.could_not_read("permission", Words.counting(*NN_("which devices {count} program of other accounts has open could not be read",
+                                     "which devices {count} programs of other accounts have open could not be read"),
+                                 unreadable), N_("programs of other accounts that may read the keyboard"))
 
 
 def _system_file(exe: str) -> bool:

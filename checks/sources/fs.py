@@ -43,6 +43,9 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..i18n import N_
+from ..snapshot import Words
+
 MAX_LINK_HOPS = 40
 HASH_LIMIT = 64 * 1024 * 1024          # files larger than this are not hashed
 READ_LIMIT = 65 * 1024 * 1024          # the most any one read returns (dpkg status: 64 MB)
@@ -57,17 +60,19 @@ _O_READ = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def kind_of(mode: int) -> str:
-    """Plain words for a file type the reader refuses."""
+def refused(path: str, mode: int) -> Words:
+    """Why the reader refuses something that is not a file, in words (one sentence per kind)."""
     if stat.S_ISFIFO(mode):
-        return "a FIFO (a pipe that could make the check wait for ever)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
+        message = N_("{path} is a FIFO (a pipe that could make the check wait for ever), not read")
+    elif stat.S_ISSOCK(mode):
+        message = N_("{path} is a socket, not read")
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        message = N_("{path} is a device, not read")
+    elif stat.S_ISDIR(mode):
+        message = N_("{path} is a folder, not read")
+    else:
+        message = N_("{path} is not a regular file, not read")
+    return Words.of(message, path=path)
 
 
 def decode_text(data: bytes) -> str:
@@ -86,12 +91,21 @@ def decode_text(data: bytes) -> str:
 
 
 class Unreadable(Exception):
-    """A path could not be read; ``reason`` is one of checks.snapshot.REASONS."""
+    """A path could not be read; ``reason`` is one of checks.snapshot.REASONS. ``detail`` is a
+    path or the system's own error text, or ``Words`` for a sentence of ours: then ``detail``
+    holds its English and ``words`` the words to say in the person's language."""
 
-    def __init__(self, reason: str, detail: str):
+    def __init__(self, reason: str, detail: str | Words):
+        self.words = detail if isinstance(detail, Words) else None
+        detail = self.words.said() if self.words is not None else detail
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+
+    @property
+    def said(self) -> str | Words:
+        """What to hand on to be said: the words when there are some, else the text."""
+        return self.words if self.words is not None else self.detail
 
 
 def reason_of(exc: OSError) -> str:
@@ -269,7 +283,7 @@ class FileSystem:
         """
         if self.live:
             if self.platform == "windows" and os.name != "nt":
-                raise Unreadable("unsupported", "a live Windows path on another OS")
+                raise Unreadable("unsupported", Words(N_("a live Windows path on another OS")))
             return path
         parts = self.parts(path)
         if not parts:
@@ -310,7 +324,7 @@ class FileSystem:
             if stat.S_ISLNK(st.st_mode):
                 hops += 1
                 if hops > MAX_LINK_HOPS:
-                    raise Unreadable("error", f"{path}: too many links (a link loop)")
+                    raise Unreadable("error", Words.of(N_("{path}: too many links (a link loop)"), path=path))
                 try:
                     target = os.readlink(candidate)
                 except OSError as exc:
@@ -371,7 +385,7 @@ class FileSystem:
                 items = []
                 for de in it:
                     if len(items) >= limit:
-                        self.note("error", f"{path}: more than {limit:,} entries; only the first were read", path)
+                        self.note("error", Words.of(N_("{path}: more than {most} entries; only the first were read"), path=path, most=f"{limit:,}"), path)
                         break
                     is_link = de.is_symlink()
                     if is_link:
@@ -412,7 +426,7 @@ class FileSystem:
                 if first:
                     raise
                 if exc.reason != "absent":
-                    self.note(exc.reason, exc.detail, what or folder)
+                    self.note(exc.reason, exc.said, what or folder)
                 continue
             first = False
             for entry in entries:
@@ -425,14 +439,14 @@ class FileSystem:
                     if ident in seen:
                         continue                          # a circle, or a folder reached twice
                     if depth + 1 > max_depth:
-                        self.note("error", f"{entry.path}: more than {max_depth} folders deep; not read", what or path)
+                        self.note("error", Words.of(N_("{path}: more than {most} folders deep; not read"), path=entry.path, most=max_depth), what or path)
                         continue
                     seen.add(ident)
                     queue.append((entry.path, depth + 1))
                     continue
                 count += 1
                 if count > max_entries:
-                    self.note("error", f"more than {max_entries:,} files under {path}; only the first were read",
+                    self.note("error", Words.of(N_("more than {most} files under {path}; only the first were read"), most=f"{max_entries:,}", path=path),
                               what or path)
                     return
                 yield entry
@@ -449,12 +463,12 @@ class FileSystem:
         self._mark(shown_path)
         st = os.stat(real)
         if not stat.S_ISREG(st.st_mode):
-            raise Unreadable("error", f"{shown_path} is {kind_of(st.st_mode)}, not read")
+            raise Unreadable("error", refused(shown_path, st.st_mode))
         fd = os.open(real, _O_READ | (0 if self.live else _O_NOFOLLOW))
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise Unreadable("error", f"{shown_path} is {kind_of(st.st_mode)}, not read")
+                raise Unreadable("error", refused(shown_path, st.st_mode))
         except BaseException:
             os.close(fd)
             raise
@@ -526,10 +540,10 @@ class FileSystem:
         if done is not None:
             return done
         if st.st_size > limit:
-            self.note("error", f"{path}: larger than {limit // (1024 * 1024)} MB, not hashed", "a file's fingerprint")
+            self.note("error", Words.of(N_("{path}: larger than {size} MB, not hashed"), path=path, size=limit // (1024 * 1024)), N_("a file's fingerprint"))
             return None
         if self._hash_bytes + st.st_size > HASH_BYTES_BUDGET or self._hash_seconds > HASH_TIME_BUDGET:
-            self.note("error", f"{path}: not hashed (the check's hashing budget is spent)", "a file's fingerprint")
+            self.note("error", Words.of(N_("{path}: not hashed (the check's hashing budget is spent)"), path=path), N_("a file's fingerprint"))
             return None
         start = time.monotonic()
         digest = hashlib.sha256()

@@ -15,6 +15,8 @@ import itertools
 import os
 import re
 
+from ..i18n import N_
+from ..snapshot import Words
 from ..records import AutostartEntry, InstalledApp, Service
 from .base import Machine, Notes, Source, listing as _list, text_of as _read
 from .commands import real_program
@@ -218,7 +220,8 @@ def readable_homes(fs, notes: Notes) -> list[tuple[str, str]]:
             fs.list(home)
         except Unreadable as exc:
             if exc.reason != "absent":
-                notes.could_not_read(exc.reason, exc.detail, f"{user}'s home folder ({home})")
+                notes.could_not_read(exc.reason, exc.said,
+                                     Words.of(N_("{user}'s home folder ({home})"), user=user, home=home))
             continue
         out.append((user, home))
     return out
@@ -649,7 +652,7 @@ class LinuxServicesSource(Source):
         fs = machine.fs
         units = _Units(fs, SYSTEM_UNIT_DIRS, notes, SYSTEM_ENABLE_DIRS)
         if not units.paths and not fs.is_dir("/etc/init.d"):
-            raise Unreadable("absent", "no systemd unit folders or /etc/init.d on this system")
+            raise Unreadable("absent", Words(N_("no systemd unit folders or /etc/init.d on this system")))
         for name in units.listed():
             unit = units.unit(name)
             instance = (re.match(r"^.+@([^.@]+)\.", name) or [None, ""])[1]
@@ -699,8 +702,7 @@ class LinuxAppsSource(Source):
         path = "/var/lib/rpm/rpmdb.sqlite"
         if not fs.exists(path):
             if fs.exists("/var/lib/rpm/Packages"):
-                notes.could_not_read("unsupported", "the older rpm database format (/var/lib/rpm/Packages) "
-                                     "is not read", "programs installed with rpm")
+                notes.could_not_read("unsupported", Words(N_("the older rpm database format (/var/lib/rpm/Packages) is not read")), N_("programs installed with rpm"))
             return
         import sqlite3                              # only where an rpm database exists
         try:
@@ -710,7 +712,7 @@ class LinuxAppsSource(Source):
             finally:
                 db.close()
         except (Unreadable, sqlite3.Error) as exc:
-            notes.could_not_read("error", f"{path}: {exc}", "programs installed with rpm")
+            notes.could_not_read("error", f"{path}: {exc}", N_("programs installed with rpm"))
             return
         for (blob,) in rows[:100_000]:
             name = _rpm_name(blob)

@@ -21,6 +21,8 @@ import struct
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
+from ..i18n import NN_, N_
+from ..snapshot import Words
 from ..records import AutostartEntry, InstalledApp
 from .base import Machine, Notes, Source, listing as _list, text_of
 from .commands import program_of
@@ -406,8 +408,9 @@ class MacAutostartSource(Source):
                 continue
             damaged = btm_unreadable_bookmarks(plist)
             if damaged:
-                notes.could_not_read("error", f"{path}: {damaged} login item(s) recorded in a form that could not be "
-                                     "read (a damaged bookmark)", "login items")
+                notes.could_not_read("error", Words.counting(*NN_("{path}: {count} login item recorded in a form that could not be read (a damaged bookmark)",
+                                         "{path}: {count} login items recorded in a form that could not be read (a damaged bookmark)"),
+                                     damaged, path=path), N_("login items"))
             for item in btm_items(plist):
                 program = item.path if item.path and not item.path.endswith(".plist") else None
                 yield AutostartEntry(kind="login-item", name=item.name, location=path, command=item.path or "",
@@ -482,7 +485,7 @@ class MacAppsSource(Source):
             for bundle in self._bundles(fs, folder, notes):
                 count += 1
                 if count > _MAX_APPS:
-                    notes.could_not_read("error", f"more than {_MAX_APPS} apps", self.what)
+                    notes.could_not_read("error", Words.of(N_("more than {most} apps"), most=_MAX_APPS), self.what)
                     return
                 yield self._app(fs, bundle, user, notes)
         for entry in _list(fs, "/private/var/db/receipts", notes):

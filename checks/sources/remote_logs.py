@@ -56,6 +56,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from ..i18n import NN_, N_
+from ..snapshot import Words
 from ..records import RemoteSession
 from .base import Machine, Notes, Source
 from .fs import FileSystem, Unreadable, decode_text
@@ -75,7 +77,8 @@ _TV_TIME = re.compile(r"^\s*(\d{1,2})-(\d{1,2})-(\d{4}) (\d{1,2}):(\d{2}):(\d{2}
 
 def _note_skipped(notes: Notes, path: str, skipped: int, what: str) -> None:
     if skipped:
-        notes.could_not_read("error", f"{path}: {skipped} line(s) were not in the expected form and were skipped", what)
+        notes.could_not_read("error", Words.counting(*NN_("{path}: {count} line was not in the expected form and was skipped",
+                                     "{path}: {count} lines were not in the expected form and were skipped"), skipped, path=path), what)
 
 
 def _lines(fs: FileSystem, path: str, notes: Notes, what: str) -> list[str] | None:
@@ -85,11 +88,11 @@ def _lines(fs: FileSystem, path: str, notes: Notes, what: str) -> list[str] | No
         notes.unreadable(exc, what)
         return None
     if len(data) > LOG_LIMIT:
-        notes.could_not_read("error", f"{path}: larger than {LOG_LIMIT // (1024 * 1024)} MB; only the start was read", what)
+        notes.could_not_read("error", Words.of(N_("{path}: larger than {size} MB; only the start was read"), path=path, size=LOG_LIMIT // (1024 * 1024)), what)
         data = data[:LOG_LIMIT]
     lines = decode_text(data).splitlines()
     if len(lines) > MAX_LINES:
-        notes.could_not_read("error", f"{path}: more than {MAX_LINES} lines; only the first were read", what)
+        notes.could_not_read("error", Words.of(N_("{path}: more than {most} lines; only the first were read"), path=path, most=MAX_LINES), what)
         lines = lines[:MAX_LINES]
     return lines
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable, Iterator
 
+from ..i18n import N_
+from ..snapshot import Words
 from ..records import Setting
 from .base import Machine, Notes, Source
 from .fs import Unreadable, parse_plist
@@ -26,7 +28,7 @@ def hosts_entries(fs, path: str, notes: Notes) -> Iterator[Setting]:
     try:
         text = fs.read_text(path, _SMALL)
     except Unreadable as exc:
-        notes.unreadable(exc, "the hosts file")
+        notes.unreadable(exc, N_("the hosts file"))
         return
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -43,7 +45,7 @@ def resolv_conf(fs, path: str, notes: Notes) -> Iterator[Setting]:
     try:
         text = fs.read_text(path, _SMALL)
     except Unreadable as exc:
-        notes.unreadable(exc, "the DNS settings")
+        notes.unreadable(exc, N_("the DNS settings"))
         return
     for line in text.splitlines():
         words = line.split()
@@ -61,7 +63,7 @@ def authorized_keys(fs, notes: Notes) -> Iterator[Setting]:
             try:
                 text = fs.read_text(path, _SMALL)
             except Unreadable as exc:
-                notes.unreadable(exc, "keys that can log in remotely")
+                notes.unreadable(exc, N_("keys that can log in remotely"))
                 continue
             for line in text.splitlines():
                 line = line.strip()
@@ -86,7 +88,7 @@ def linux_accounts(fs, notes: Notes) -> Iterator[Setting]:
     try:
         passwd = fs.read_text("/etc/passwd", _SMALL)
     except Unreadable as exc:
-        notes.unreadable(exc, "user accounts")
+        notes.unreadable(exc, N_("user accounts"))
         return
     admins: set[str] = set()
     try:
@@ -95,7 +97,7 @@ def linux_accounts(fs, notes: Notes) -> Iterator[Setting]:
             if len(parts) >= 4 and parts[0] in ("sudo", "wheel", "admin"):
                 admins.update(u for u in parts[3].split(",") if u)
     except Unreadable as exc:
-        notes.unreadable(exc, "which accounts are administrators")
+        notes.unreadable(exc, N_("which accounts are administrators"))
     for line in passwd.splitlines():
         parts = line.split(":")
         if len(parts) < 7 or not parts[2].isdigit():
@@ -136,14 +138,14 @@ def linux_root_certificates(fs, notes: Notes) -> Iterator[Setting]:
         try:
             entries = fs.list(folder)
         except Unreadable as exc:
-            notes.unreadable(exc, "security certificates an administrator added")
+            notes.unreadable(exc, N_("security certificates an administrator added"))
             continue
         for entry in entries:
             if entry.is_dir:
                 try:
                     inner = fs.list(entry.path)
                 except Unreadable as exc:
-                    notes.unreadable(exc, "security certificates an administrator added")
+                    notes.unreadable(exc, N_("security certificates an administrator added"))
                     continue
                 files = [e for e in inner if not e.is_dir]
             else:
@@ -158,7 +160,7 @@ def _cert_subject(fs, path: str, notes: Notes) -> str | None:
     try:
         data = fs.read_bytes(path, 256 * 1024)
     except Unreadable as exc:
-        notes.unreadable(exc, "security certificates an administrator added")
+        notes.unreadable(exc, N_("security certificates an administrator added"))
         return None
     m = re.search(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", data, re.S)
     if m:
@@ -181,7 +183,7 @@ def env_proxies(fs, notes: Notes) -> Iterator[Setting]:
     try:
         text = fs.read_text("/etc/environment", _SMALL)
     except Unreadable as exc:
-        notes.unreadable(exc, "settings that send web traffic through another computer")
+        notes.unreadable(exc, N_("settings that send web traffic through another computer"))
         return
     for line in text.splitlines():
         m = re.match(r"\s*(?:export\s+)?(https?_proxy|all_proxy|HTTPS?_PROXY|ALL_PROXY)\s*=\s*['\"]?([^'\"\s]+)", line)
@@ -205,7 +207,7 @@ def macos_accounts(fs, notes: Notes) -> Iterator[Setting]:
     try:
         entries = fs.list(folder)
     except Unreadable as exc:
-        notes.unreadable(exc, "user accounts")
+        notes.unreadable(exc, N_("user accounts"))
         return
     admins: set[str] = set()
     group = _plist(fs, "/private/var/db/dslocal/nodes/Default/groups/admin.plist", notes, "which accounts are administrators")
@@ -255,7 +257,7 @@ def macos_privacy_grants(fs, notes: Notes) -> Iterator[Setting]:
         try:
             con = fs.sqlite(path)
         except Unreadable as exc:
-            notes.unreadable(exc, "which apps may see the screen, the keyboard or all files")
+            notes.unreadable(exc, N_("which apps may see the screen, the keyboard or all files"))
             continue
         try:
             try:
@@ -266,7 +268,7 @@ def macos_privacy_grants(fs, notes: Notes) -> Iterator[Setting]:
                 con.close()
         except sqlite3.Error as exc:
             reason = "permission" if "authoriz" in str(exc) or "unable to open" in str(exc) else "error"
-            notes.could_not_read(reason, f"{path}: {exc}", "which apps may see the screen, the keyboard or all files")
+            notes.could_not_read(reason, f"{path}: {exc}", N_("which apps may see the screen, the keyboard or all files"))
             continue
         for service, client, value in rows:
             if service in TCC_SERVICES:
@@ -279,7 +281,7 @@ def macos_profiles(fs, notes: Notes) -> Iterator[Setting]:
     try:
         entries = fs.list(store)
     except Unreadable as exc:
-        notes.unreadable(exc, "configuration profiles")
+        notes.unreadable(exc, N_("configuration profiles"))
         entries = []
     for entry in entries:
         if entry.name.endswith(".plist"):
@@ -332,7 +334,7 @@ def _reg(machine: Machine, path: str, user: str | None = None):
 def windows_settings(machine: Machine, notes: Notes) -> Iterator[Setting]:
     reg = machine.registry
     if reg is None:
-        notes.could_not_read("unsupported", "no registry", "Windows settings")
+        notes.could_not_read("unsupported", Words(N_("no registry")), N_("Windows settings"))
         return
     ts = _reg(machine, r"HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server")
     if ts is not None and ts.value("fDenyTSConnections") == 0:
@@ -405,7 +407,7 @@ def windows_defender(fs, notes: Notes) -> Iterator[Setting]:
     try:
         folders = fs.list(DEFENDER_HISTORY)
     except Unreadable as exc:
-        notes.unreadable(exc, "the anti-virus's own findings (Windows Defender)")
+        notes.unreadable(exc, N_("the anti-virus's own findings (Windows Defender)"))
         return
     seen = set()
     for folder in folders:
@@ -416,7 +418,7 @@ def windows_defender(fs, notes: Notes) -> Iterator[Setting]:
             try:
                 data = fs.read_bytes(f.path, _SMALL)
             except Unreadable as exc:
-                notes.unreadable(exc, "the anti-virus's own findings (Windows Defender)")
+                notes.unreadable(exc, N_("the anti-virus's own findings (Windows Defender)"))
                 continue
             for m in _DEFENDER_NAME.finditer(data):
                 name = m.group(0).decode("utf-16-le")

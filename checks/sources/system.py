@@ -5,6 +5,8 @@ import os
 import socket
 import sys
 
+from ..i18n import NN_, N_
+from ..snapshot import Words
 from ..records import Connection, Gateway, Interface, Listener, Process
 from .base import Machine, Notes, Source, running_as_administrator
 from .fs import proc_text as _proc_text    # /proc only: non-blocking, bounded
@@ -89,18 +91,20 @@ class ProcessesSource(Source):
                           comm=comm, exe_deleted=gone, exe_readable=readable)
         if denied:
             if running_as_administrator():
-                notes.could_not_read("permission", f"{denied} programs would not say which file they run, so they "
-                                     "were judged only by the names they give themselves",
-                                     "which files some running programs run")
+                notes.could_not_read("permission", Words.counting(*NN_("{count} program would not say which file it runs, so it was judged only by the name it "
+                                         "gives itself",
+                                         "{count} programs would not say which file they run, so they were judged only by the "
+                                         "names they give themselves"), denied),
+                                     N_("which files some running programs run"))
             else:
-                notes.could_not_read("permission", f"{denied} programs belong to other accounts; which file each "
-                                     "runs could not be read, so they were judged only by the names they give "
-                                     "themselves", "which files the programs of other accounts run")
+                notes.could_not_read("permission", Words.counting(*NN_("{count} program belongs to another account; which file it runs could not be read, so it "
+                                         "was judged only by the name it gives itself",
+                                         "{count} programs belong to other accounts; which file each runs could not be read, so "
+                                         "they were judged only by the names they give themselves"), denied), N_("which files the programs of other accounts run"))
         hidden = hidepid_option(_proc_text("/proc/self/mountinfo", 1 << 20)) if linux else None
         if hidden and not running_as_administrator():
-            notes.could_not_read("permission", f"the system hides other accounts' programs from this account "
-                                 f"(/proc is mounted with hidepid={hidden}), so only this account's programs "
-                                 "could be seen", "the programs of other accounts")
+            notes.could_not_read("permission", Words.of(N_("the system hides other accounts' programs from this account (/proc is mounted with "
+                                    "hidepid={hidepid}), so only this account's programs could be seen"), hidepid=hidden), N_("the programs of other accounts"))
 
 
 def _still_running(proc, psutil) -> bool:
@@ -140,8 +144,9 @@ class ConnectionsSource(Source):
                 except psutil.NoSuchProcess:
                     continue
             if missed:
-                notes.could_not_read("permission", f"connections of {missed} programs could not be read",
-                                     "network connections of programs run by other accounts")
+                notes.could_not_read("permission", Words.counting(*NN_("connections of {count} program could not be read",
+                                     "connections of {count} programs could not be read"), missed),
+                                     N_("network connections of programs run by other accounts"))
         names: dict[int, str | None] = {}
         for c, pid in pairs:
             if pid and pid not in names:
@@ -191,8 +196,9 @@ class ListenersSource(Source):
                 except psutil.NoSuchProcess:
                     continue
             if missed:
-                notes.could_not_read("permission", f"which ports {missed} programs listen on could not be read",
-                                     "programs of other accounts that other computers can connect to")
+                notes.could_not_read("permission", Words.counting(*NN_("which ports {count} program listens on could not be read",
+                                     "which ports {count} programs listen on could not be read"), missed),
+                                     N_("programs of other accounts that other computers can connect to"))
         seen: set[tuple] = set()
         owners: dict[int, tuple] = {}
         unnamed = 0
@@ -211,8 +217,8 @@ class ListenersSource(Source):
             yield Listener(address=c.laddr.ip, port=c.laddr.port, family=_family(c.family), pid=pid or None,
                            process_name=name, exe=exe, cmdline=cmdline, user=user)
         if unnamed:
-            notes.could_not_read("permission", f"{unnamed} listening ports belong to programs this account "
-                                 "may not name", "which programs of other accounts other computers can connect to")
+            notes.could_not_read("permission", Words.counting(*NN_("{count} listening port belongs to a program this account may not name",
+                                     "{count} listening ports belong to programs this account may not name"), unnamed), N_("which programs of other accounts other computers can connect to"))
 
 
 def _owner(pid: int, psutil) -> tuple:

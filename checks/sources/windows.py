@@ -11,6 +11,8 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 
+from ..i18n import N_
+from ..snapshot import Words
 from ..records import AutostartEntry, InstalledApp, RegistryItem, ScheduledTask, Service
 from .base import Machine, Notes, Source
 from .commands import expand_windows, program_of
@@ -59,7 +61,7 @@ START_TYPES = {0: "boot", 1: "system", 2: "automatic", 3: "manual", 4: "disabled
 def _registry(machine: Machine):
     reg = machine.registry
     if reg is None:
-        raise Unreadable("unsupported", "the Windows registry can't be read here")
+        raise Unreadable("unsupported", Words(N_("the Windows registry can't be read here")))
     return reg
 
 
@@ -78,7 +80,8 @@ def _require_a_hive(reg, what: str) -> None:
     if reg.key("HKLM\\SOFTWARE") is None and reg.key("HKLM\\SYSTEM") is None and not reg.users():
         reasons = {r for r, _ in getattr(reg, "problems", [])} or {"absent"}
         reason = "permission" if "permission" in reasons else ("error" if "error" in reasons else "absent")
-        raise Unreadable(reason, f"no part of the Windows registry could be read for {what}")
+        raise Unreadable(reason, Words.of(N_("no part of the Windows registry could be read for {what}"),
+                                          what=Words(what)))
 
 
 # -- shortcuts (.lnk, MS-SHLLINK) ------------------------------------------------------------
@@ -413,10 +416,10 @@ class WindowsAutostartSource(Source):
             yield from self._run_keys(reg, places, approved)
             yield from self._hijacks(reg, places)
             if reg.key("HKLM\\SOFTWARE") is None and not reg.users():
-                notes.could_not_read("absent", "no part of the Windows registry could be read",
-                                     "programs that start by themselves from the registry")
+                notes.could_not_read("absent", Words(N_("no part of the Windows registry could be read")),
+                                     N_("programs that start by themselves from the registry"))
         else:
-            notes.could_not_read("unsupported", "the registry can't be read here", "start-up entries in the registry")
+            notes.could_not_read("unsupported", Words(N_("the registry can't be read here")), N_("start-up entries in the registry"))
         yield from self._startup_folders(machine, notes, approved)
 
     def _run_keys(self, reg, places, approved):
@@ -537,7 +540,7 @@ class WindowsAutostartSource(Source):
                     except Unreadable as exc:
                         notes.unreadable(exc, entry.path)
                     except ValueError as exc:
-                        notes.could_not_read("error", f"{entry.path}: {exc}", "a start-up shortcut")
+                        notes.could_not_read("error", f"{entry.path}: {exc}", N_("a start-up shortcut"))
                 yield AutostartEntry(kind="startup-folder", name=entry.name, location=folder, command=command,
                                      executable=program_of(command, "windows", user), user=user,
                                      enabled=states.get(entry.name.casefold(), True))
@@ -556,8 +559,9 @@ class WindowsServicesSource(Source):
             _require_a_hive(reg, self.what)
             if reg.key("HKLM\\SYSTEM") is None:
                 reason = next((r for r, d in getattr(reg, "problems", []) if "SYSTEM" in d), "absent")
-                raise Unreadable(reason, "the SYSTEM part of the registry, which lists the services, could not be read")
-            raise Unreadable("absent", "the list of services is not in the registry")
+                raise Unreadable(reason, Words(N_("the SYSTEM part of the registry, which lists the services, "
+                                                  "could not be read")))
+            raise Unreadable("absent", Words(N_("the list of services is not in the registry")))
         for name in services.subkeys():
             key = services.subkey(name)
             if key is None:
@@ -590,7 +594,8 @@ class WindowsTasksSource(Source):
         try:
             fs.list(TASKS)
         except Unreadable as exc:
-            raise Unreadable(exc.reason, f"the scheduled tasks folder could not be read: {exc.detail}") from None
+            raise Unreadable(exc.reason, Words.of(N_("the scheduled tasks folder could not be read: {why}"),
+                                                  why=exc.said)) from None
         try:
             accounts = account_names(machine)
         except Exception:  # noqa: BLE001 - names are a nicety; the tasks are what matters
@@ -694,7 +699,7 @@ class WindowsLegacyTasksSource(Source):
             return
         jobs = [e for e in entries if not e.is_dir and e.name.lower().endswith(".job")]
         if len(jobs) > self.MAX_FILES:
-            notes.could_not_read("error", f"more than {self.MAX_FILES:,} .job files in {LEGACY_TASKS}", self.what)
+            notes.could_not_read("error", Words.of(N_("more than {most} .job files in {folder}"), most=f"{self.MAX_FILES:,}", folder=LEGACY_TASKS), self.what)
             jobs = jobs[:self.MAX_FILES]
         for entry in jobs:
             job = _read_task(fs, entry.path, parse_job, notes)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from ..loader import DESKTOP, SignatureSet, load_set
+from ..loader import DESKTOP, SignatureSet, builtin_label, load_set
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "coverage.md"
@@ -51,7 +51,7 @@ def family_rows(sigset: SignatureSet) -> list[dict]:
     by_id = {f.id: f for f in sigset.families}
     rows = []
     for fam in sigset.families:
-        if not os.path.basename(fam.file).startswith("curated") and not fam.file.startswith("built-in curated"):
+        if not os.path.basename(fam.file).startswith("curated") and not fam.file.startswith(builtin_label("curated")):
             continue
         linked = [fam] + [by_id[o] for o in fam.same_as if o in by_id]
         sold = [p for p in fam.platforms if p in DESKTOP] or list(DESKTOP)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from device_checkup.checks import i18n
-from device_checkup.checks.i18n import _
+from device_checkup.checks.i18n import _, say
+from device_checkup.signatures.loader import file_words
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
@@ -33,7 +34,7 @@ def describe_set(sigset) -> dict:
             "phone_ids": counts["indicators"] - counts["laptop_indicators"],
             "by_tier": {_tier_label(t): n for t, n in counts["by_tier"].items()},
             "sha256": sigset.sha256, "files": files, "sources": sources,
-            "problems": [str(p) for p in sigset.problems]}
+            "problems": [f"{say(file_words(p.file))}:{p.line}: {say(p.words)}" for p in sigset.problems]}
 
 
 class AboutPage(Page):

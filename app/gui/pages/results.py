@@ -2,7 +2,7 @@
 what a scan can't see. Everything shown is the engine's; nothing is re-decided here."""
 from __future__ import annotations
 
-from device_checkup.checks.i18n import N_, _
+from device_checkup.checks.i18n import N_, _, say
 
 import json
 from typing import Any
@@ -19,6 +19,7 @@ from device_checkup.checks.engine import group_not_checked
 from device_checkup.checks.inert import shown
 from device_checkup.checks.records import to_dict
 from device_checkup.signatures import kinds
+from device_checkup.signatures.loader import file_words
 
 from .. import words
 from ..models import FindingsModel
@@ -78,7 +79,7 @@ def technical_details(finding) -> str:
             lines.append("    " + _("its {field} was: {value}").format(field=m.field, value=m.value))
             if m.file:
                 lines.append("    " + (_("signature file: {file}  (added, not built in)") if m.user_file
-                                      else _("signature file: {file}")).format(file=m.file))
+                                      else _("signature file: {file}")).format(file=say(file_words(m.file))))
             for src in m.sources:
                 lines.append("    " + _("source: {source}").format(source=src))
     if finding.extra:

@@ -1,7 +1,7 @@
 """Signature options: extra signature files for the next check, with problems in plain words."""
 from __future__ import annotations
 
-from device_checkup.checks.i18n import _
+from device_checkup.checks.i18n import _, say
 
 import os
 from dataclasses import dataclass, field
@@ -39,8 +39,9 @@ class FileCheck:
 
 
 def _problem_words(problem) -> str:
-    line = f"line {problem.line}: " if getattr(problem, "line", 0) else ""
-    return f"{line}{problem.message}"
+    if getattr(problem, "line", 0):
+        return _("line {line}: {problem}").format(line=problem.line, problem=say(problem.words))
+    return say(problem.words)
 
 
 def check_file(path: str) -> FileCheck:
@@ -49,10 +50,10 @@ def check_file(path: str) -> FileCheck:
         from device_checkup.signatures.loader import load_file
         sf, problems = load_file(path, user_file=True)
     except Exception as exc:  # noqa: BLE001 - a broken file must never crash the app
-        return FileCheck(path, False, 0, [f"it could not be read ({type(exc).__name__})"])
+        return FileCheck(path, False, 0, [_("it could not be read ({why})").format(why=type(exc).__name__)])
     families = len(sf.families)
     return FileCheck(path, families > 0, families, [_problem_words(p) for p in problems]
-                     or ([] if families else ["it holds no kinds of software we could use"]))
+                     or ([] if families else [_("it holds no kinds of software we could use")]))
 
 
 class SignaturesPage(Page):

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from . import kinds
-from .loader import Family, Indicator, SignatureSet, normalise_domain
+from .loader import Family, Indicator, SignatureSet, glob_class, normalise_domain
 
 _WILD = re.compile(r"[*?\[]")
 
@@ -111,10 +111,7 @@ def _glob_regex(glob: str, tree: bool) -> re.Pattern:
             if j == -1:
                 out.append(re.escape(c))
             else:
-                body = glob[i + 1:j]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
+                out.append(glob_class(glob[i + 1:j]))
                 i = j
         else:
             out.append(re.escape(c))

@@ -546,17 +546,29 @@ def glob_problem(pattern: str) -> Words | None:
     """Why a glob is not acceptable, or None."""
     if "**" in pattern:
         return Words(N_("'**' is not allowed; name each folder"))
-    depth = 0
-    for ch in pattern:
+    start = None
+    for i, ch in enumerate(pattern):
         if ch == "[":
-            if depth:
+            if start is not None:
                 return Words(N_("'[' inside '[…]'"))
-            depth = 1
-        elif ch == "]" and depth:
-            depth = 0
-    if depth:
+            start = i
+        elif ch == "]" and start is not None:
+            try:
+                re.compile(glob_class(pattern[start + 1:i]))
+            except re.error:
+                return Words.of(N_("'{chars}' holds no characters, or a range written backwards"),
+                                chars=pattern[start:i + 1])
+            start = None
+    if start is not None:
         return Words(N_("'[' without its closing ']'"))
     return None
+
+
+def glob_class(body: str) -> str:
+    """The regex for a glob's ``[…]`` with this inside (``[!a]`` is any character but a)."""
+    if body.startswith("!"):
+        body = "^" + body[1:]
+    return "[" + body.replace("\\", "\\\\") + "]"
 
 
 _WINDOWS_PROGRAM = re.compile(r"\.(exe|com|scr|bat|cmd|msi|cpl|sys|dll)$", re.I)

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from device_checkup.checks import base, records, texts
 from device_checkup.checks.inert import shown
@@ -197,6 +197,11 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
 @pytest.mark.parametrize("kind", [k.name for k in kinds.INDICATOR_KINDS])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=_TEXT)
+# Globs whose [...] is no set of characters: the loader once accepted them and the index then
+# raised re.error, stopping the scan (found by this test on a newcomer's reading, 2026-12-01).
+@example(value="[]")
+@example(value="[!]")
+@example(value="[z-a]")
 def test_any_value_of_any_kind_is_refused_or_matched_without_raising(kind, value):
     form = kinds.INDICATOR[kind].form
     written = (f"{{key: 'HKCU\\\\Software\\\\X', name: {json.dumps(value)}}}" if form == "registry_value"

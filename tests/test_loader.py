@@ -177,3 +177,26 @@ families:
 """)
     sigset = load_set([str(p)], builtin=False)
     assert len(sigset.problems) == 2
+
+
+def test_a_glob_with_an_empty_or_backwards_set_is_a_problem_not_a_crash(tmp_path):
+    """'[]', '[!]' and '[z-a]' once passed validation and then stopped the scan in the index
+    (re.error from compile_set). Each is now a problem, named; its family is left out as any
+    family with a bad indicator is, and the rest of the file is used."""
+    from device_checkup.checks.engine import run_scan
+    from device_checkup.checks.records import Process
+    from device_checkup.checks.sources.base import Machine
+    from device_checkup.checks.sources.fs import FileSystem
+    from device_checkup.signatures.loader import SignatureSet, load_file
+    from tests.helpers import ListSource, family_yaml
+    text = ("schema: 1\nfamilies:\n"
+            + family_yaml("odd", "monitoring", "process_names: ['[]', 'a[!]b', 'x[z-a]']")
+            + family_yaml("fine", "monitoring", "process_names: ['spy[0-9].exe']"))
+    sf, problems = load_file("odd.yaml", text=text, user_file=True)
+    said = [str(p) for p in problems]
+    assert len(said) == 3 and all("holds no characters, or a range written backwards" in p for p in said), said
+    assert [f.id for f in sf.families] == ["fine"]
+    machine = Machine(platform="windows", fs=FileSystem("windows", str(tmp_path)), live=True)
+    result = run_scan(signatures=SignatureSet(files=[sf]), machine=machine,
+                      sources=[ListSource("processes", [Process(pid=1, name="spy7.exe", exe=r"C:\\x\\spy7.exe")])])
+    assert [f.family for f in result.findings] == ["fine"]

@@ -527,7 +527,7 @@ def cmd_phone(args) -> int:
             if "program" in locals():
                 program.close()             # stops the adb server only if this check started it
     else:
-        from device_checkup.checks.phone.ios_backup import BackupError, find_backups, scan_backup
+        from device_checkup.checks.phone.ios_backup import find_backups
         if not args.dir:
             from device_checkup.checks.sources.base import this_platform
             found = find_backups(this_platform())

@@ -37,7 +37,7 @@ from typing import Any
 from device_checkup.checks import __version__, i18n, texts
 from device_checkup.checks.base import shown_value
 from device_checkup.checks.inert import shown
-from device_checkup.checks.i18n import N_, _, ngettext, say
+from device_checkup.checks.i18n import N_, _, and_list, ngettext, say
 from device_checkup.signatures.loader import file_words
 from device_checkup.checks.records import to_dict
 
@@ -164,7 +164,7 @@ def _advice(findings) -> tuple[list[tuple[str, str, list[int]]], dict[tuple[int,
         if shared:
             own.append((ngettext("See advice {labels} in the “Advice” section.",
                                  "See advice {labels} in the “Advice” section.", len(shared))).format(
-                labels=_list_words(shared)))
+                labels=and_list(shared)))
         kept[key] = " ".join(own)
     return advice, kept
 
@@ -174,13 +174,6 @@ def _numbers(nums: list[int]) -> str:
     if len(nums) > 30:
         return _("{numbers} and {count} more").format(numbers=shown_nums, count=len(nums) - 30)
     return shown_nums
-
-
-def _list_words(items: list[str]) -> str:
-    """``A1``, ``A1 and A2``, ``A1, A2 and A3`` in the current language."""
-    if len(items) == 1:
-        return items[0]
-    return _("{first} and {last}").format(first=", ".join(items[:-1]), last=items[-1])
 
 
 def _sentences(text: str) -> list[str]:

@@ -5,7 +5,7 @@ is a change to the data file only. Every service must say where its details come
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 

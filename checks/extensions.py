@@ -4,7 +4,7 @@ heuristic)."""
 from __future__ import annotations
 
 from . import texts
-from .i18n import _
+from .i18n import _, and_list
 from .base import Check, Context, Probe, ask, signature_findings
 from .findings import Match
 from .heuristics import finding
@@ -37,10 +37,6 @@ def powerful_extension(ext) -> list[str]:
     if ext.by_system and not ext.by_policy:
         return []          # installed by the system's package manager (Debian's webext-*), for everyone
     return powers(ext.permissions)
-
-
-def _list(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 class ExtensionsCheck(Check):
@@ -76,6 +72,6 @@ class ExtensionsCheck(Check):
                        matched=[Match("heuristic", words.format(permissions=", ".join(perms)),
                                       ext.name, "permissions")],
                        value=ext.name, browser=ext.browser,
-                       powers=_list([texts.text("extension_powers", p) for p in found]),
+                       powers=and_list([texts.text("extension_powers", p) for p in found]),
                        origin=texts.text("extension_origin", origin),
                        state=texts.text("extension_state", state))

@@ -77,6 +77,14 @@ def _(message: str) -> str:
     return catalogue(_current).gettext(message) if message else message
 
 
+def and_list(items: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C`` in the current language (one message, never " and "
+    glued in code)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("{first} and {last}").format(first=", ".join(items[:-1]), last=items[-1])
+
+
 def pgettext(context: str, message: str) -> str:
     return catalogue(_current).pgettext(context, message) if message else message
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import i18n, texts
+from .i18n import and_list
 
 MAX_TIMES = 5
 
@@ -54,10 +55,10 @@ def _details(ordered: list[Any]) -> str:
     parts = []
     addresses = list(dict.fromkeys(s.remote_address for s in ordered if getattr(s, "remote_address", None)))
     if addresses:
-        parts.append(texts.text("sessions", "from_address", addresses=_and(addresses[:MAX_TIMES])))
+        parts.append(texts.text("sessions", "from_address", addresses=and_list(addresses[:MAX_TIMES])))
     names = list(dict.fromkeys(s.remote_name for s in ordered if getattr(s, "remote_name", None)))
     if names:
-        parts.append(texts.text("sessions", "from_name", names=_and([f"“{n}”" for n in names[:MAX_TIMES]])))
+        parts.append(texts.text("sessions", "from_name", names=and_list([f"“{n}”" for n in names[:MAX_TIMES]])))
     ends = [s for s in ordered if getattr(s, "end", None)]
     if ends:
         s = ends[0]
@@ -74,12 +75,6 @@ def approval_words(code: str | None) -> str | None:
     known = texts.load()["sessions"]["approval"]
     return texts.text("sessions", "approval", code) if code in known else \
         texts.text("sessions", "approval_other", how=code)
-
-
-def _and(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " " + texts.text("sessions", "and") + " " + items[-1]
 
 
 def describe(sessions: Iterable[Any]) -> SessionWords | None:
@@ -104,8 +99,8 @@ def describe(sessions: Iterable[Any]) -> SessionWords | None:
         for code in approvals:
             if code:
                 groups[code] = groups.get(code, 0) + 1
-        how = texts.text("sessions", "mixed", list=_and([f"{n} {approval_words(code)}" for code, n in groups.items()]))
-    why = texts.text("sessions", "why", count=count, noun=noun, times=_and(times) + zone_words(ordered), how=how)
+        how = texts.text("sessions", "mixed", list=and_list([f"{n} {approval_words(code)}" for code, n in groups.items()]))
+    why = texts.text("sessions", "why", count=count, noun=noun, times=and_list(times) + zone_words(ordered), how=how)
     why += _details(ordered)
     items = [{"time": s.time, "end": getattr(s, "end", None), "time_zone": getattr(s, "time_zone", None),
               "direction": s.direction, "approval": s.approval,

@@ -11,7 +11,7 @@ import datetime as _dt
 import ipaddress
 from typing import Iterable
 
-from .i18n import _
+from .i18n import _, and_list
 from . import texts
 from .base import Check, Context, Probe, ask, hosts_in, signature_findings
 from .findings import Evidence, Finding, Match
@@ -113,10 +113,6 @@ def _words(kind: str, **values) -> dict[str, str]:
     return {part: texts.text("settings", kind, part, **values) for part in ("title", "what", "why", "do", "careful")}
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _listing(settings: Iterable[Setting]) -> str:
     items = [f"{s.name} → {s.value}" if s.value and s.kind != "account" else s.name for s in settings]
     shown = "; ".join(items[:6])
@@ -168,7 +164,7 @@ class SettingsCheck(Check):
                 shorts.append(short)
                 cans.append(can)
         words = _words("privacy-grant", name=", ".join(dict.fromkeys(s.name for s in items)), value=items[0].value,
-                       what=_and(shorts), can=_and(cans), count=len(items), list=_listing(items), user=items[0].user or "")
+                       what=and_list(shorts), can=and_list(cans), count=len(items), list=_listing(items), user=items[0].user or "")
         evidence = [Evidence(self.id, "settings", s, [Match("setting", "privacy-grant", s.value or s.name, "value")])
                     for s in items]
         return Finding(check=self.id, tier="settings", heuristic="privacy-grant", evidence=evidence, **words)

@@ -11,7 +11,6 @@ PNG files go to docs/screenshots/. Nothing else is written.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path

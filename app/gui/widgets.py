@@ -317,7 +317,7 @@ def tab_chain(layout) -> list[QWidget]:
             i = layout.indexOf(sub)
             if i >= 0:
                 members.append((i, sub))
-    for _, m in sorted(members, key=lambda t: t[0]):
+    for _position, m in sorted(members, key=lambda t: t[0]):
         if isinstance(m, QLayout):
             out.extend(tab_chain(m))
             continue

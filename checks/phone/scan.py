@@ -5,7 +5,7 @@ from device_checkup.signatures.loader import SignatureSet
 
 from .. import texts
 from ..engine import NotChecked, ScanResult, detail_words, what_words
-from ..i18n import _
+from ..i18n import _, and_list
 from ..findings import SEVERITY_ORDER
 from ..snapshot import Snapshot, now_iso
 from .adb import Phone
@@ -57,8 +57,7 @@ def grouped(items, backup: bool = False) -> list[NotChecked]:
     for reason, group in by_reason.items():
         first = not_checked(group[0], backup)
         whats = list(dict.fromkeys(what_words(n) for n in group))
-        what = whats[0] if len(whats) == 1 else _("{first} and {last}").format(first=", ".join(whats[:-1]),
-                                                                               last=whats[-1])
+        what = and_list(whats)
         details = "; ".join(f"{n.source}: {detail_words(n)}" if n.detail else n.source for n in group) if len(group) > 1 \
             else first.detail
         out.append(NotChecked(source=first.source, what=what, reason=reason, reason_words=first.reason_words,

@@ -2,7 +2,7 @@
 what a scan can't see. Everything shown is the engine's; nothing is re-decided here."""
 from __future__ import annotations
 
-from device_checkup.checks.i18n import N_, _, say
+from device_checkup.checks.i18n import _, say
 
 import json
 from typing import Any
@@ -385,7 +385,7 @@ class ResultsPage(Page):
             done += 1
             if deadline is not None and time.perf_counter() >= deadline:
                 break
-        for layout, box, _ in boxes.values():
+        for layout, box, _count in boxes.values():
             layout.addWidget(box)
         del pending[:done]
         if not pending:

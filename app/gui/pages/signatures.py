@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton, QWidget
 
 from .. import words
-from ..widgets import Page, para, plain_tip
+from ..widgets import Page, plain_tip
 
 
 @dataclass

@@ -237,3 +237,17 @@ def test_a_snapshot_matched_later_gets_the_ordinary_advice_whoever_matches_it(mo
     result = run_scan(signatures=sigset_from_text(SET), snapshot=snap, checks=[])
     (item,) = result.not_checked
     assert "sudo" in item.how and "already ran" not in item.how
+
+
+def test_lolrmms_letter_or_digit_glob_matches_instead_of_stopping_the_scan(machine):
+    """LOLRMM's controlio.yaml names Controlio's launcher 'wec_launcher_[a-Z0-9]*_.exe'. As a
+    character range 'a-Z' runs backwards: the shipped set held it, and the first running program
+    whose name began with 'w' made the index raise re.error. The importer reads it as letters
+    and digits; the launcher is found (reported as the curated Controlio family)."""
+    from device_checkup.signatures.loader import shared_set
+    sigset = shared_set()
+    assert not sigset.problems, [str(p) for p in sigset.problems]
+    launcher = Process(pid=9, name="wec_launcher_Ab12_.exe", exe=r"C:\ProgramData\wec\wec_launcher_Ab12_.exe")
+    other = Process(pid=10, name="winlogon.exe", exe=r"C:\Windows\System32\winlogon.exe")
+    result = run_scan(signatures=sigset, machine=machine, sources=[ListSource("processes", [other, launcher])])
+    assert [(f.family, f.tier) for f in result.findings] == [("controlio", "monitoring")]

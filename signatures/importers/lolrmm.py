@@ -112,8 +112,11 @@ def program_name(raw: str) -> tuple[str | None, str | None]:
     stem = re.sub(r"\.[a-z0-9]+$", "", name.lower())
     if stem in GENERIC_PROGRAMS or (len(stem.replace("*", "")) <= 3 and "*" not in stem):
         return None, "a name too many programs share"
-    if glob_problem(name):
-        return None, glob_problem(name)
+    # LOLRMM writes "[a-Z0-9]" for "a letter or a digit" (controlio.yaml); read as a range it
+    # runs backwards (a is after Z), which the loader refuses.
+    name = name.replace("[a-Z", "[a-zA-Z")
+    if problem := glob_problem(name):
+        return None, str(problem)
     if (why := left_out_indicator("process_names", name)):
         return None, why
     return name, None
@@ -139,7 +142,7 @@ def machine_path(raw: str) -> tuple[str | None, str | None]:
     if path.startswith("$HOME/"):
         path = "~/" + path[6:]
     if problem := glob_problem(path):
-        return None, problem
+        return None, str(problem)
     if not path_platforms(path):
         return None, "not a full path"
     return path, None

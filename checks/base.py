@@ -177,7 +177,7 @@ def _process_shown(r) -> str:
         base = r.exe.replace("\\", "/").rsplit("/", 1)[-1]
         return r.exe if not name or base.startswith(name) else _('{program} (calls itself "{name}")').format(program=r.exe, name=name)
     if getattr(r, "exe_readable", None) is False:
-        return f'"{name}" (the name it gives itself; its file could not be read)'
+        return _('"{name}" (the name it gives itself; its file could not be read)').format(name=name)
     return name
 
 

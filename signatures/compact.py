@@ -26,10 +26,6 @@ FORMAT = "device-checkup-compiled-set"
 VERSION = 1
 NAME = "builtin-set.compiled.json"
 
-_FAMILY_FIELDS = ("id", "name", "tier", "description", "aliases", "platforms", "same_as", "sources",
-                  "indicators", "file", "line")
-
-
 def dump(files: list[SignatureFile], problems: list[Problem], index: dict | None = None) -> bytes:
     """The compact form of the built-in files (already validated by the YAML loader), with the
     index built from them (``CompiledSet.tables()``) when given."""

@@ -424,6 +424,8 @@ def render_text(result) -> str:
                     if g["count"] > 1 else _("We couldn't look at {what}, because {reason}."))
             line = line.format(what=g["what"], reason=g["reason"], count=g["count"])
             out.append(_wrap(f"- {line} {g['how']}".rstrip(), "  "))
+            if g["fault"]:
+                continue        # Python's words for our own fault: in --json and the report, not here
             for detail in g["details"]:
                 out.append(_wrap(f"({detail})", "      "))
     else:

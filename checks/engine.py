@@ -58,7 +58,7 @@ def group_not_checked(not_checked) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for n in not_checked:
         g = groups.setdefault((n.what, n.reason), {"what": n.what, "reason": n.reason_words, "how": n.how,
-                                                   "count": 0, "details": []})
+                                                   "count": 0, "details": [], "fault": n.reason == "fault"})
         g["count"] += 1
         if n.detail:
             g["details"].append(f"{n.source}: {n.detail}")
@@ -319,7 +319,7 @@ def _reason_of(exc: BaseException) -> str:
         return "permission"
     if isinstance(exc, (ImportError, NotImplementedError)):
         return "unsupported"
-    return "error"
+    return "fault"
 
 
 def _describe(exc: BaseException) -> str:
@@ -351,7 +351,7 @@ def match(snapshot: Snapshot, index: CompiledSet, checks: Sequence[Check] | None
                                           Words.of(N_("stopped after {seconds} s"), seconds=f"{time_limit:.0f}"),
                                           check.what))
         else:
-            problems.append(NotRead(check.id, "error", _describe(value), check.what))
+            problems.append(NotRead(check.id, "fault", _describe(value), check.what))
     return merge(raw, index), problems
 
 

@@ -20,7 +20,9 @@ COMPUTERS = ("windows", "macos", "linux")
 PHONES = ("android", "ios")          # a phone check's records are the phone kinds (checks/phone/saved.py)
 
 # Why something could not be read. Each reason has plain words in checks/texts/en.yaml.
-REASONS = ("permission", "absent", "unsupported", "offline", "error", "timeout", "cancelled")
+# "error": what was read could not be understood (a damaged file); "fault": Device Checkup's own
+# code failed on it (an exception), which says nothing about the computer.
+REASONS = ("permission", "absent", "unsupported", "offline", "error", "fault", "timeout", "cancelled")
 
 
 @dataclass(frozen=True)

@@ -72,9 +72,9 @@ def test_a_failing_source_becomes_could_not_check_and_the_scan_goes_on(machine):
     result = scan(machine, FailingSource(), ListSource("processes", [SPY_PROC]))
     assert [f.family for f in result.findings] == ["spyagent"]
     (nc,) = result.not_checked
-    assert (nc.source, nc.reason, nc.what) == ("test.failing", "error", "programs that start by themselves")
+    assert (nc.source, nc.reason, nc.what) == ("test.failing", "fault", "programs that start by themselves")
     assert "RuntimeError: the disk fell off" in nc.detail
-    assert nc.reason_words == "something went wrong while reading it"
+    assert nc.reason_words.startswith("Device Checkup itself ran into a fault there")
 
 
 def test_a_hanging_source_is_left_behind_after_its_time_limit(machine):
@@ -95,7 +95,7 @@ def test_a_failing_check_becomes_could_not_check(machine):
     result = run_scan(signatures=sigset_from_text(SET), machine=machine,
                       sources=[ListSource("processes", [SPY_PROC])], checks=[Broken(), *all_checks()])
     assert [f.family for f in result.findings] == ["spyagent"]
-    assert [(n.source, n.reason, n.what) for n in result.not_checked] == [("broken", "error", "something broken")]
+    assert [(n.source, n.reason, n.what) for n in result.not_checked] == [("broken", "fault", "something broken")]
 
 
 def test_cancel_stops_the_scan(machine):
@@ -156,7 +156,7 @@ def test_json_document_has_the_documented_keys(machine):
     f = data["findings"][0]
     assert {"check", "tier", "family", "title", "evidence"} <= set(f)
     assert f["evidence"][0]["matches"][0]["kind"] == "process_names"
-    assert data["not_checked"][0]["reason"] == "error"
+    assert data["not_checked"][0]["reason"] == "fault"
 
 
 def test_permission_advice_fits_the_account_that_ran_the_scan(tmp_path, monkeypatch):

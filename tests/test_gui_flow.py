@@ -80,8 +80,9 @@ def test_whole_flow_welcome_scan_results_details_support(qtbot, make_window, mon
 
     # What couldn't be checked, with the reason and how to allow it; what a scan can't see.
     nc = [l.text() for l in w.results.findChildren(QLabel, "notChecked")]
-    assert ("We couldn't look at programs that start by themselves, because something went wrong "
-            "while reading it. The technical details below may help someone who knows computers.") in nc
+    assert ("We couldn't look at programs that start by themselves, because Device Checkup itself ran into a "
+            "fault there (a fault in the app, not a sign of anything on this computer). The technical detail is "
+            "in the report and in the command line's JSON output, for whoever looks after Device Checkup.") in nc
     assert any("scheduled tasks, because this account isn't allowed to look there. Running Device "
                "Checkup as an administrator" in t for t in nc)
     assert "Your phone and other devices. They need their own check." in labels_text(w.results)
@@ -131,7 +132,7 @@ def test_a_failing_check_is_shown_as_could_not_check(qtbot, make_window):
     w = make_window(scan=make_scan([FailingSource(), *spy_sources()]))
     start(qtbot, w)
     (line,) = [l.text() for l in w.results.findChildren(QLabel, "notChecked")]
-    assert line.startswith("We couldn't look at programs that start by themselves, because something went wrong")
+    assert line.startswith("We couldn't look at programs that start by themselves, because Device Checkup itself ran into a fault")
     assert any("RuntimeError: the disk fell off" in l.text() for l in w.results.findChildren(QLabel))
     assert [f.family for f in w.results.model._findings] == ["spyagent"]
 

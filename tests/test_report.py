@@ -86,7 +86,7 @@ def test_the_html_report_has_every_required_part(result, session):
         "The client says: “I don't recognise it”", "Client first noticed it in March.",
         "Marked as not a concern.", "The client says: “I installed this”",
         "23 August 2022 at 10:23 (the log's own clock, no time zone written)", "with a password", "547911884",
-        "programs that start by themselves: something went wrong while reading it",
+        "programs that start by themselves: Device Checkup itself ran into a fault there",
         "What a scan cannot see", "Physical trackers",
         "answer to physical-access", questions()[0]["ask"],
         result.signatures.sha256, "Device Checkup version", "23 November 2026 at 21:14 (UTC+01:00)",

@@ -41,7 +41,8 @@ def not_checked(item, backup: bool = False) -> NotChecked:
     if backup:
         reason_words, how = words["backup_reasons"].get(item.reason) or words["backup_reasons"]["error"], words["backup_how"]
     else:
-        reason_words, how = words["reasons"][item.reason], words["how"].get(item.reason) or words["how"]["any"]
+        reason_words = words["reasons"].get(item.reason) or words["reasons"]["error"]
+        how = words["how"].get(item.reason) or words["how"]["any"]
     return NotChecked(source=item.source, what=what_words(item), reason=item.reason,
                       reason_words=reason_words, how=how, detail=detail_words(item))
 

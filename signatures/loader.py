@@ -6,7 +6,6 @@ broken user file never stops a scan with the built-in set.
 """
 from __future__ import annotations
 
-import difflib
 import errno
 import functools
 import hashlib
@@ -245,6 +244,7 @@ def file_words(label: str) -> Words | str:
 
 
 def _suggest(word: str, options: Iterable[str]) -> Words | str:
+    import difflib                  # only to suggest a word for a mistyped one
     close = difflib.get_close_matches(word, list(options), n=1)
     return Words.of(N_(" (did you mean '{close}'?)"), close=close[0]) if close else ""
 

@@ -9,7 +9,6 @@ the few that look for known places are handed a plain list of locations.
 from __future__ import annotations
 
 import os
-import platform as _platform
 import sys
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
@@ -66,6 +65,7 @@ class Machine:
 
     def os_version(self) -> str:
         if self.live:
+            import platform as _platform    # here: a live Linux scan reads /etc/os-release instead
             if self.platform == "macos":
                 return f"macOS {_platform.mac_ver()[0]}".strip()
             if self.platform == "windows":

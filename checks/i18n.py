@@ -18,7 +18,6 @@ wraps every message in ⟦…⟧ with accented letters, ``yy`` is right-to-left.
 from __future__ import annotations
 
 import functools
-import gettext as _gettext
 import io
 import os
 
@@ -63,13 +62,30 @@ def mo_path(code: str) -> str:
     return os.path.join(CHECKS_FOLDER, "locale", code, "LC_MESSAGES", f"{DOMAIN}.mo")
 
 
+class _Source:
+    """The source language's catalogue: every message is its own translation, as with gettext's
+    NullTranslations (the same three calls), without importing gettext (and the regular
+    expression it compiles at import) in an English process."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
 @functools.lru_cache(maxsize=8)
-def catalogue(code: str) -> _gettext.NullTranslations:
+def catalogue(code: str):
+    """The catalogue of ``code``: gettext's GNUTranslations of its .mo (English: _Source)."""
     if code == SOURCE:
-        return _gettext.NullTranslations()
+        return _Source()
+    import gettext
     with open(mo_path(code), "rb") as fh:
         data = fh.read()
-    return _gettext.GNUTranslations(io.BytesIO(data))
+    return gettext.GNUTranslations(io.BytesIO(data))
 
 
 def _(message: str) -> str:

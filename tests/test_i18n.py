@@ -485,3 +485,12 @@ def test_an_iphone_backup_finding_describes_the_app_in_polish(tmp_path, language
     assert finding.tier == "stalkerware"
     assert finding.what == ("Aplikacja na telefon sprzedawana do potajemnego obserwowania innej osoby: może przekazywać "
                             "jej wiadomości, połączenia, zdjęcia i lokalizację temu, kto ją zainstalował.")
+
+
+def test_english_catalogue_answers_as_gettexts_null_translations():
+    import gettext
+    from device_checkup.checks import i18n
+    null, ours = gettext.NullTranslations(), i18n.catalogue(i18n.SOURCE)
+    for n in (0, 1, 2, 5):
+        assert ours.ngettext("one file", "{n} files", n) == null.ngettext("one file", "{n} files", n)
+    assert ours.gettext("Exit") == null.gettext("Exit") and ours.pgettext("date", "x") == null.pgettext("date", "x")

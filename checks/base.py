@@ -17,6 +17,7 @@ from .snapshot import Snapshot
 
 @dataclass
 class Context:
+    """What every check is given: the snapshot and the index of the signature set."""
     snapshot: Snapshot
     index: CompiledSet
 

@@ -30,6 +30,7 @@ SOURCE_TIME_LIMIT = 120.0       # seconds one source may take before we stop wai
 
 @dataclass(frozen=True)
 class Progress:
+    """One step of a scan, for a progress bar: where it is and what it is doing, in words."""
     phase: str          # "collect", "match" or "done"
     step: int           # 1-based step number
     total: int
@@ -71,6 +72,7 @@ class ScanCancelled(Exception):
 
 @dataclass
 class ScanResult:
+    """A finished scan: its snapshot, findings, what could not be checked and what was looked at."""
     snapshot: Snapshot
     findings: list[Finding]
     not_checked: list[NotChecked]

@@ -64,6 +64,7 @@ class NotRead:
 
 @dataclass
 class Snapshot:
+    """Everything one scan read: records by kind, what could not be read, and when."""
     platform: str                                   # "windows", "macos", "linux"; a phone: "android", "ios"
     mode: str = "live"                              # "live" or "offline"
     root: str | None = None                         # the folder an offline scan read

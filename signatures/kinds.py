@@ -32,6 +32,7 @@ FORMS = {
 
 @dataclass(frozen=True)
 class IndicatorKind:
+    """What a signature file's indicators of one kind are, and how they are matched."""
     name: str                              # the key in a signature file's ``indicators``
     form: str                              # one of FORMS
     platforms: tuple[str, ...] = ()        # where it can match at all (empty: as its form says)
@@ -113,6 +114,7 @@ def indicator_kinds(form: str) -> tuple[str, ...]:
 # -- record kinds --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RecordKind:
+    """What sources collect of one kind, and how a person is shown one record."""
     name: str                              # the key in snapshots, ``Source.kind``, ``Evidence.record_kind``
     record: str                            # its class in checks/records.py
     # The field that names one record for a person ("name"). None: the record is named with

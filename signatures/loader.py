@@ -47,6 +47,7 @@ _MAC_PREFIXES = ("/applications", "/library", "/system", "/users", "/private", "
 
 @dataclass(frozen=True)
 class Problem:
+    """Something wrong in a signature file, at a line, in words said later."""
     file: str
     line: int
     # What is wrong: a catalogue message and its values (signatures/words.py), said in the
@@ -68,6 +69,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Indicator:
+    """One indicator of a family: a name, path, key, domain, address or fingerprint."""
     kind: str
     value: str                      # as written (regex source for a regex)
     regex: bool = False
@@ -78,6 +80,7 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Family:
+    """One product (or group of products) and the indicators it is known by."""
     id: str
     name: str
     tier: str
@@ -98,6 +101,7 @@ class Family:
 
 @dataclass
 class SignatureFile:
+    """One signature file, validated: its header and its families."""
     path: str
     name: str = ""
     version: str = ""
@@ -114,6 +118,7 @@ class SignatureFile:
 
 @dataclass
 class SignatureSet:
+    """Every signature file loaded for a scan, with their problems and fingerprint."""
     files: list[SignatureFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)   # built-in files that differ from the manifest

@@ -29,6 +29,7 @@ class WordsError(ValueError):
 
 @dataclass(frozen=True)
 class Words:
+    """A message of the catalogue and its values, said in the chosen language when shown."""
     message: str
     values: tuple[tuple[str, Union[str, "Words"]], ...] = ()
     plural: str = ""                # a message that counts: its plural form, and the count

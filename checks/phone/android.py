@@ -58,6 +58,7 @@ SENSITIVE_PERMISSIONS = {
 
 @dataclass
 class AndroidApp:
+    """One app as the phone describes it: where it came from, when, and what it may do."""
     package: str
     path: str | None = None
     installer: str | None = None          # None: the phone named no installer
@@ -83,6 +84,7 @@ class AndroidApp:
 
 @dataclass
 class AndroidPhone:
+    """Everything an Android phone answered to the read-only questions."""
     props: dict[str, str] = field(default_factory=dict)
     apps: dict[str, AndroidApp] = field(default_factory=dict)
     device_admins: dict[str, list[str]] = field(default_factory=dict)     # package → components

@@ -117,6 +117,7 @@ def is_encrypted(folder: str) -> bool:
 
 @dataclass
 class Profile:
+    """A configuration profile kept in an iPhone backup."""
     identifier: str
     name: str
     organisation: str = ""
@@ -127,6 +128,7 @@ class Profile:
 
 @dataclass
 class IPhoneBackup:
+    """What an iPhone backup says: the phone, its apps, its profiles and what could not be read."""
     folder: str
     info: dict = field(default_factory=dict)
     apps: dict[str, str | None] = field(default_factory=dict)   # bundle id → where it was seen

@@ -38,6 +38,13 @@ EXPECTED_COMMANDS = [
     ("which", "su"),
 ]
 
+# A family known only by the signing certificate of Android's own apksig test APKs.
+CERTIFICATE_FAMILY = ("schema: 1\nname: test\nversion: '1'\nlicense: test\nfamilies:\n"
+                      "  - id: test-renamed\n    name: Renamed Spy\n    tier: stalkerware\n"
+                      "    description: A test family known only by its certificate.\n"
+                      "    sources: [{url: 'https://example.org/test', covers: certificate}]\n"
+                      "    indicators:\n      android_cert_sha1: [0AA07C0F297B4AE834DC85A17EEA8C2CF9380FF7]\n")
+
 
 def read(name: str) -> str:
     with open(os.path.join(DATA, name), encoding="utf-8") as f:
@@ -295,11 +302,7 @@ def test_the_signing_certificate_is_read_from_the_app_file_and_matched(tmp_path)
             assert signing_cert_sha1(f.read()) == "0AA07C0F297B4AE834DC85A17EEA8C2CF9380FF7"
     assert signing_cert_sha1(b"PK\x05\x06" + b"\xff" * 40) is None
     sig = tmp_path / "certs.yaml"
-    sig.write_text("schema: 1\nname: test\nversion: '1'\nlicense: test\nfamilies:\n"
-                   "  - id: test-renamed\n    name: Renamed Spy\n    tier: stalkerware\n"
-                   "    description: A test family known only by its certificate.\n"
-                   "    sources: [{url: 'https://example.org/test', covers: certificate}]\n"
-                   "    indicators:\n      android_cert_sha1: [0AA07C0F297B4AE834DC85A17EEA8C2CF9380FF7]\n")
+    sig.write_text(CERTIFICATE_FAMILY)
     outputs = stalkerware_phone()
     for key in list(outputs):
         outputs[key] = outputs[key].replace(STALKER, "org.example.helper")

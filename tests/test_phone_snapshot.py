@@ -20,7 +20,7 @@ from device_checkup.checks.phone.saved import KEPT, rematch
 from device_checkup.checks.phone.scan import scan_android
 from device_checkup.checks.snapshot import Snapshot
 from device_checkup.signatures.loader import load_set
-from tests.test_android import DATA, STALKER, fake_adb, ordinary_phone, stalkerware_phone
+from tests.test_android import CERTIFICATE_FAMILY, DATA, STALKER, fake_adb, ordinary_phone, stalkerware_phone
 from tests.test_ios_backup import backup  # noqa: F401 (fixture)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,11 +90,7 @@ def test_a_renamed_app_known_by_its_certificate_is_still_named_from_the_saved_ch
     # The certificate was read from the app's file during the check; matching again reads nothing.
     apks = os.path.join(os.path.dirname(DATA), "apksig")
     sig = tmp_path / "certs.yaml"
-    sig.write_text("schema: 1\nname: test\nversion: '1'\nlicense: test\nfamilies:\n"
-                   "  - id: test-renamed\n    name: Renamed Spy\n    tier: stalkerware\n"
-                   "    description: A test family known only by its certificate.\n"
-                   "    sources: [{url: 'https://example.org/test', covers: certificate}]\n"
-                   "    indicators:\n      android_cert_sha1: [0AA07C0F297B4AE834DC85A17EEA8C2CF9380FF7]\n")
+    sig.write_text(CERTIFICATE_FAMILY)
     outputs = {k: v.replace(STALKER, "org.example.helper") for k, v in stalkerware_phone().items()}
     with open(os.path.join(apks, "golden-aligned-v2-out.apk"), "rb") as f:
         outputs["cat /data/app/~~q1==/org.example.helper-a==/base.apk"] = f.read()

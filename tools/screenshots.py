@@ -305,6 +305,20 @@ def main(argv=None) -> int:
                 return scan_android(Phone(transport), sigset, progress=progress, cancel=cancel)
             return scan
 
+        def compare_phones(w, earlier_outputs, later_outputs, name: str) -> None:
+            """A phone checked now (``later_outputs`` replayed) compared with a saved earlier check."""
+            earlier = Path(sigdir) / f"{name}-earlier.json"
+            with open(earlier, "w", encoding="utf-8") as fh:
+                scan_android(Phone(Recorded(earlier_outputs)), sigset).snapshot.dump(fh)
+            phone_page.android_scan = replayed(later_outputs)
+            w.show_page(w.phone_page)
+            w.phone_page.android_button.click()
+            wait_for(app, lambda: w.current_page() is w.results)
+            w.dialogs.earlier = str(earlier)
+            w.compare_earlier()
+            wait_for(app, lambda: w.current_page() is w.compare_page)
+            shoot(w, name)
+
         w.welcome.advocate.setChecked(True)
         w.begin("advocate")
         w.session_page.initials.setText("JB")
@@ -338,31 +352,11 @@ def main(argv=None) -> int:
         shoot_first_finding(w, prefix + "phone-finding")
 
         # The same phone at an earlier appointment, before the app was made device administrator.
-        earlier = Path(sigdir) / "earlier-phone.json"
-        with open(earlier, "w", encoding="utf-8") as fh:
-            scan_android(Phone(Recorded(unknown_app_phone(admin=False))), sigset).snapshot.dump(fh)
-        phone_page.android_scan = replayed(unknown_app_phone(admin=True))
-        w.show_page(w.phone_page)
-        w.phone_page.android_button.click()
-        wait_for(app, lambda: w.current_page() is w.results)
-        w.dialogs.earlier = str(earlier)
-        w.compare_earlier()
-        wait_for(app, lambda: w.current_page() is w.compare_page)
-        shoot(w, prefix + "phone-compare")
+        compare_phones(w, unknown_app_phone(admin=False), unknown_app_phone(admin=True), prefix + "phone-compare")
         # TheTruthSpy found both times, now also allowed accessibility: a change, said in words.
         before = stalkerware_phone()
         before["settings list secure"] = "accessibility_enabled=0\n"
-        earlier_changed = Path(sigdir) / "earlier-phone-changed.json"
-        with open(earlier_changed, "w", encoding="utf-8") as fh:
-            scan_android(Phone(Recorded(before)), sigset).snapshot.dump(fh)
-        phone_page.android_scan = replayed(stalkerware_phone())
-        w.show_page(w.phone_page)
-        w.phone_page.android_button.click()
-        wait_for(app, lambda: w.current_page() is w.results)
-        w.dialogs.earlier = str(earlier_changed)
-        w.compare_earlier()
-        wait_for(app, lambda: w.current_page() is w.compare_page)
-        shoot(w, prefix + "phone-compare-changed")
+        compare_phones(w, before, stalkerware_phone(), prefix + "phone-compare-changed")
 
         # MVT's real iPhone test backup (tests/data/ios/README.md).
         data = ROOT / "tests" / "data" / "ios" / "mvt_ios_backup"

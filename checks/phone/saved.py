@@ -68,12 +68,17 @@ def put_android(snap: Snapshot, phone: AndroidPhone) -> None:
                 for key in KEPT[space] if key in values]
     if phone.su:
         settings.append(PhoneSetting("su", "su", phone.su))
-    snap.sources.update({f"android:{key}": 0 for key, words in CHECKED.items() if words in phone.checked})
-    added = snap.add("phone_apps", apps)
-    if "android:apps" in snap.sources:
-        snap.sources["android:apps"] = added
+    _put_checked(snap, "android", CHECKED, phone.checked, apps)
     snap.add("phone_grants", grants)
     snap.add("phone_settings", settings)
+
+
+def _put_checked(snap: Snapshot, device: str, table: dict[str, str], checked: list[str], apps) -> None:
+    """What was looked at, by id ("android:apps"), and the apps, counted under their id."""
+    snap.sources.update({f"{device}:{key}": 0 for key, words in table.items() if words in checked})
+    added = snap.add("phone_apps", apps)
+    if f"{device}:apps" in snap.sources:
+        snap.sources[f"{device}:apps"] = added
 
 
 def android_from(snap: Snapshot) -> AndroidPhone:
@@ -132,10 +137,7 @@ def put_backup(snap: Snapshot, backup) -> None:
             settings.append(PhoneSetting("cloud-config", key, str(value)))
     profiles = [PhoneProfile(identifier=p.identifier, name=p.name, organisation=p.organisation,
                              description=p.description, installed=p.installed, path=p.path) for p in backup.profiles]
-    snap.sources.update({f"ios-backup:{key}": 0 for key, words in IOS_CHECKED.items() if words in backup.checked})
-    added = snap.add("phone_apps", apps)
-    if "ios-backup:apps" in snap.sources:
-        snap.sources["ios-backup:apps"] = added
+    _put_checked(snap, "ios-backup", IOS_CHECKED, backup.checked, apps)
     snap.add("phone_settings", settings)
     snap.add("phone_profiles", profiles)
 

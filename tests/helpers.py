@@ -66,3 +66,17 @@ class HangingSource(Source):
     def collect(self, machine, notes):
         time.sleep(30)
         return []
+
+
+def real_hive_disk(root: Path) -> Path:
+    """A Windows disk under ``root`` holding the real regipy SYSTEM and NTUSER.DAT hives
+    (tests/data/real/hives, kept compressed), an empty Tasks folder and one user."""
+    import lzma
+    real = Path(__file__).resolve().parent / "data" / "real" / "hives"
+    disk = root / "disk"
+    (disk / "Windows/System32/config").mkdir(parents=True)
+    (disk / "Windows/System32/Tasks").mkdir(parents=True)
+    (disk / "Users/user").mkdir(parents=True)
+    (disk / "Windows/System32/config/SYSTEM").write_bytes(lzma.decompress((real / "SYSTEM.xz").read_bytes()))
+    (disk / "Users/user/NTUSER.DAT").write_bytes(lzma.decompress((real / "NTUSER.DAT.xz").read_bytes()))
+    return disk

@@ -6,12 +6,13 @@ vouch for it (the slow way is then taken, and the result is the same)."""
 from __future__ import annotations
 
 import hashlib
-import lzma
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import real_hive_disk
 from hypothesis import given, settings, strategies as st
 
 from device_checkup.checks import texts, yamlsafe
@@ -197,12 +198,7 @@ def test_hives_read_in_pieces_give_exactly_the_records_of_hives_read_whole(tmp_p
 
 
 def test_a_real_hive_read_in_pieces_gives_exactly_what_it_gives_read_whole(tmp_path, monkeypatch):
-    disk = tmp_path / "disk"
-    (disk / "Windows/System32/config").mkdir(parents=True)
-    (disk / "Windows/System32/Tasks").mkdir(parents=True)
-    (disk / "Users/user").mkdir(parents=True)
-    (disk / "Windows/System32/config/SYSTEM").write_bytes(lzma.decompress((REAL / "hives/SYSTEM.xz").read_bytes()))
-    (disk / "Users/user/NTUSER.DAT").write_bytes(lzma.decompress((REAL / "hives/NTUSER.DAT.xz").read_bytes()))
+    disk = real_hive_disk(tmp_path)
     whole = _windows_records(disk, monkeypatch, paged=False)
     pieces = _windows_records(disk, monkeypatch, paged=True)
     assert pieces == whole

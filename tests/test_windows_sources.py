@@ -18,6 +18,7 @@ from device_checkup.checks.sources.windows import (RegistryProbeSource, WindowsA
 from device_checkup.signatures.loader import load_set
 
 from . import windows_tree
+from .helpers import real_hive_disk
 from .hivewriter import VALUES, hive_bytes, write_hive
 
 
@@ -919,13 +920,7 @@ def test_real_windows_hives_give_no_finding_on_their_ordinary_software(tmp_path)
     """A real SYSTEM hive (159 Windows services, Distributed Link Tracking among them) and a
     real NTUSER.DAT, both regipy test data: their software is Windows' and ordinary software;
     the only finding is a setting the hive really has (Remote Desktop is on)."""
-    import lzma
-    disk = tmp_path / "disk"
-    (disk / "Windows/System32/config").mkdir(parents=True)
-    (disk / "Windows/System32/Tasks").mkdir(parents=True)
-    (disk / "Users/user").mkdir(parents=True)
-    (disk / "Windows/System32/config/SYSTEM").write_bytes(lzma.decompress((REAL / "hives/SYSTEM.xz").read_bytes()))
-    (disk / "Users/user/NTUSER.DAT").write_bytes(lzma.decompress((REAL / "hives/NTUSER.DAT.xz").read_bytes()))
+    disk = real_hive_disk(tmp_path)
     result = run_scan(signatures=load_set(), machine=Machine.offline(str(disk), "windows"))
     services = result.snapshot.of("services")
     assert len(services) == 159 and "TrkWks" in {s.name for s in services}

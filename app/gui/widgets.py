@@ -187,20 +187,30 @@ def para(text: str, *, selectable: bool = False, style: str | None = None) -> QL
     return label
 
 
-def bullets(items: list[str]) -> QWidget:
+def _marked(items: list[str], marks: list[str], spacing: int) -> QWidget:
+    """Paragraphs one under the other, each with its mark (a bullet, a number) beside it."""
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(4)
-    for item in items:
+    layout.setSpacing(spacing)
+    for mark, item in zip(marks, items):
         row = QHBoxLayout()
-        dot = QLabel("•")
-        dot.setAlignment(Qt.AlignmentFlag.AlignTop)
-        dot.setAccessibleName("")
-        row.addWidget(dot, 0, Qt.AlignmentFlag.AlignTop)
+        label = QLabel(mark)
+        label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        label.setAccessibleName("")
+        row.addWidget(label, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(para(item), 1)
         layout.addLayout(row)
     return box
+
+
+def bullets(items: list[str]) -> QWidget:
+    return _marked(items, ["•"] * len(items), 4)
+
+
+def numbered(items: list[str]) -> QWidget:
+    """Numbered steps, the number beside its words (not a bullet too)."""
+    return _marked(items, [f"{i}." for i in range(1, len(items) + 1)], 6)
 
 
 class WrapButton(QPushButton):

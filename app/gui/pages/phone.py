@@ -4,11 +4,11 @@ go to the ordinary results page. Words are in checks/texts/en.yaml (``phone.guid
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from device_checkup.checks import texts
 
-from ..widgets import Page, para
+from ..widgets import Page, numbered, para
 
 
 class PhoneNotReady(Exception):
@@ -68,22 +68,6 @@ def backup_scan(folder: str, password: str | None = None):
     return scan
 
 
-def steps(items: list[str]) -> QWidget:
-    """Numbered steps, one under the other, the number beside its words (not a bullet too)."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(6)
-    for i, item in enumerate(items, 1):
-        row = QHBoxLayout()
-        number = QLabel(f"{i}.")
-        number.setAccessibleName("")
-        row.addWidget(number, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(para(item), 1)
-        layout.addLayout(row)
-    return box
-
-
 class PhonePage(Page):
     android_clicked = Signal()
     backup_clicked = Signal()
@@ -109,7 +93,7 @@ class PhonePage(Page):
         self.section(guide("risk_title"))
         self.text(guide("risk"))
         self.section(guide("android_title"))
-        self.add(steps(guide("android_steps")))
+        self.add(numbered(guide("android_steps")))
         self.android_button = QPushButton(guide("android_button"))
         self.android_button.setObjectName("androidButton")
         self.android_button.setAccessibleName(guide("android_button").replace("&", ""))
@@ -117,7 +101,7 @@ class PhonePage(Page):
         self.android_button.clicked.connect(lambda: (setattr(self, "last", "android"), self.android_clicked.emit()))
         self.add(self.android_button, left=True)
         self.section(guide("after_title"))
-        self.add(steps(guide("after_steps")))
+        self.add(numbered(guide("after_steps")))
         self.section(guide("backup_title"))
         self.text(guide("backup"))
         self.backup_button = QPushButton(guide("backup_button"))

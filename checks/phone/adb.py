@@ -210,18 +210,17 @@ class Recorded:
     command (words joined by spaces) → output. A command with no recording fails as adb would."""
     outputs: dict[str, str | bytes]
 
-    def shell(self, argv: tuple[str, ...]) -> str:
+    def _recorded(self, argv: tuple[str, ...]) -> str | bytes:
         allowed(argv)
         key = " ".join(argv)
         if key not in self.outputs:
             raise AdbError("unsupported", f"{key}: not available on this phone")
-        value = self.outputs[key]
+        return self.outputs[key]
+
+    def shell(self, argv: tuple[str, ...]) -> str:
+        value = self._recorded(argv)
         return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
     def read(self, argv: tuple[str, ...]) -> bytes:
-        allowed(argv)
-        key = " ".join(argv)
-        if key not in self.outputs:
-            raise AdbError("unsupported", f"{key}: not available on this phone")
-        value = self.outputs[key]
+        value = self._recorded(argv)
         return value if isinstance(value, bytes) else value.encode()

@@ -16,7 +16,7 @@ anything else is refused in one plain sentence (:class:`NotComparable`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Any
 
 from device_checkup.checks.i18n import N_, _
@@ -31,8 +31,7 @@ class NotComparable(NotAReport):
     """Two checks of different kinds of device; the message is one plain sentence."""
 
 
-@dataclass
-class Comparison:
+class Comparison(Struct):
     new: list[dict[str, Any]] = field(default_factory=list)
     gone: list[dict[str, Any]] = field(default_factory=list)
     unchanged: list[dict[str, Any]] = field(default_factory=list)

@@ -31,7 +31,8 @@ import io
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from msgspec import Struct, field
+from msgspec.structs import asdict
 from typing import Any
 
 from device_checkup.checks import __version__, i18n, texts
@@ -102,8 +103,7 @@ def when_logged(text: str) -> str:
 
 
 # -- the blocks both formats draw -----------------------------------------------------------------
-@dataclass
-class Block:
+class Block(Struct):
     kind: str                         # h1 h2 h3 p small note kv table list end
     text: str = ""
     rows: list = field(default_factory=list)    # kv: [(k, v)]; table: [[cells]]; list: [items]
@@ -113,8 +113,7 @@ class Block:
     marker: str = ""                            # a finding's title, checked on read-back
 
 
-@dataclass
-class _Sources:
+class _Sources(Struct):
     numbers: dict[str, int] = field(default_factory=dict)
 
     def ref(self, source: str) -> int:
@@ -410,7 +409,7 @@ def _scan_data(result, session: Session | None) -> dict[str, Any]:
     session = session or Session(reference="")
     data = {"scan": result.to_json_data(), "session": {
         "reference": session.reference,
-        "notes": {fid: vars(n) for fid, n in session.notes.items() if not n.empty}}}
+        "notes": {fid: asdict(n) for fid, n in session.notes.items() if not n.empty}}}
     if result.snapshot.platform in PHONES:
         data["snapshot"] = result.snapshot.to_json_data()
     also = []

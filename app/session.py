@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import random
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from importlib import resources
 from typing import Any
 
@@ -24,8 +24,7 @@ CLIENT_SAYS = {
 }
 
 
-@dataclass
-class FindingNote:
+class FindingNote(Struct):
     client_says: str = ""            # a key of CLIENT_SAYS
     not_a_concern: bool = False
     note: str = ""
@@ -61,8 +60,7 @@ def device_of(result) -> str:
     return platform if platform in ("android", "ios") else "computer"
 
 
-@dataclass
-class Session:
+class Session(Struct):
     reference: str = field(default_factory=new_reference)
     advocate_initials: str = ""
     device_nickname: str = ""

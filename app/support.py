@@ -5,7 +5,7 @@ is a change to the data file only. Every service must say where its details come
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 from importlib import resources
 from typing import Any
 
@@ -16,14 +16,12 @@ class SupportDataError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(Struct, frozen=True):
     number: str
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Struct, frozen=True):
     name: str
     what: str
     phones: tuple[Number, ...] = ()
@@ -34,8 +32,7 @@ class Service:
     sources: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(Struct, frozen=True):
     id: str
     name: str
     services: tuple[Service, ...]
@@ -43,8 +40,7 @@ class Region:
     within: str = ""        # the country whose emergency numbers and national helplines come first
 
 
-@dataclass(frozen=True)
-class SupportData:
+class SupportData(Struct, frozen=True):
     regions: tuple[Region, ...]
     before: str = ""
     emergency_note: str = ""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from msgspec import Struct
 from typing import ClassVar, Iterable
 
 from device_checkup.signatures import kinds
@@ -15,8 +15,7 @@ from .inert import shown
 from .snapshot import Snapshot
 
 
-@dataclass
-class Context:
+class Context(Struct):
     """What every check is given: the snapshot and the index of the signature set."""
     snapshot: Snapshot
     index: CompiledSet
@@ -36,8 +35,7 @@ class Check:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(Struct, frozen=True):
     """One question asked of the index: (indicator kind, record field, value)."""
     kind: str
     field: str

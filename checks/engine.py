@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Any, Callable, Iterable, Sequence
 
 from device_checkup.signatures.index import CompiledSet, compile_set
@@ -28,8 +28,7 @@ from .sources.base import Locations, Machine, Notes, Source, running_as_administ
 SOURCE_TIME_LIMIT = 120.0       # seconds one source may take before we stop waiting for it
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(Struct, frozen=True):
     """One step of a scan, for a progress bar: where it is and what it is doing, in words."""
     phase: str          # "collect", "match" or "done"
     step: int           # 1-based step number
@@ -38,8 +37,7 @@ class Progress:
     words: str          # plain words for the person: "Looking at programs that start by themselves…"
 
 
-@dataclass(frozen=True)
-class NotChecked:
+class NotChecked(Struct, frozen=True):
     """Something the scan could not look at, in words, with how to allow it."""
     source: str
     what: str
@@ -70,8 +68,7 @@ class ScanCancelled(Exception):
     pass
 
 
-@dataclass
-class ScanResult:
+class ScanResult(Struct):
     """A finished scan: its snapshot, findings, what could not be checked and what was looked at."""
     snapshot: Snapshot
     findings: list[Finding]

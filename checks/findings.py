@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Any
 
 from . import records as _records
@@ -22,8 +22,7 @@ TIERS: dict[str, dict[str, Any]] = {
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(Struct, frozen=True):
     """One indicator that matched a value in a record."""
     kind: str                       # indicator kind: "process_names", "domains", …
     indicator: str                  # the indicator as written in the signature file
@@ -34,8 +33,7 @@ class Match:
     sources: tuple[str, ...] = ()   # the family's cited sources
 
 
-@dataclass
-class Evidence:
+class Evidence(Struct):
     """One record a finding rests on, and what in it matched."""
     check: str                      # id of the check that looked at the record
     record_kind: str                # key of records.RECORD_TYPES
@@ -50,8 +48,7 @@ class Evidence:
                              "sources": list(m.sources)} for m in self.matches]}
 
 
-@dataclass
-class Finding:
+class Finding(Struct):
     """What a check concluded. A family found in several places is one finding with
     several pieces of evidence (a running program, its service, its files…)."""
     check: str                      # id of the check that found it first

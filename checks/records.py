@@ -1,6 +1,6 @@
 """Plain records that sources read from a machine.
 
-Every record is a frozen dataclass of plain values (str, int, float, bool, None, tuples of
+Every record is a frozen ``msgspec.Struct`` of plain values (str, int, float, bool, None, tuples of
 those), so a snapshot serialises to JSON and back without loss. Paths are written the way the
 machine's own OS writes them (``C:\\ProgramData\\AnyDesk`` on Windows, ``/Library/...`` on
 macOS) even in an offline scan, so a person sees the path their own computer would show.
@@ -9,19 +9,17 @@ Sources know nothing of signatures; checks know nothing of how records were read
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import types
 import typing
-from dataclasses import dataclass
+from msgspec import Struct
 from typing import Any
 
 from device_checkup.signatures import kinds
 from device_checkup.signatures.words import N_, Words, WordsError
 
 
-@dataclass(frozen=True)
-class Process:
+class Process(Struct, frozen=True):
     """A running program."""
     pid: int
     name: str
@@ -40,8 +38,7 @@ class Process:
     exe_readable: bool | None = None      # False: the system would not say which file it runs
 
 
-@dataclass(frozen=True)
-class Listener:
+class Listener(Struct, frozen=True):
     """A program that accepts connections from other computers (a TCP socket listening on an
     address other than loopback). Only a check of the running computer can see these."""
     address: str                           # "0.0.0.0", "::" or one of this computer's addresses
@@ -54,8 +51,7 @@ class Listener:
     user: str | None = None
 
 
-@dataclass(frozen=True)
-class Capture:
+class Capture(Struct, frozen=True):
     """A way of recording what is typed, shown or done that is set up on this computer.
 
     ``kind`` is one of CAPTURE_KINDS; ``value`` is what does it (a program or library);
@@ -80,8 +76,7 @@ CAPTURE_KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class Connection:
+class Connection(Struct, frozen=True):
     """A network connection or listening socket, with the program that owns it."""
     kind: str                              # "tcp" or "udp"
     family: str                            # "ipv4" or "ipv6"
@@ -94,16 +89,14 @@ class Connection:
     process_name: str | None = None
 
 
-@dataclass(frozen=True)
-class Interface:
+class Interface(Struct, frozen=True):
     """A network interface and its addresses."""
     name: str
     addresses: tuple[str, ...] = ()
     mac: str | None = None
 
 
-@dataclass(frozen=True)
-class Gateway:
+class Gateway(Struct, frozen=True):
     """A route to other networks (the default gateway is the usual way out)."""
     address: str
     interface: str
@@ -111,8 +104,7 @@ class Gateway:
     is_default: bool = False
 
 
-@dataclass(frozen=True)
-class AutostartEntry:
+class AutostartEntry(Struct, frozen=True):
     """Something the system starts by itself: at boot, at login or on a schedule.
 
     ``kind`` says which mechanism: run-key, startup-folder, winlogon, launch-agent,
@@ -133,8 +125,7 @@ class AutostartEntry:
     sha256: str | None = None
 
 
-@dataclass(frozen=True)
-class InstalledApp:
+class InstalledApp(Struct, frozen=True):
     """An installed program (Windows uninstall entry, macOS .app bundle, Linux package)."""
     name: str
     source: str                            # uninstall-key, app-bundle, dpkg, rpm, flatpak, snap, desktop-file
@@ -146,8 +137,7 @@ class InstalledApp:
     installed: str | None = None           # install date as the system wrote it
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Struct, frozen=True):
     """A background service (Windows service, launchd daemon, systemd unit)."""
     name: str
     source: str                            # where it was read from
@@ -159,8 +149,7 @@ class Service:
     user: str | None = None
 
 
-@dataclass(frozen=True)
-class ScheduledTask:
+class ScheduledTask(Struct, frozen=True):
     """A scheduled task (Windows Task Scheduler, cron, systemd timer)."""
     name: str
     source: str
@@ -171,8 +160,7 @@ class ScheduledTask:
     user: str | None = None
 
 
-@dataclass(frozen=True)
-class FileItem:
+class FileItem(Struct, frozen=True):
     """A file or folder that exists at a place known to be used by monitoring software."""
     path: str
     is_dir: bool
@@ -182,8 +170,7 @@ class FileItem:
     sha256: str | None = None
 
 
-@dataclass(frozen=True)
-class RegistryItem:
+class RegistryItem(Struct, frozen=True):
     """A Windows registry key (or value) that exists at a known place."""
     key: str                               # HKLM\SOFTWARE\… or HKCU\… (user says whose)
     pattern: str
@@ -193,8 +180,7 @@ class RegistryItem:
     modified: float | None = None
 
 
-@dataclass(frozen=True)
-class BrowserExtension:
+class BrowserExtension(Struct, frozen=True):
     """A browser extension or add-on."""
     browser: str
     profile: str
@@ -210,8 +196,7 @@ class BrowserExtension:
     by_system: bool = False                # its files were installed by the system's package manager
 
 
-@dataclass(frozen=True)
-class RemoteSession:
+class RemoteSession(Struct, frozen=True):
     """One remote session a remote-access tool wrote in its own log: evidence a person can show."""
     tool: str                              # "AnyDesk", "TeamViewer", …
     log: str                               # the log file it was read from (machine path)
@@ -230,8 +215,7 @@ class RemoteSession:
     files: tuple[str, ...] = ()            # what the log says about files transferred
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Struct, frozen=True):
     """A setting or account that changes who can see or reach this computer.
 
     ``kind`` is one of SETTING_KINDS. Sources report what is set; the settings check decides
@@ -261,8 +245,7 @@ SETTING_KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class PhoneApp:
+class PhoneApp(Struct, frozen=True):
     """An app on a phone, as the phone (or its backup) told it: what a phone check judges, kept
     so that a saved phone check can be matched again later (``checks/phone``)."""
     package: str                           # Android package name or iOS bundle id
@@ -281,8 +264,7 @@ class PhoneApp:
     from_store: bool | None = None         # iOS: listed as an App Store app; None: not known
 
 
-@dataclass(frozen=True)
-class PhoneGrant:
+class PhoneGrant(Struct, frozen=True):
     """A power a phone gives an app: accessibility, device administrator, device or profile
     owner, notification access, usage access, default text-message or phone app."""
     power: str                             # one of PHONE_POWERS
@@ -294,8 +276,7 @@ PHONE_POWERS = ("accessibility", "device-admin", "device-owner", "profile-owner"
                 "usage-access", "sms-app", "dialer-app")
 
 
-@dataclass(frozen=True)
-class PhoneSetting:
+class PhoneSetting(Struct, frozen=True):
     """One value a phone check read: a system property (``getprop``), a global or secure
     setting, where a ``su`` program is, what a backup says about the phone or its management.
     Only the values the phone check reads are kept (checks/phone/android.py: KEPT)."""
@@ -304,8 +285,7 @@ class PhoneSetting:
     value: str
 
 
-@dataclass(frozen=True)
-class PhoneProfile:
+class PhoneProfile(Struct, frozen=True):
     """A configuration profile an iPhone backup lists, with the date iOS recorded for it."""
     identifier: str
     name: str
@@ -315,8 +295,7 @@ class PhoneProfile:
     path: str = ""
 
 
-@dataclass(frozen=True)
-class SignatureChange:
+class SignatureChange(Struct, frozen=True):
     """The built-in signature set differs from its manifest: a file changed, added or missing
     (made by the engine from ``signatures.manifest.changes``, not read by a source)."""
     folder: str                            # the signature set's folder
@@ -330,8 +309,8 @@ RECORD_TYPES: dict[str, type] = {k.name: globals()[k.record] for k in kinds.RECO
 
 def to_dict(record: Any) -> dict[str, Any]:
     """A record as JSON-ready data (tuples become lists)."""
-    return {f.name: (list(v) if isinstance(v := getattr(record, f.name), tuple) else v)
-            for f in dataclasses.fields(record)}
+    return {name: (list(v) if isinstance(v := getattr(record, name), tuple) else v)
+            for name in record.__struct_fields__}
 
 
 @functools.lru_cache(maxsize=None)

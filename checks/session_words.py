@@ -7,7 +7,7 @@ heuristic, so a session reads the same wherever it is shown. Words live in texts
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from msgspec import Struct
 from typing import Any, Iterable
 
 from . import i18n, texts
@@ -16,8 +16,7 @@ from .i18n import and_list
 MAX_TIMES = 5
 
 
-@dataclass(frozen=True)
-class SessionWords:
+class SessionWords(Struct, frozen=True):
     items: list[dict[str, Any]]     # for Finding.extra["sessions"], sorted by time
     why: str                        # one sentence: how many, when, how they were let in
     do: str                         # one sentence: these records are evidence

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Any, Iterable
 
 from device_checkup.signatures import kinds
@@ -25,8 +25,7 @@ PHONES = ("android", "ios")          # a phone check's records are the phone kin
 REASONS = ("permission", "absent", "unsupported", "offline", "error", "fault", "timeout", "cancelled")
 
 
-@dataclass(frozen=True)
-class NotRead:
+class NotRead(Struct, frozen=True):
     """Something a source (or a check) could not look at."""
     source: str                 # id of the source or check
     reason: str                 # one of REASONS
@@ -62,8 +61,7 @@ class NotRead:
         return data
 
 
-@dataclass
-class Snapshot:
+class Snapshot(Struct):
     """Everything one scan read: records by kind, what could not be read, and when."""
     platform: str                                   # "windows", "macos", "linux"; a phone: "android", "ios"
     mode: str = "live"                              # "live" or "offline"

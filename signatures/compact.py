@@ -62,14 +62,6 @@ def dump(files: list[SignatureFile], problems: list[Problem], index: dict | None
     return (json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
 
 
-def _new(cls, values: dict[str, Any], _make=object.__new__, _set=object.__setattr__):
-    """A frozen dataclass without running its generated __init__ (fields are already checked):
-    the given dict becomes the object's own (a third faster than copying into a new one)."""
-    obj = _make(cls)
-    _set(obj, "__dict__", values)
-    return obj
-
-
 def load(raw: bytes, folder: str) -> tuple[list[SignatureFile], list[Problem], dict[str, str], dict | None]:
     """Files, problems, the recorded YAML digests and the shipped index tables (None if the
     file has none) from the compact form. Raises ValueError (or KeyError/TypeError) on anything
@@ -86,14 +78,11 @@ def load(raw: bytes, folder: str) -> tuple[list[SignatureFile], list[Problem], d
                            attribution=entry["attribution"], sha256=entry["sha256"], user_file=False)
         fams = []
         for (fid, name, tier, description, aliases, platforms, same_as, sources, inds, file, line) in entry["families"]:
-            indicators = tuple(_new(Indicator, {"kind": kinds[k], "value": value, "regex": bool(regex),
-                                                "key": key, "platforms": plats[p], "line": ln})
+            indicators = tuple(Indicator(kinds[k], value, bool(regex), key, plats[p], ln)
                                for k, value, regex, key, p, ln in inds)
-            fams.append(_new(Family, {"id": fid, "name": name, "tier": tier, "description": description,
-                                      "aliases": tuple(aliases), "platforms": tuple(platforms),
-                                      "same_as": tuple(same_as), "sources": tuple(tuple(s) for s in sources),
-                                      "indicators": indicators, "file": file, "line": line,
-                                      "user_file": False}))
+            fams.append(Family(fid, name, tier, description, tuple(aliases), tuple(platforms),
+                               tuple(same_as), tuple(tuple(s) for s in sources), indicators,
+                               file, line, False))
         sf.families = fams
         files.append(sf)
     problems = [Problem(str(f), int(n), Words.from_json(m)) for f, n, m in doc["problems"]]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 import functools
 import re
-from dataclasses import dataclass
+from msgspec import Struct
 
 from . import kinds
 from .loader import Family, Indicator, SignatureSet, glob_class, normalise_domain
@@ -48,8 +48,7 @@ _WIN_VARS = {
 _VAR = re.compile(r"^%[a-z0-9_()]+%")
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Struct, frozen=True):
     """An indicator that matched, and the family it counts for."""
     indicator: Indicator
     family: Family            # the family that wrote the indicator
@@ -293,16 +292,7 @@ def _hits(sigset: SignatureSet) -> tuple[dict[str, Family], list[Hit]]:
     index names hits by their number in this list)."""
     families = {f.id: f for f in sigset.families}
     target_of = reported_as(sigset)
-    hits = []
-    make, setattr_ = object.__new__, object.__setattr__
-    for fam in sigset.families:
-        target = target_of[fam.id]
-        for ind in fam.indicators:
-            # Hit(ind, fam, target) without the frozen dataclass's __init__, which sets each
-            # field through object.__setattr__ (a third of building the index, 6,800 hits).
-            hit = make(Hit)
-            setattr_(hit, "__dict__", {"indicator": ind, "family": fam, "reported_as": target})
-            hits.append(hit)
+    hits = [Hit(ind, fam, target_of[fam.id]) for fam in sigset.families for ind in fam.indicators]
     return families, hits
 
 

@@ -13,7 +13,7 @@ This module imports nothing from the project: ``signatures`` and ``checks`` both
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 from typing import Callable
 
 # How an indicator is written, validated, filed in the index and matched.
@@ -30,8 +30,7 @@ FORMS = {
 }
 
 
-@dataclass(frozen=True)
-class IndicatorKind:
+class IndicatorKind(Struct, frozen=True):
     """What a signature file's indicators of one kind are, and how they are matched."""
     name: str                              # the key in a signature file's ``indicators``
     form: str                              # one of FORMS
@@ -112,8 +111,7 @@ def indicator_kinds(form: str) -> tuple[str, ...]:
 
 
 # -- record kinds --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RecordKind:
+class RecordKind(Struct, frozen=True):
     """What sources collect of one kind, and how a person is shown one record."""
     name: str                              # the key in snapshots, ``Source.kind``, ``Evidence.record_kind``
     record: str                            # its class in checks/records.py

@@ -14,7 +14,8 @@ import os
 import re
 import stat
 import threading
-from dataclasses import dataclass, field
+from msgspec import Struct, field
+from msgspec.structs import force_setattr
 from typing import Any, Iterable
 
 from . import kinds
@@ -45,8 +46,7 @@ _REG_ROOT = re.compile(r"^(HKLM|HKCU|HKU|HKCR|HKEY_LOCAL_MACHINE|HKEY_CURRENT_US
 _MAC_PREFIXES = ("/applications", "/library", "/system", "/users", "/private", "~/library", "~/applications")
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """Something wrong in a signature file, at a line, in words said later."""
     file: str
     line: int
@@ -56,7 +56,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         if isinstance(self.words, str):
-            object.__setattr__(self, "words", Words(self.words))
+            force_setattr(self, "words", Words(self.words))
 
     @property
     def message(self) -> str:
@@ -67,8 +67,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(Struct, frozen=True):
     """One indicator of a family: a name, path, key, domain, address or fingerprint."""
     kind: str
     value: str                      # as written (regex source for a regex)
@@ -78,8 +77,7 @@ class Indicator:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(Struct, frozen=True):
     """One product (or group of products) and the indicators it is known by."""
     id: str
     name: str
@@ -99,8 +97,7 @@ class Family:
         return tuple(url for url, _ in self.sources)
 
 
-@dataclass
-class SignatureFile:
+class SignatureFile(Struct):
     """One signature file, validated: its header and its families."""
     path: str
     name: str = ""
@@ -116,9 +113,9 @@ class SignatureFile:
         return self.name or os.path.basename(self.path)
 
 
-@dataclass
-class SignatureSet:
-    """Every signature file loaded for a scan, with their problems and fingerprint."""
+class SignatureSet(Struct, dict=True):
+    """Every signature file loaded for a scan, with their problems and fingerprint. (Its
+    ``__dict__`` holds the index made for it: signatures/index.py compile_set.)"""
     files: list[SignatureFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)   # built-in files that differ from the manifest

@@ -10,7 +10,7 @@ nothing from either.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 from typing import Any, Callable, Union
 
 
@@ -27,8 +27,7 @@ class WordsError(ValueError):
         self.words = words
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(Struct, frozen=True):
     """A message of the catalogue and its values, said in the chosen language when shown."""
     message: str
     values: tuple[tuple[str, Union[str, "Words"]], ...] = ()

@@ -8,7 +8,7 @@ at the end and the table in docs/kinds.md.
 from __future__ import annotations
 
 import ast
-import dataclasses
+import msgspec
 import json
 import re
 from pathlib import Path
@@ -75,7 +75,7 @@ def missing_parts() -> list[str]:
             node = node[part]
         return isinstance(node, str) and bool(node.strip())
 
-    classes = {name: cls for name, cls in vars(records).items() if dataclasses.is_dataclass(cls)}
+    classes = {name: cls for name, cls in vars(records).items() if isinstance(cls, type) and issubclass(cls, msgspec.Struct)}
     for k in kinds.INDICATOR_KINDS:
         if k.form not in kinds.FORMS:
             out.append(f"indicator kind {k.name}: unknown form {k.form}")
@@ -87,7 +87,7 @@ def missing_parts() -> list[str]:
         for record_kind, field in k.asked_of:
             rk = kinds.RECORD.get(record_kind)
             cls = classes.get(rk.record) if rk else None
-            if cls is None or field not in {f.name for f in dataclasses.fields(cls)}:
+            if cls is None or field not in set(cls.__struct_fields__):
                 out.append(f"indicator kind {k.name}: asked of {record_kind}.{field}, which no record has")
         if k.form not in SAMPLES:
             out.append(f"indicator kind {k.name}: form {k.form} has no sample here, so no test of its matching")
@@ -112,7 +112,7 @@ def missing_parts() -> list[str]:
                        f"(the app's details could not say where it was found)")
         if r.device not in ("computer", "phone"):
             out.append(f"record kind {r.name}: device {r.device!r} is neither 'computer' nor 'phone'")
-        field_names = {f.name for f in dataclasses.fields(cls)}
+        field_names = set(cls.__struct_fields__)
         in_code = r.name in base._SHOWN
         if (r.shown is None) != in_code:
             out.append(f"record kind {r.name}: name it either by a field (shown=) or in checks.base._SHOWN, "
@@ -173,7 +173,7 @@ def test_signatures_never_import_checks_or_the_app():
     # No cycle: checks reads signatures, never the other way round (issue 10, item 5).
     for path in sorted((ROOT / "signatures").rglob("*.py")):
         assert not _imports(path) & {"checks", "app"}, path
-    assert not _imports(ROOT / "signatures" / "kinds.py") - {"__future__", "dataclasses", "typing"}
+    assert not _imports(ROOT / "signatures" / "kinds.py") - {"__future__", "msgspec", "typing"}
 
 
 def test_checks_never_import_the_app():

@@ -15,7 +15,7 @@ from device_checkup.checks.i18n import _, ngettext
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -68,8 +68,7 @@ def progress_words(remaining: int) -> str:
                     remaining).format(count=remaining)
 
 
-@dataclass
-class QuickExit:
+class QuickExit(Struct):
     """The steps of a quick exit, in order. Each step is a plain callable, so tests can check
     the order and that nothing is skipped when one step fails.
 

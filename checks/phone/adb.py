@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Protocol
 
 from ..i18n import N_
@@ -98,8 +98,7 @@ class Transport(Protocol):
     def read(self, argv: tuple[str, ...]) -> bytes: ...
 
 
-@dataclass
-class Phone:
+class Phone(Struct):
     """A phone reached through a transport; keeps the log of every command sent."""
     transport: Transport
     sent: list[tuple[str, ...]] = field(default_factory=list)
@@ -128,8 +127,7 @@ def find_adb() -> str | None:
     return shutil.which("adb")
 
 
-@dataclass
-class AdbProgram:
+class AdbProgram(Struct):
     """The adb program, talking to one phone (``-s serial``)."""
     serial: str | None = None
     adb: str | None = None
@@ -204,11 +202,12 @@ class AdbProgram:
         return self._run([*target, "exec-out", *argv])      # exec-out: bytes exactly as sent
 
 
-@dataclass
 class Recorded:
     """A phone replayed from recorded outputs (tests, and reading a saved collection):
     command (words joined by spaces) → output. A command with no recording fails as adb would."""
-    outputs: dict[str, str | bytes]
+
+    def __init__(self, outputs: dict[str, str | bytes]) -> None:
+        self.outputs = outputs
 
     def _recorded(self, argv: tuple[str, ...]) -> str | bytes:
         allowed(argv)

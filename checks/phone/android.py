@@ -10,7 +10,7 @@ know (older Android) becomes a "could not check" entry, never a failure of the w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from ..i18n import N_
 from ..snapshot import NotRead
@@ -56,8 +56,7 @@ SENSITIVE_PERMISSIONS = {
 }
 
 
-@dataclass
-class AndroidApp:
+class AndroidApp(Struct):
     """One app as the phone describes it: where it came from, when, and what it may do."""
     package: str
     path: str | None = None
@@ -82,8 +81,7 @@ class AndroidApp:
         return self.described and not self.system and self.store is None
 
 
-@dataclass
-class AndroidPhone:
+class AndroidPhone(Struct):
     """Everything an Android phone answered to the read-only questions."""
     props: dict[str, str] = field(default_factory=dict)
     apps: dict[str, AndroidApp] = field(default_factory=dict)

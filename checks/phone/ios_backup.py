@@ -18,12 +18,12 @@ decrypted is written anywhere, and the password is never kept, logged or put int
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import os
 import plistlib
 import sqlite3
-from dataclasses import dataclass, field
+from msgspec import Struct, field
+from msgspec.structs import replace
 from pathlib import Path
 
 from device_checkup.signatures.loader import SignatureSet
@@ -115,8 +115,7 @@ def is_encrypted(folder: str) -> bool:
         return False
 
 
-@dataclass
-class Profile:
+class Profile(Struct):
     """A configuration profile kept in an iPhone backup."""
     identifier: str
     name: str
@@ -126,8 +125,7 @@ class Profile:
     path: str = ""
 
 
-@dataclass
-class IPhoneBackup:
+class IPhoneBackup(Struct):
     """What an iPhone backup says: the phone, its apps, its profiles and what could not be read."""
     folder: str
     info: dict = field(default_factory=dict)
@@ -424,7 +422,7 @@ def backup_result(backup: IPhoneBackup, signatures: SignatureSet, snap: Snapshot
     """The backup judged; ``snap`` holds what was read (or a saved check: checks/phone/saved.py)."""
     missing = [not_checked(n, backup=True) for n in snap.not_read]
     if backup.encrypted:                # "an encrypted backup holds more" would be no advice here
-        missing = [dataclasses.replace(n, how=texts.text("phone", "backup_how_encrypted")) for n in missing]
+        missing = [replace(n, how=texts.text("phone", "backup_how_encrypted")) for n in missing]
     return BackupResult(snapshot=snap, findings=judge_backup(backup, signatures),
                         not_checked=missing, signatures=signatures, checked=[_(w) for w in backup.checked])   # said in the current language
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
@@ -45,8 +45,7 @@ class WrongPassword(ValueError):
     """The password did not unwrap the class keys."""
 
 
-@dataclass
-class Keybag:
+class Keybag(Struct):
     attrs: dict[bytes, bytes | int] = field(default_factory=dict)
     classes: dict[int, dict[bytes, bytes | int]] = field(default_factory=dict)
 

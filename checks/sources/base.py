@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import ClassVar, Iterable
 
 from ..i18n import N_
@@ -26,16 +26,14 @@ def this_platform() -> str:
     return "linux"
 
 
-@dataclass
-class Locations:
+class Locations(Struct):
     """Known places to look at, handed to the probing sources (taken from signatures)."""
     paths: list[str] = field(default_factory=list)          # globs, machine form
     registry_keys: list[str] = field(default_factory=list)  # HKLM\…, HKCU\… (may hold * ?)
     registry_values: list[tuple[str, str]] = field(default_factory=list)  # (key, value name)
 
 
-@dataclass
-class Machine:
+class Machine(Struct):
     """Everything a source may read: the file system, the registry, the live system."""
     platform: str
     fs: FileSystem

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from msgspec import Struct
 
 from ..records import BrowserExtension
 from ..i18n import NN_, N_
@@ -70,8 +70,7 @@ FIREFOX_SYSTEM = frozenset({"app-system-share", "app-system-local", "app-global"
 AMO_HOSTS = ("addons.mozilla.org", "addons.cdn.mozilla.net", "addons.mozilla.net")
 
 
-@dataclass(frozen=True)
-class Chromium:
+class Chromium(Struct, frozen=True):
     name: str              # shown to people
     policy: str | None     # which policy group forces extensions into it
     single_profile: bool   # Opera keeps its one profile in the folder itself

@@ -40,7 +40,7 @@ import re
 import stat
 import threading
 import time
-from dataclasses import dataclass
+from msgspec import Struct
 from typing import Iterator
 
 from ..i18n import N_
@@ -182,21 +182,12 @@ class PagedFile:
         self._closer()
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Struct, frozen=True):
     """One name in a folder listing."""
     name: str
     path: str            # the machine's own path (as sources and findings show it)
     is_dir: bool
     is_link: bool
-
-
-def _entry(name: str, path: str, is_dir: bool, is_link: bool, _make=object.__new__, _set=object.__setattr__) -> Entry:
-    """Entry(name, path, is_dir, is_link) without the frozen dataclass's __init__, which sets each
-    field through object.__setattr__: a listing makes thousands (issue 15)."""
-    entry = _make(Entry)
-    _set(entry, "__dict__", {"name": name, "path": path, "is_dir": is_dir, "is_link": is_link})
-    return entry
 
 
 class FileSystem:
@@ -399,7 +390,7 @@ class FileSystem:
                     name = de.name
                     full = base + name if name and name[0] not in strip and name[-1] not in strip \
                         else self.join(path, name)
-                    items.append(_entry(name, full, is_dir, is_link))
+                    items.append(Entry(name, full, is_dir, is_link))
         except OSError as exc:
             raise Unreadable(reason_of(exc), f"{path}: {exc.strerror}") from None
         items.sort(key=lambda e: e.name)

@@ -18,7 +18,7 @@ import os
 import plistlib
 import re
 import struct
-from dataclasses import dataclass
+from msgspec import Struct
 from urllib.parse import unquote, urlparse
 
 from ..i18n import NN_, N_
@@ -226,8 +226,7 @@ def _path_in(text: str) -> str | None:
     return path if path and not path.startswith("/System/") else None
 
 
-@dataclass(frozen=True)
-class BtmItem:
+class BtmItem(Struct, frozen=True):
     """One thing a background-task-management archive says may start by itself."""
     name: str
     path: str | None = None               # the app, program or launchd property list

@@ -56,6 +56,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from msgspec.structs import replace
+
 from ..i18n import NN_, N_
 from ..snapshot import Words
 from ..records import RemoteSession
@@ -190,8 +192,7 @@ def parse_anydesk_trace(lines: list[str], path: str, user: str | None) -> list[R
 
 
 def _replace(session: RemoteSession, **changes) -> RemoteSession:
-    import dataclasses
-    return dataclasses.replace(session, **changes)
+    return replace(session, **changes)
 
 
 def join_trace(sessions: list[RemoteSession], logins: list[RemoteSession]) -> list[RemoteSession]:

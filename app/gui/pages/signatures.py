@@ -4,7 +4,7 @@ from __future__ import annotations
 from device_checkup.checks.i18n import _, say
 
 import os
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton, QWidget
@@ -13,8 +13,7 @@ from .. import words
 from ..widgets import Page, plain_tip
 
 
-@dataclass
-class FileCheck:
+class FileCheck(Struct):
     path: str
     usable: bool
     families: int = 0

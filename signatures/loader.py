@@ -67,8 +67,9 @@ class Problem(Struct, frozen=True):
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class Indicator(Struct, frozen=True):
-    """One indicator of a family: a name, path, key, domain, address or fingerprint."""
+class Indicator(Struct, frozen=True, array_like=True):
+    """One indicator of a family: a name, path, key, domain, address or fingerprint.
+    (``array_like``: the compact set, signatures/compact.py, stores it as an array.)"""
     kind: str
     value: str                      # as written (regex source for a regex)
     regex: bool = False
@@ -77,7 +78,7 @@ class Indicator(Struct, frozen=True):
     line: int = 0
 
 
-class Family(Struct, frozen=True):
+class Family(Struct, frozen=True, array_like=True):
     """One product (or group of products) and the indicators it is known by."""
     id: str
     name: str

@@ -209,11 +209,11 @@ class PathIndex:
     def match(self, path: str) -> list:
         p = norm_path(path)
         out = []
-        seen: set[int] = set()
+        seen: set = set()
         for comp in set(p.split("/")):
             for glob, payload in self.by_component.get(comp, ()):
-                if id(payload) not in seen and _path_matches(glob, p):
-                    seen.add(id(payload))
+                if payload not in seen and _path_matches(glob, p):
+                    seen.add(payload)
                     out.append(payload)
         for glob, payload in self.rest:
             if _path_matches(glob, p):
@@ -297,7 +297,9 @@ def _hits(sigset: SignatureSet) -> tuple[dict[str, Family], list[Hit]]:
 
 
 class CompiledSet:
-    """Look-up tables for one signature set, built once per scan."""
+    """Look-up tables for one signature set, built once per scan. The tables hold each hit by
+    its number in ``hit_list`` (as the shipped tables do, so those are used as they are read);
+    the questions below answer with the hits themselves."""
 
     def __init__(self, sigset: SignatureSet):
         self.sigset = sigset
@@ -312,44 +314,46 @@ class CompiledSet:
         self.probe_keys: set[str] = set()
         self.probe_values: set[tuple[str, str]] = set()
         self.family_by_id, self.hit_list = _hits(sigset)
-        for hit in self.hit_list:
-            self._add(hit)
+        for n, hit in enumerate(self.hit_list):
+            self._add(n, hit.indicator)
 
-    def _add(self, hit: Hit) -> None:
-        ind = hit.indicator
+    def _add(self, n: int, ind: Indicator) -> None:
         kind = ind.kind
         form = kinds.INDICATOR[kind].form
         if form == "name":
-            self.names[kind].add(ind.value, hit, regex=ind.regex)
+            self.names[kind].add(ind.value, n, regex=ind.regex)
         elif form == "path":
             for plat in ind.platforms:
                 for glob in expand_path(ind.value, plat):
-                    self.paths.setdefault((kind, plat), PathIndex()).add(norm_path(glob), hit)
+                    self.paths.setdefault((kind, plat), PathIndex()).add(norm_path(glob), n)
                     if kinds.INDICATOR[kind].probed:
                         self.probe_paths[plat].add(machine_path(glob, plat))
         elif form == "registry_key":
-            self.registry_keys.add(norm_registry(ind.value), hit)
+            self.registry_keys.add(norm_registry(ind.value), n)
             self.probe_keys.add(ind.value)
         elif form == "registry_value":
-            self.registry_values.add(norm_registry(ind.key or ""), hit)
+            self.registry_values.add(norm_registry(ind.key or ""), n)
             self.probe_values.add((ind.key or "", ind.value))
         elif form == "domain":
-            self.domains.add(ind.value, hit)
+            self.domains.add(ind.value, n)
         elif form == "ip":
-            self.ips.add(ind.value, hit)
+            self.ips.add(ind.value, n)
         elif form == "sha256":
-            self.sha256.setdefault(ind.value.lower(), []).append(hit)
+            self.sha256.setdefault(ind.value.lower(), []).append(n)
+
+    def _hits_of(self, numbers) -> list[Hit]:
+        hits = self.hit_list
+        return [hits[n] for n in numbers]
         # "reference" kinds (phone app ids) are not looked for on a laptop.
 
     # -- the shipped form ------------------------------------------------------------------
     def tables(self) -> dict:
-        """The index as plain JSON values, each hit named by its number in ``hit_list``: made
-        by ``python -m signatures.manifest`` and shipped in the compact set (signatures/compact.py),
+        """The index as plain JSON values (each hit is its number in ``hit_list``): made by
+        ``python -m signatures.manifest`` and shipped in the compact set (signatures/compact.py),
         so a scan of the built-in set doesn't build the index again in every process."""
-        number = {id(h): n for n, h in enumerate(self.hit_list)}
-        nums = lambda hits: [number[id(h)] for h in hits]
-        pairs = lambda entries: [[text, number[id(h)]] for text, h in entries]
-        rx = lambda entries: [[p.pattern, p.flags, number[id(h)]] for p, h in entries]
+        nums = list
+        pairs = lambda entries: [[text, n] for text, n in entries]
+        rx = lambda entries: [[p.pattern, p.flags, n] for p, n in entries]
 
         def names(ix: NameIndex) -> dict:
             return {"exact": {k: nums(v) for k, v in ix.exact.items()},
@@ -373,7 +377,8 @@ class CompiledSet:
 
     @classmethod
     def from_tables(cls, sigset: SignatureSet, tables: dict) -> "CompiledSet":
-        """The index ``tables()`` made, for the same set. Raises ValueError (or KeyError,
+        """The index ``tables()`` made, for the same set, taken as it was read: the shipped file
+        is the manifest's, byte for byte (signatures/compact.py). Raises ValueError (or KeyError,
         TypeError, IndexError, re.error) if the tables don't fit the set; the caller then builds
         the index."""
         self = cls.__new__(cls)
@@ -382,15 +387,13 @@ class CompiledSet:
         self.hit_list = hits
         if tables["hits"] != len(hits) or tables["families"] != len(self.family_by_id):
             raise ValueError("the shipped index was made for another set")
-        nums = lambda ns: [hits[n] for n in ns]
-        pairs = lambda entries: [(str(text), hits[n]) for text, n in entries]
 
         def names(t: dict) -> NameIndex:
             ix = NameIndex()
-            ix.exact = {k: nums(v) for k, v in t["exact"].items()}
-            ix.by_prefix = {k: pairs(v) for k, v in t["prefix"].items()}
-            ix.by_suffix = {k: pairs(v) for k, v in t["suffix"].items()}
-            ix.rest = [(re.compile(p, flags), hits[n]) for p, flags, n in t["rest"]]
+            ix.exact = t["exact"]
+            ix.by_prefix = t["prefix"]
+            ix.by_suffix = t["suffix"]
+            ix.rest = [(re.compile(p, flags), n) for p, flags, n in t["rest"]]
             ix.prefix_lengths = {len(k) for k in ix.by_prefix}
             ix._lengths = sorted(ix.prefix_lengths)
             heads: dict[str, set[int]] = {}
@@ -402,8 +405,8 @@ class CompiledSet:
 
         def paths(t: dict) -> PathIndex:
             ix = PathIndex()
-            ix.by_component = {k: pairs(v) for k, v in t["component"].items()}
-            ix.rest = pairs(t["rest"])
+            ix.by_component = t["component"]
+            ix.rest = t["rest"]
             return ix
         self.names = {k: NameIndex() for k in kinds.indicator_kinds("name")}
         for k, t in tables["names"].items():
@@ -414,11 +417,11 @@ class CompiledSet:
         self.registry_keys = paths(tables["registry_keys"])
         self.registry_values = paths(tables["registry_values"])
         self.domains = DomainIndex()
-        self.domains.domains = {k: nums(v) for k, v in tables["domains"].items()}
+        self.domains.domains = tables["domains"]
         self.ips = IPIndex()
-        self.ips.nets = {(int(version), int(prefix)): {int(net): nums(v) for net, v in table}
+        self.ips.nets = {(int(version), int(prefix)): {int(net): v for net, v in table}
                          for version, prefix, table in tables["ips"]}
-        self.sha256 = {k: nums(v) for k, v in tables["sha256"].items()}
+        self.sha256 = tables["sha256"]
         self.probe_paths = {"windows": set(), "macos": set(), "linux": set()}
         self.probe_paths.update({k: set(v) for k, v in tables["probe_paths"].items()})
         self.probe_keys = set(tables["probe_keys"])
@@ -430,29 +433,29 @@ class CompiledSet:
         """Name indicators matching ``value``; with ``platform``, only those that can be there."""
         if not value:
             return []
-        hits = self.names[kind].match(value)
+        hits = self._hits_of(self.names[kind].match(value))
         if platform:
             hits = [h for h in hits if not h.indicator.platforms or platform in h.indicator.platforms]
         return hits
 
     def path(self, kind: str, path: str | None, platform: str) -> list[Hit]:
         index = self.paths.get((kind, platform))
-        return index.match(path) if (index and path) else []
+        return self._hits_of(index.match(path)) if (index and path) else []
 
     def domain(self, host: str | None) -> list[Hit]:
-        return self.domains.match(host) if host else []
+        return self._hits_of(self.domains.match(host)) if host else []
 
     def ip(self, address: str | None) -> list[Hit]:
-        return self.ips.match(address) if address else []
+        return self._hits_of(self.ips.match(address)) if address else []
 
     def hash(self, digest: str | None) -> list[Hit]:
-        return list(self.sha256.get(digest.lower(), ())) if digest else []
+        return self._hits_of(self.sha256.get(digest.lower(), ())) if digest else []
 
     def registry_key(self, key: str) -> list[Hit]:
-        return self.registry_keys.match(norm_registry(key))
+        return self._hits_of(self.registry_keys.match(norm_registry(key)))
 
     def registry_value(self, key: str, name: str) -> list[Hit]:
-        return [h for h in self.registry_values.match(norm_registry(key))
+        return [h for h in self._hits_of(self.registry_values.match(norm_registry(key)))
                 if norm_name(h.indicator.value) == norm_name(name)]
 
     def ask(self, kind: str, value: str | None, platform: str) -> list[Hit]:

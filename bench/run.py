@@ -72,6 +72,8 @@ def machine_line() -> str:
 
 def bench_whole(quick: bool) -> dict:
     out = child("scan_vs_baseline.py", "--whole-process", "--repeat", "5" if quick else "11")
+    out["all_deps"] = child("scan_vs_baseline.py", "--whole-process", "--deps", "all",
+                            "--repeat", "3" if quick else "7")
     out["source"] = child("scan_vs_baseline.py", "--whole-process", "--form", "source",
                           "--repeat", "3" if quick else "7")
     return out

@@ -100,15 +100,20 @@ def _cpu_of(argv: list[str], env: dict[str, str] | None = None) -> float:
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def installed_copy(into: str, tree: str = REPO) -> tuple[str, str]:
+def installed_copy(into: str, tree: str = REPO, deps: str = "runtime") -> tuple[str, str]:
     """This tree installed the way a person gets it from the wheel, in a fresh virtual
     environment: not editable, every module compiled to bytecode by pip at install time (as any
-    wheel install does; the portable app ships them compiled too). The environment sees this
-    environment's installed dependencies through a plain path line (a ``.pth`` holding a folder
-    name: no other ``.pth`` file there runs, so no editable-install finder is loaded at start-up,
-    as none is for a person). Built from a copy of the tree, so no build/ or .egg-info lands in
-    it; without network when this environment's setuptools is recent enough for pyproject.toml
-    (no build isolation, no index), else pip fetches the build backend as `pip install .` does.
+    wheel install does; the portable app ships them compiled too). The environment sees the
+    tree's own run-time dependencies, as installed here, and nothing else: a plain path line
+    (a ``.pth`` holding a folder name, so no other ``.pth`` file runs and no editable-install
+    finder is loaded at start-up, as none is for a person) names a folder of links to exactly
+    the distributions its wheel requires, followed to the end (:func:`runtime_view`). Packages
+    only the tests or the build need (pytest-qt brings typing_extensions, which msgspec then
+    imports, and with it inspect and ast) are not there, as they are not on a person's machine.
+    Built from a copy of the tree, so no build/ or .egg-info lands in it; without network when
+    this environment's setuptools is recent enough for pyproject.toml (no build isolation, no
+    index), else pip fetches the build backend as `pip install .` does.
+    ``deps="all"``: every package of this environment instead (a developer's, tests included).
     Returns (python, checkup script)."""
     import shutil
     import subprocess
@@ -126,8 +131,6 @@ def installed_copy(into: str, tree: str = REPO) -> tuple[str, str]:
     python = os.path.join(venv, "bin", "python")
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
-    with open(os.path.join(site, "dependencies.pth"), "w") as fh:
-        fh.write(sysconfig.get_paths()["purelib"] + "\n")
     target = os.path.join(into, "installed")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
     pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, src]
@@ -141,10 +144,42 @@ def installed_copy(into: str, tree: str = REPO) -> tuple[str, str]:
         if name != "bin":
             os.rename(os.path.join(target, name), os.path.join(site, name))
     shutil.rmtree(src)
+    [own] = [n for n in os.listdir(site) if n.startswith("device_checkup-") and n.endswith(".dist-info")]
+    view = (runtime_view(os.path.join(site, own), os.path.join(into, "dependencies")) if deps == "runtime"
+            else sysconfig.get_paths()["purelib"])
+    with open(os.path.join(site, "dependencies.pth"), "w") as fh:
+        fh.write(view + "\n")
     return python, os.path.join(target, "bin", "checkup")
 
 
-def whole_process(repeat: int, form: str = "installed", trees: list[str] | None = None) -> dict:
+def runtime_view(dist_info: str, into: str) -> str:
+    """A folder of links to the distributions installed here that the wheel at ``dist_info``
+    requires at run time (no extras), and theirs, to the end. Returns the folder."""
+    import importlib.metadata as md
+    import pathlib
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    os.makedirs(into)
+    seen: set[str] = set()
+    todo = list(md.PathDistribution(pathlib.Path(dist_info)).requires or [])
+    while todo:
+        req = Requirement(todo.pop())
+        name = canonicalize_name(req.name)
+        if name in seen or (req.marker and not req.marker.evaluate({"extra": ""})):
+            continue
+        seen.add(name)
+        dist = md.distribution(req.name)        # raises if a run-time dependency is missing here
+        todo.extend(dist.requires or [])
+        base = pathlib.Path(dist.locate_file(""))
+        for top in {f.parts[0] for f in dist.files or () if f.parts and f.parts[0] not in ("..", "bin")}:
+            link = os.path.join(into, top)
+            if not os.path.lexists(link):
+                os.symlink(base / top, link)
+    return into
+
+
+def whole_process(repeat: int, form: str = "installed", trees: list[str] | None = None,
+                  deps: str = "runtime") -> dict:
     """``form``: "installed" (the default: a non-editable install of this tree, compiled to
     bytecode at install time, as a person runs it) or "source" (this tree as it is, which in a
     development checkout means Python compiles every module again in every process: Device
@@ -163,7 +198,7 @@ def whole_process(repeat: int, form: str = "installed", trees: list[str] | None 
         with open(reads, "w") as fh:
             json.dump({"folders": folders, "files": files}, fh)
         if form == "installed":
-            python, checkup = installed_copy(work)
+            python, checkup = installed_copy(work, deps=deps)
             env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
             scan_argv = [python, checkup, "scan", "--json"]
         else:
@@ -178,7 +213,7 @@ def whole_process(repeat: int, form: str = "installed", trees: list[str] | None 
         runs = [(scan_argv, env, scan_t), (bare_argv, env, base_t)]
         others: dict[str, list[float]] = {}
         for n, tree in enumerate(trees or []):
-            other_py, other_checkup = installed_copy(os.path.join(work, f"tree{n}"), tree)
+            other_py, other_checkup = installed_copy(os.path.join(work, f"tree{n}"), tree, deps)
             others[tree] = []
             runs.append(([other_py, other_checkup, "scan", "--json"], env, others[tree]))
         for i in range(repeat):
@@ -188,7 +223,8 @@ def whole_process(repeat: int, form: str = "installed", trees: list[str] | None 
     finally:
         shutil.rmtree(work, ignore_errors=True)
     ratios = [x / y for x, y in zip(scan_t, base_t)]
-    out = {"form": form, "scan_cpu_ms": statistics.median(scan_t), "baseline_cpu_ms": statistics.median(base_t),
+    out = {"form": form, "deps": deps if form == "installed" else "all",
+           "scan_cpu_ms": statistics.median(scan_t), "baseline_cpu_ms": statistics.median(base_t),
            "ratio": statistics.median(ratios), "repeat": repeat, "folders": len(folders),
            "files": len(files), "scan_all_ms": scan_t, "baseline_all_ms": base_t}
     if others:
@@ -206,6 +242,9 @@ def main() -> None:
     p.add_argument("--form", choices=("installed", "source"), default="installed",
                    help="--whole-process: the scan as installed from the wheel (compiled bytecode), "
                         "or this source tree as it is (compiled again in every process)")
+    p.add_argument("--deps", choices=("runtime", "all"), default="runtime",
+                   help="--whole-process, installed: the run-time dependencies only, as a person has them "
+                        "(the default), or every package here (tests and build tools too)")
     p.add_argument("--trees", nargs="*", default=[], metavar="DIR",
                    help="--whole-process: other source trees (git archive of older commits) timed in the same rounds")
     p.add_argument("--bare", metavar="READS.json", help=argparse.SUPPRESS)
@@ -218,7 +257,7 @@ def main() -> None:
         baseline(reads["folders"], reads["files"])
         return
     if args.whole_process:
-        print(json.dumps(whole_process(args.repeat, args.form, args.trees)))
+        print(json.dumps(whole_process(args.repeat, args.form, args.trees, args.deps)))
         return
     from device_checkup.checks.engine import run_scan
     from device_checkup.signatures.loader import load_set

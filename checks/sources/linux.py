@@ -138,8 +138,8 @@ def parse_crontab(text: str, with_user: bool) -> list[tuple[str, str | None, str
     return jobs
 
 
-_DPKG_FIELD = re.compile(rb"\n(Package|Status|Version|Maintainer|Architecture):([^\n]*)")
-_DPKG_FIRST = re.compile(rb"(Package|Status|Version|Maintainer|Architecture):([^\n]*)")
+_DPKG_FIELD = re.compile(rb"\n(Package|Status|Version|Maintainer):([^\n]*)")
+_DPKG_FIRST = re.compile(rb"(Package|Status|Version|Maintainer):([^\n]*)")
 
 
 def parse_dpkg_status(data: bytes | str) -> list[dict[str, str]]:

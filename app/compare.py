@@ -16,8 +16,9 @@ anything else is refused in one plain sentence (:class:`NotComparable`).
 from __future__ import annotations
 
 import json
-from msgspec import Struct, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from device_checkup.checks.i18n import N_, _
 

@@ -31,9 +31,10 @@ import io
 import json
 import os
 import re
+from typing import Any
+
 from msgspec import Struct, field
 from msgspec.structs import asdict
-from typing import Any
 
 from device_checkup.checks import __version__, i18n, texts
 from device_checkup.checks.base import shown_value

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import random
-from msgspec import Struct, field
 from importlib import resources
 from typing import Any
+
+from msgspec import Struct, field
 
 from device_checkup.checks import i18n, yamlsafe
 from device_checkup.checks.i18n import N_

@@ -5,9 +5,10 @@ is a change to the data file only. Every service must say where its details come
 """
 from __future__ import annotations
 
-from msgspec import Struct
 from importlib import resources
 from typing import Any
+
+from msgspec import Struct
 
 from device_checkup.checks import i18n, yamlsafe
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-from msgspec import Struct
 from typing import ClassVar, Iterable
+
+from msgspec import Struct
 
 from device_checkup.signatures import kinds
 from device_checkup.signatures.index import CompiledSet, Hit

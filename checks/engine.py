@@ -10,8 +10,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from msgspec import Struct, field
 from typing import Any, Callable, Iterable, Sequence
+
+from msgspec import Struct, field
 
 from device_checkup.signatures.index import CompiledSet, compile_set
 from device_checkup.signatures.loader import SignatureSet, file_words

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from msgspec import Struct, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from . import records as _records
 

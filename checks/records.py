@@ -12,8 +12,9 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from msgspec import Struct
 from typing import Any
+
+from msgspec import Struct
 
 from device_checkup.signatures import kinds
 from device_checkup.signatures.words import N_, Words, WordsError

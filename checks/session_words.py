@@ -7,8 +7,9 @@ heuristic, so a session reads the same wherever it is shown. Words live in texts
 from __future__ import annotations
 
 import datetime as _dt
-from msgspec import Struct
 from typing import Any, Iterable
+
+from msgspec import Struct
 
 from . import i18n, texts
 from .i18n import and_list

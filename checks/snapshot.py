@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from msgspec import Struct, field
 from typing import Any, Iterable
+
+from msgspec import Struct, field
 
 from device_checkup.signatures import kinds
 from device_checkup.signatures.words import N_, Words, WordsError

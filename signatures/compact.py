@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 from msgspec import Struct
 
-from .loader import Family, Indicator, Problem, SignatureFile
+from .loader import Family, Problem, SignatureFile
 from .words import Words
 
 FORMAT = "device-checkup-compiled-set"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import functools
 import re
+
 from msgspec import Struct
 
 from . import kinds

@@ -13,8 +13,9 @@ This module imports nothing from the project: ``signatures`` and ``checks`` both
 """
 from __future__ import annotations
 
-from msgspec import Struct
 from typing import Callable
+
+from msgspec import Struct
 
 # How an indicator is written, validated, filed in the index and matched.
 FORMS = {

@@ -14,9 +14,10 @@ import os
 import re
 import stat
 import threading
+from typing import Any, Iterable
+
 from msgspec import Struct, field
 from msgspec.structs import force_setattr
-from typing import Any, Iterable
 
 from . import kinds
 from .words import N_, Words

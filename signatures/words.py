@@ -10,8 +10,9 @@ nothing from either.
 """
 from __future__ import annotations
 
-from msgspec import Struct
 from typing import Any, Callable, Union
+
+from msgspec import Struct
 
 
 def N_(message: str) -> str:

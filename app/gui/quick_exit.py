@@ -15,9 +15,9 @@ from device_checkup.checks.i18n import _, ngettext
 import os
 import threading
 import time
-from msgspec import Struct, field
 from typing import Callable
 
+from msgspec import Struct, field
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget

@@ -23,8 +23,9 @@ import os
 import re
 import shutil
 import subprocess
-from msgspec import Struct, field
 from typing import Protocol
+
+from msgspec import Struct, field
 
 from ..i18n import N_
 

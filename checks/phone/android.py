@@ -10,6 +10,7 @@ know (older Android) becomes a "could not check" entry, never a failure of the w
 from __future__ import annotations
 
 import re
+
 from msgspec import Struct, field
 
 from ..i18n import N_

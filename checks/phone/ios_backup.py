@@ -22,9 +22,10 @@ import datetime as _dt
 import os
 import plistlib
 import sqlite3
+from pathlib import Path
+
 from msgspec import Struct, field
 from msgspec.structs import replace
-from pathlib import Path
 
 from device_checkup.signatures.loader import SignatureSet
 

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from msgspec import Struct, field
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
+from msgspec import Struct, field
 
 WRAP_PASSWORD = 2
 # Real bags use 10,000,000 (DPIC) and 10,000 (ITER) rounds. A hostile backup could ask for

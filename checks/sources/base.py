@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from msgspec import Struct, field
 from typing import ClassVar, Iterable
+
+from msgspec import Struct, field
 
 from ..i18n import N_
 from ..snapshot import NotRead, Words

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import re
+
 from msgspec import Struct
 
 from ..records import BrowserExtension

@@ -40,8 +40,9 @@ import re
 import stat
 import threading
 import time
-from msgspec import Struct
 from typing import Iterator
+
+from msgspec import Struct
 
 from ..i18n import N_
 from ..snapshot import Words

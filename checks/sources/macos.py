@@ -18,8 +18,9 @@ import os
 import plistlib
 import re
 import struct
-from msgspec import Struct
 from urllib.parse import unquote, urlparse
+
+from msgspec import Struct
 
 from ..i18n import NN_, N_
 from ..snapshot import Words

@@ -4,8 +4,8 @@ from __future__ import annotations
 from device_checkup.checks.i18n import _, say
 
 import os
-from msgspec import Struct, field
 
+from msgspec import Struct, field
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton, QWidget
 

@@ -59,18 +59,16 @@ def blocks(r: dict) -> dict[str, list[str]]:
             f"{min(w['baseline_all_ms']):.0f}–{max(w['baseline_all_ms']):.0f} ms |",
             f"| ratio (median of the pairs; target ≤ {target:.0f}×) | **{w['ratio']:.2f}×** — "
             f"{_ok(w['ratio'], target)} | |"]
-        if "all_deps" in w:
-            a = w["all_deps"]
-            out["whole"] += ["", f"The same with every package of the development environment in view (`--deps all`: "
-                             f"pytest-qt brings typing_extensions, which msgspec then imports, and with it inspect "
-                             f"and ast): scan {a['scan_cpu_ms']:.0f} ms, bare {a['baseline_cpu_ms']:.0f} ms, "
-                             f"**{a['ratio']:.2f}×**."]
-        if "source" in w:
-            src = w["source"]
-            out["whole"] += ["", f"The same from the development tree (`--form source`: Python compiles every module "
-                             f"again in every process, because Device Checkup writes no `.pyc`): scan "
-                             f"{src['scan_cpu_ms']:.0f} ms, bare {src['baseline_cpu_ms']:.0f} ms, "
-                             f"**{src['ratio']:.2f}×**."]
+        variants = {"all_deps": "with every package of the development environment in view (`--deps all`: "
+                                "pytest-qt brings typing_extensions, which msgspec then imports, and with it "
+                                "inspect and ast)",
+                    "source": "from the development tree (`--form source`: Python compiles every module again "
+                              "in every process, because Device Checkup writes no `.pyc`)"}
+        for key, how in variants.items():
+            if key in w:
+                v = w[key]
+                out["whole"] += ["", f"The same {how}: scan {v['scan_cpu_ms']:.0f} ms, bare "
+                                     f"{v['baseline_cpu_ms']:.0f} ms, **{v['ratio']:.2f}×**."]
         out["whole"] += ["", _measured(r)]
     lines: list[str] = []
     if "scan" in r:

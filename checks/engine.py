@@ -246,6 +246,7 @@ def collect(machine: Machine, sources: Sequence[Source] | None = None, *,
             time_limit: float = SOURCE_TIME_LIMIT) -> Snapshot:
     """Read the machine into a snapshot. Never raises for a failing source."""
     sources = list(all_sources(machine.platform) if sources is None else sources)
+    machine.read_once.clear()                   # every scan looks afresh
     snap = Snapshot(platform=machine.platform, mode="live" if machine.live else "offline",
                     root=machine.fs.root, tool_version=__version__, started_at=now_iso())
     # Even the system's name is read under a time limit: a planted /etc/os-release may be anything.

@@ -295,16 +295,17 @@ def test_running_programs_that_refuse_everything_are_counted_not_crashed_on(ship
 
     monkeypatch.setattr(psutil, "process_iter", lambda attrs=None, ad_value=None: iter(list(procs)))
     monkeypatch.setattr(psutil, "net_connections", net_connections)
-    sources = [s for s in system.SOURCES if s.id in ("processes", "connections")]
-    assert len(sources) == 2
+    sources = [s for s in system.SOURCES if s.id in ("processes", "connections", "listeners")]
+    assert len(sources) == 3
     result = run_scan(signatures=shipped, machine=Machine.live_machine(), sources=sources)
 
     assert [(p.pid, p.name, p.exe) for p in result.snapshot.of("processes")] == \
         [(1, "systemd", None), (2, "", None), (3, "kworker", None), (4, "launchd", None)]
-    assert result.snapshot.of("connections") == []
+    assert result.snapshot.of("connections") == [] and result.snapshot.of("listeners") == []
     assert [(n.source, n.reason, n.detail) for n in result.not_checked] == [
         ("processes", "permission", PROCESSES_DENIED),
-        ("connections", "permission", "connections of 3 programs could not be read")]
+        ("connections", "permission", "connections of 3 programs could not be read"),
+        ("listeners", "permission", "which ports 3 programs listen on could not be read")]
     for n in result.not_checked:
         plain(n)
     assert result.findings == []

@@ -59,3 +59,33 @@ ips: [{LOOPBACK}/32]
     assert procs[0].exe == str(program)
     assert any(c.remote_address == LOOPBACK and c.local_port == local[1] for c in conns)
     assert proc.poll() is None, "the app must never stop a program"
+
+
+def test_connections_and_listeners_share_one_read_of_the_socket_table_per_scan(monkeypatch):
+    """psutil finds each socket's program by looking through every program's open files: the two
+    sources take the same table, read once a scan, and the next scan reads it again. A real
+    listening socket (on every address, so not loopback) is in both, from that one read."""
+    import psutil
+
+    from device_checkup.checks.sources.system import ListenersSource
+    reads = []
+    real = psutil.net_connections
+
+    def counted(kind="inet"):
+        reads.append(kind)
+        return real(kind)
+    monkeypatch.setattr(psutil, "net_connections", counted)
+    server = socket.socket()
+    server.bind(("0.0.0.0", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    try:
+        sigs = sigset_from_text("schema: 1\nfamilies: []\n")
+        machine = Machine.live_machine()
+        for scan in (1, 2):
+            result = run_scan(signatures=sigs, machine=machine, sources=[ConnectionsSource(), ListenersSource()])
+            assert reads == ["inet"] * scan
+            assert any(c.local_port == port and c.status == psutil.CONN_LISTEN for c in result.snapshot.of("connections"))
+            assert [lst.port for lst in result.snapshot.of("listeners") if lst.port == port] == [port]
+    finally:
+        server.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import ClassVar, Iterable
+from typing import Any, ClassVar, Iterable
 
 from msgspec import Struct, field
 
@@ -41,6 +41,9 @@ class Machine(Struct):
     live: bool
     registry: object | None = None        # checks.sources.registry.Registry (Windows only)
     locations: Locations = field(default_factory=Locations)
+    # What one scan reads once for several sources (the live socket table, for connections and
+    # listeners); emptied when a scan starts collecting (checks/engine.py collect).
+    read_once: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def live_machine(cls, locations: Locations | None = None) -> "Machine":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from typing import Any
 
 from ..i18n import NN_, N_
 from ..snapshot import Words
@@ -121,6 +122,33 @@ def _family(fam) -> str:
     return "ipv6" if fam == socket.AF_INET6 else "ipv4"
 
 
+def socket_table(machine: Machine) -> tuple[list[tuple[Any, int | None]], int]:
+    """The live system's sockets (TCP and UDP, IPv4 and IPv6), each with its program's id, and
+    how many programs would not show theirs. Read once a scan, for the connections and the
+    listeners both: psutil finds each socket's program by looking through every program's open
+    files, which costs more than the rest of the read. macOS without an administrator refuses
+    the whole table when one program is denied; then each program is asked for its own."""
+    table = machine.read_once.get("sockets")
+    if table is not None:
+        return table
+    import psutil
+    try:
+        table = ([(c, c.pid) for c in psutil.net_connections(kind="inet")], 0)
+    except psutil.AccessDenied:
+        pairs, missed = [], 0
+        for proc in psutil.process_iter(["pid"]):
+            try:
+                getter = getattr(proc, "net_connections", None) or proc.connections
+                pairs += [(c, proc.pid) for c in getter(kind="inet")]
+            except (psutil.AccessDenied, psutil.ZombieProcess):
+                missed += 1
+            except psutil.NoSuchProcess:
+                continue
+        table = (pairs, missed)
+    machine.read_once["sockets"] = table
+    return table
+
+
 class ConnectionsSource(Source):
     id = "connections"
     kind = "connections"
@@ -129,24 +157,11 @@ class ConnectionsSource(Source):
 
     def collect(self, machine: Machine, notes: Notes):
         import psutil
-        try:
-            pairs = [(c, c.pid) for c in psutil.net_connections(kind="inet")]
-        except psutil.AccessDenied:
-            # macOS without root: one denied process aborts the whole call, so ask each
-            # process for its own connections and say how many could not be asked.
-            pairs, missed = [], 0
-            for proc in psutil.process_iter(["pid"]):
-                try:
-                    getter = getattr(proc, "net_connections", None) or proc.connections
-                    pairs += [(c, proc.pid) for c in getter(kind="inet")]
-                except (psutil.AccessDenied, psutil.ZombieProcess):
-                    missed += 1
-                except psutil.NoSuchProcess:
-                    continue
-            if missed:
-                notes.could_not_read("permission", Words.counting(*NN_("connections of {count} program could not be read",
-                                     "connections of {count} programs could not be read"), missed),
-                                     N_("network connections of programs run by other accounts"))
+        pairs, missed = socket_table(machine)
+        if missed:
+            notes.could_not_read("permission", Words.counting(*NN_("connections of {count} program could not be read",
+                                 "connections of {count} programs could not be read"), missed),
+                                 N_("network connections of programs run by other accounts"))
         names: dict[int, str | None] = {}
         for c, pid in pairs:
             if pid and pid not in names:
@@ -183,27 +198,16 @@ class ListenersSource(Source):
 
     def collect(self, machine: Machine, notes: Notes):
         import psutil
-        try:
-            pairs = [(c, c.pid) for c in psutil.net_connections(kind="tcp")]
-        except psutil.AccessDenied:
-            pairs, missed = [], 0
-            for proc in psutil.process_iter(["pid"]):
-                try:
-                    getter = getattr(proc, "net_connections", None) or proc.connections
-                    pairs += [(c, proc.pid) for c in getter(kind="tcp")]
-                except (psutil.AccessDenied, psutil.ZombieProcess):
-                    missed += 1
-                except psutil.NoSuchProcess:
-                    continue
-            if missed:
-                notes.could_not_read("permission", Words.counting(*NN_("which ports {count} program listens on could not be read",
-                                     "which ports {count} programs listen on could not be read"), missed),
-                                     N_("programs of other accounts that other computers can connect to"))
+        pairs, missed = socket_table(machine)
+        if missed:
+            notes.could_not_read("permission", Words.counting(*NN_("which ports {count} program listens on could not be read",
+                                 "which ports {count} programs listen on could not be read"), missed),
+                                 N_("programs of other accounts that other computers can connect to"))
         seen: set[tuple] = set()
         owners: dict[int, tuple] = {}
         unnamed = 0
         for c, pid in pairs:
-            if c.status != psutil.CONN_LISTEN or not c.laddr or _loopback(c.laddr.ip):
+            if c.type != socket.SOCK_STREAM or c.status != psutil.CONN_LISTEN or not c.laddr or _loopback(c.laddr.ip):
                 continue
             key = (c.laddr.ip, c.laddr.port, pid)
             if key in seen:

@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from device_checkup.checks.engine import run_scan
 from device_checkup.checks.sources.base import Machine, Notes
+from device_checkup.checks.sources import linux
 from device_checkup.checks.sources.linux import (LinuxAppsSource, LinuxAutostartSource, LinuxServicesSource, background_commands,
                                   parse_crontab, parse_desktop, parse_dpkg_status, parse_unit)
 from device_checkup.signatures.loader import load_set
@@ -389,3 +390,33 @@ def test_a_merged_usr_folder_is_read_once(tmp_path):
     os.symlink("usr/lib", root / "lib")
     records, _ = collect(LinuxAutostartSource(), Machine.offline(str(root), "linux"))
     assert sorted(r.kind for r in records if r.kind in ("systemd-generator", "udev-rule")) == ["systemd-generator", "udev-rule"]
+
+
+def _desktop_by_lines(text: str) -> dict[str, str]:
+    """parse_desktop's reading, line by line as the key-file format says (lines end at "\\n")."""
+    start = text.find("[Desktop Entry]")
+    while start > 0 and text[start - 1] not in "\r\n":
+        start = text.find("[Desktop Entry]", start + 1)
+    if start < 0:
+        return {}
+    end = text.find("\n[", start)
+    body = text[start + len("[Desktop Entry]"):end if end >= 0 else len(text)]
+    out = {}
+    for line in body.split("\n")[1:]:
+        line = line.lstrip(" \t")
+        if line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        if key.strip() and "[" not in key:
+            out[key.strip()] = linux._unescape(value.strip())
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["[Desktop Entry]", "[Desktop Entry] x=1", "[Desktop Action a]", "Name=A",
+                                 "Name[fr]=B", "  Exec = a\\sb ", "# Exec=c", "  # Name=d", " =e", "Key==f",
+                                 "Icon=x\r", "Hidden=true", "Bad[=g", "\tTab=h", "noequals", "", "a\x0bb=i"]),
+                max_size=12))
+def test_desktop_files_are_read_as_the_key_file_format_says(lines):
+    text = "\n".join(lines)
+    assert parse_desktop(text) == _desktop_by_lines(text)

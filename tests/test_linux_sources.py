@@ -420,3 +420,41 @@ def _desktop_by_lines(text: str) -> dict[str, str]:
 def test_desktop_files_are_read_as_the_key_file_format_says(lines):
     text = "\n".join(lines)
     assert parse_desktop(text) == _desktop_by_lines(text)
+
+
+def _unit_by_lines(text: str) -> dict:
+    """parse_unit's reading, one line at a time, continuations joined as they come."""
+    out, section = {}, None
+    lines = text.splitlines()[:5000]
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        i += 1
+        while line.endswith("\\") and i < len(lines):
+            line = line[:-1].rstrip() + " " + lines[i].strip()
+            i += 1
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            out.setdefault(section, {})
+            continue
+        if section is not None and "=" in line:
+            key, _, value = line.partition("=")
+            values = out[section].setdefault(key.strip(), [])
+            if value.strip():
+                values.append(value.strip())
+            else:
+                values.clear()
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["[Unit]", "[Service]", "[Install]", "[]", "[x", "Description=A", "ExecStart=",
+                                 "ExecStart=/bin/a \\", "  --flag", "ExecStart = /bin/b ", "# ExecStart=c",
+                                 "; User=x", "User=root", "=v", "k=", "noequals", "", "  ", "\\", "x=\\",
+                                 "Key==f", "a\x0bb=i", "[Service] x", " [Install] "]),
+                max_size=14))
+def test_units_are_read_as_systemd_reads_them(lines):
+    text = "\n".join(lines)
+    assert parse_unit(text) == _unit_by_lines(text)

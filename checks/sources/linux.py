@@ -90,28 +90,39 @@ def desktop_runs(d: dict[str, str]) -> bool:
 def parse_unit(text: str) -> dict[str, dict[str, list[str]]]:
     """A systemd unit file: section → key → values (in order; ``Key=`` resets, as systemd does)."""
     out: dict[str, dict[str, list[str]]] = {}
-    section = None
-    lines = text.splitlines()[:5000]
-    i = 0
-    while i < len(lines):
-        line = lines[i].strip()
-        i += 1
-        while line.endswith("\\") and i < len(lines):       # continuation lines
-            line = line[:-1].rstrip() + " " + lines[i].strip()
-            i += 1
+    keys: dict[str, list[str]] | None = None          # the current section's
+    lines = [line.strip() for line in text.splitlines()[:5000]]
+    if "\\" in text:                                    # continuation lines (rare): joined first
+        lines = _joined(lines)
+    for line in lines:
         if not line or line[0] in "#;":
             continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1]
-            out.setdefault(section, {})
+        if line[0] == "[" and line[-1] == "]":
+            keys = out.setdefault(line[1:-1], {})
             continue
-        if section is not None and "=" in line:
-            key, _, value = line.partition("=")
-            values = out[section].setdefault(key.strip(), [])
-            if value.strip():
-                values.append(value.strip())
-            else:
-                values.clear()
+        if keys is not None:
+            key, eq, value = line.partition("=")
+            if eq:
+                values = keys.setdefault(key.strip(), [])
+                value = value.strip()
+                if value:
+                    values.append(value)
+                else:
+                    values.clear()
+    return out
+
+
+def _joined(lines: list[str]) -> list[str]:
+    """Stripped lines, each ending in a backslash joined with the next (one space between)."""
+    out = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        while line.endswith("\\") and i < len(lines):
+            line = line[:-1].rstrip() + " " + lines[i]
+            i += 1
+        out.append(line)
     return out
 
 

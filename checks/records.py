@@ -1,7 +1,7 @@
 """Plain records that sources read from a machine.
 
-Every record is a frozen ``msgspec.Struct`` of plain values (str, int, float, bool, None, tuples of
-those), so a snapshot serialises to JSON and back without loss. Paths are written the way the
+Every record is a frozen ``msgspec.Struct`` of plain values (str, int, float, bool, None,
+tuples of those), so a snapshot serialises to JSON and back without loss. Paths are written the way the
 machine's own OS writes them (``C:\\ProgramData\\AnyDesk`` on Windows, ``/Library/...`` on
 macOS) even in an offline scan, so a person sees the path their own computer would show.
 

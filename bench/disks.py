@@ -1,8 +1,9 @@
 """Offline scans of generated Linux and macOS disks as they grow, side by side with a bare
 enumeration of the same reads (issue 15, item 6).
 
-    python bench/disks.py linux 1 10          # a realistic laptop's disk, and ten times that
+    python bench/disks.py linux 1 10                  # a realistic laptop's disk, and ten times that
     python bench/disks.py macos 1 2 5 10
+    python bench/disks.py linux 5 10 --grow packages  # only the packages grow; the rest a laptop's
 
 Scale 1 is a realistic laptop (the counts are in DISK below, with where they come from); scale
 N has N times as many of everything: users, packages, apps, units (each user keeps a user's
@@ -177,21 +178,28 @@ def _measure(argv: list[str], env: dict) -> tuple[float, float]:
     return cpu, peak_kb / 1024
 
 
-def write_disk(platform: str, scale: int, root: Path) -> tuple[dict[str, int], dict[str, int]]:
-    """The disk of ``platform`` at ``scale``, written at ``root``: (its counts, the records of
-    each kind a scan of it makes)."""
-    counts = {k: v if k.startswith("user_") else v * scale for k, v in DISK[platform].items()}
+# Each of these alone grows in the tables of one dimension at a time (make bench).
+GROWN = {"linux": ["users", "packages", "desktop_files", "units"],
+         "macos": ["users", "apps", "agents", "receipts"]}
+
+
+def write_disk(platform: str, scale: int, root: Path, grow: str | None = None) -> tuple[dict[str, int], dict[str, int]]:
+    """The disk of ``platform`` at ``scale`` (only the count ``grow`` at that scale, when one
+    is named), written at ``root``: (its counts, the records of each kind a scan of it makes)."""
+    counts = {k: v if k.startswith("user_") or (grow and k != grow) else v * scale
+              for k, v in DISK[platform].items()}
     return counts, (linux_disk if platform == "linux" else macos_disk)(root, counts)
 
 
-def cell(platform: str, scale: int, python: str, checkup: str, env: dict, repeat: int) -> dict:
+def cell(platform: str, scale: int, python: str, checkup: str, env: dict, repeat: int,
+         grow: str | None = None) -> dict:
     from device_checkup.checks.engine import run_scan
     from device_checkup.checks.sources.base import Machine
     from device_checkup.signatures.loader import load_set
     work = Path(tempfile.mkdtemp(prefix=f"checkup-disk-{platform}-"))
     try:
         root = work / "disk"
-        counts, expected = write_disk(platform, scale, root)
+        counts, expected = write_disk(platform, scale, root, grow)
         disk_bytes = sum(f.stat().st_size for f in root.rglob("*") if f.is_file() and not f.is_symlink())
         sigset = load_set()
         made: dict = {}
@@ -212,7 +220,7 @@ def cell(platform: str, scale: int, python: str, checkup: str, env: dict, repeat
                 out.append(_measure(argv, env))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"platform": platform, "scale": scale, "counts": counts, "disk_mb": disk_bytes / 2**20,
+    return {"platform": platform, "scale": scale, "grow": grow, "counts": counts, "disk_mb": disk_bytes / 2**20,
             "folders": len(folders), "files": len(files), "records": records,
             "scan_cpu_s": statistics.median(c for c, _ in scan), "scan_peak_mb": statistics.median(m for _, m in scan),
             "bare_cpu_s": statistics.median(c for c, _ in bare), "bare_peak_mb": statistics.median(m for _, m in bare),
@@ -225,13 +233,15 @@ def main(argv: list[str]) -> int:
     p.add_argument("platform", choices=sorted(DISK))
     p.add_argument("scales", nargs="+", type=int)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--grow", choices=sorted({g for gs in GROWN.values() for g in gs}),
+                   help="grow only this count (the others stay a laptop's)")
     args = p.parse_args(argv)
     work = tempfile.mkdtemp(prefix="checkup-disks-")
     try:
         python, checkup = scan_vs_baseline.installed_copy(work)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        cells = [cell(args.platform, s, python, checkup, env, args.repeat) for s in args.scales]
+        cells = [cell(args.platform, s, python, checkup, env, args.repeat, args.grow) for s in args.scales]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps({"platform": args.platform, "cells": cells}))
@@ -246,7 +256,10 @@ if __name__ == "__main__":
 def run(child, quick: bool) -> dict:
     """The growth of both platforms' disks, each platform in one fresh process."""
     scales = ["1", "10"] if quick else ["1", "2", "5", "10"]
-    return {plat: child("disks.py", plat, *scales, timeout=1800) for plat in ("linux", "macos")}
+    out = {plat: child("disks.py", plat, *scales, timeout=1800) for plat in ("linux", "macos")}
+    out["grown"] = {plat: {g: child("disks.py", plat, *(["10"] if quick else ["5", "10"]), "--grow", g, timeout=1800)
+                           for g in GROWN[plat]} for plat in ("linux", "macos")}
+    return out
 
 
 def render(r: dict) -> list[str]:
@@ -266,6 +279,24 @@ def render(r: dict) -> list[str]:
                          f"{c['files']:,} | {sum(c['records'].values()):,} | {c['scan_cpu_s']:.2f} s | "
                          f"{c['bare_cpu_s']:.2f} s | {c['ratio']:.1f}× | {c['scan_peak_mb']:.0f} MB | "
                          f"{c['bare_peak_mb']:.0f} MB |")
+    grown = r.get("grown")
+    if grown:
+        lines += ["", "One count at a time, the others a laptop's (×1 is the laptop's disk above): the whole scan's "
+                      "CPU and peak memory, and what each added item cost.", "",
+                  "| disk | grown | ×1 | ×5 | ×10 | CPU per added item | memory per added item |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+        for plat in ("linux", "macos"):
+            base = next((c for c in r.get(plat, {}).get("cells", []) if c["scale"] == 1), None)
+            for g, res in grown.get(plat, {}).items():
+                cells = {c["scale"]: c for c in res["cells"]}
+                if base is None or 10 not in cells:
+                    continue
+                ten, added = cells[10], cells[10]["counts"][g] - base["counts"][g]
+                shown = lambda c: f"{c['scan_cpu_s']:.2f} s, {c['scan_peak_mb']:.0f} MB" if c else "–"
+                lines.append(f"| {'Linux' if plat == 'linux' else 'macOS'} | {g.replace('_', ' ')} "
+                             f"({base['counts'][g]:,} → {ten['counts'][g]:,}) | {shown(base)} | {shown(cells.get(5))} | "
+                             f"{shown(ten)} | {(ten['scan_cpu_s'] - base['scan_cpu_s']) / added * 1e6:.0f} µs | "
+                             f"{(ten['scan_peak_mb'] - base['scan_peak_mb']) / added * 1024:.1f} kB |")
     lines.append("")
     for plat in ("linux", "macos"):
         cells = {c["scale"]: c for c in r.get(plat, {}).get("cells", [])}

@@ -260,10 +260,22 @@ USER_ENABLE_DIRS = ["/etc/systemd/user"]
 _KINDS = (".service", ".timer", ".socket", ".path")
 
 
+_INSTANCE = re.compile(r"^(.+@)([^.@]+)(\.[a-z]+)$")
+
+
 def template_of(name: str) -> str | None:
     """``x@alex.service`` → ``x@.service`` (None for a name that is not an instance)."""
-    m = re.match(r"^(.+@)([^.@]+)(\.[a-z]+)$", name)
+    m = _INSTANCE.match(name) if "@" in name else None      # most units are no instance: no "@"
     return m.group(1) + m.group(3) if m and m.group(2) else None
+
+
+_INSTANCE_NAME = re.compile(r"^.+@([^.@]+)\.")
+
+
+def instance_of(name: str) -> str:
+    """``x@alex.service`` → ``alex`` ("" for a name that is not an instance)."""
+    m = _INSTANCE_NAME.match(name) if "@" in name else None
+    return m.group(1) if m else ""
 
 
 def _target_of(fs, path: str) -> str | None:
@@ -372,7 +384,7 @@ class _Units:
 
     def command(self, name: str) -> str:
         unit = self.unit(name)
-        instance = (re.match(r"^.+@([^.@]+)\.", name) or [None, ""])[1]
+        instance = instance_of(name)
         if name.endswith((".timer", ".path", ".socket")):
             section = {"timer": "Timer", "path": "Path", "socket": "Socket"}[name.rsplit(".", 1)[1]]
             target = (unit.get(section, {}).get("Service") or unit.get(section, {}).get("Unit")
@@ -669,7 +681,7 @@ class LinuxServicesSource(Source):
             raise Unreadable("absent", Words(N_("no systemd unit folders or /etc/init.d on this system")))
         for name in units.listed():
             unit = units.unit(name)
-            instance = (re.match(r"^.+@([^.@]+)\.", name) or [None, ""])[1]
+            instance = instance_of(name)
             command = _exec_of(unit, instance)
             description = (unit.get("Unit", {}).get("Description") or [None])[-1]
             user = (unit.get("Service", {}).get("User") or [None])[-1]

@@ -13,9 +13,6 @@ sys.path.insert(0, os.environ.get("PYTHONPATH", "."))
 
 
 def main() -> None:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
     from device_checkup import app  # noqa: F401
 
     import device_checkup.app.gui  # noqa: F401
@@ -23,6 +20,10 @@ def main() -> None:
     result: dict = {}
 
     def on_start(w):
+        # Qt imported only once the app has started, as in the real app (app.gui.main imports
+        # the scan's code before Qt: see scan_code_before_qt).
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
         timer = QTimer(w)
         timer.setInterval(5)
         timer.timeout.connect(lambda: ticks.append(time.perf_counter()))

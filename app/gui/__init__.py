@@ -54,12 +54,31 @@ def no_session_bus_launch(environ=os.environ) -> bool:
     return True
 
 
+def scan_code_before_qt() -> None:
+    """Import what a check of this computer runs, before Qt. PySide6 replaces ``__import__``
+    and reads the whole source of every module imported after it, looking for its
+    ``__feature__`` switch; the sources and checks a scan imports on its first run paid that
+    in the middle of the scan, on the scan's thread, and held the window up (the event loop
+    blocked for 20–45 ms). Imported here, they cost what they cost anyway, once, before the
+    window is shown. (Other checks, of a phone or a disk, import theirs when they run.)"""
+    import netifaces  # noqa: F401
+    import psutil  # noqa: F401
+
+    from device_checkup.checks.engine import all_checks
+    from device_checkup.checks.sources import all_sources
+    from device_checkup.checks.sources.base import this_platform
+    from device_checkup.signatures import compact, manifest  # noqa: F401  (the shipped set's readers)
+    all_sources(this_platform())
+    all_checks()
+
+
 def main(argv: Sequence[str] | None = None, *, scan=None, on_start: Callable | None = None) -> int:
     """Open the app. ``scan`` replaces the real scan (screenshots, tests); ``on_start(window)``
     runs once the window is shown."""
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     sys.dont_write_bytecode = True
     no_session_bus_launch()
+    scan_code_before_qt()
     no_settings()
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon

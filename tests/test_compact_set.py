@@ -13,6 +13,7 @@ import yaml
 
 from device_checkup.signatures import compact, loader, manifest
 from device_checkup.signatures.loader import builtin_paths, load_set
+from tests.helpers import family_yaml
 
 
 def _meta(sigset):
@@ -44,9 +45,7 @@ def test_the_compact_form_loads_exactly_what_the_yaml_loader_makes():
 
 def test_a_user_file_still_goes_through_the_yaml_loader(tmp_path):
     user = tmp_path / "mine.yaml"
-    user.write_text("schema: 1\nfamilies:\n  - id: mine\n    name: Mine\n    tier: monitoring\n"
-                    "    description: A test family.\n    sources: [https://example.org/x]\n"
-                    "    indicators:\n      process_names: [mine.exe]\n")
+    user.write_text("schema: 1\nfamilies:\n" + family_yaml("mine", "monitoring", "process_names: [mine.exe]", name="Mine"))
     s = load_set([str(user)])
     assert [f.id for f in s.families if f.user_file] == ["mine"]
     assert s.problems == []

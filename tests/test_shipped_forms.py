@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import real_hive_disk
+from tests.helpers import family_yaml, real_hive_disk
 from hypothesis import given, settings, strategies as st
 
 from device_checkup.checks import texts, yamlsafe
@@ -98,9 +98,8 @@ def test_an_index_for_another_set_is_not_used(monkeypatch):
 
 def test_user_files_get_an_index_built_with_them(tmp_path):
     user = tmp_path / "mine.yaml"
-    user.write_text("schema: 1\nfamilies:\n  - id: mine\n    name: Mine\n    tier: monitoring\n"
-                    "    description: A test family.\n    sources: [https://example.org/x]\n"
-                    "    indicators:\n      process_names: [mine-watcher.exe]\n")
+    user.write_text("schema: 1\nfamilies:\n" + family_yaml("mine", "monitoring", "process_names: [mine-watcher.exe]",
+                                                         name="Mine"))
     sigset = load_set([str(user)])
     assert "_shipped_index" not in sigset.__dict__
     hits = compile_set(sigset).name("process_names", "mine-watcher.exe")

@@ -22,6 +22,7 @@ skipped part of the disk would be fast). Prints one JSON line with a cell per sc
 """
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import plistlib
@@ -145,7 +146,7 @@ def macos_disk(root: Path, c: dict) -> dict[str, int]:
     for n in range(c["receipts"]):
         plist(f"/private/var/db/receipts/com.example.pkg{n}.plist", {
             "PackageIdentifier": f"com.example.pkg{n}", "PackageVersion": f"{n}.0",
-            "InstallDate": __import__("datetime").datetime(2024, 1, 1), "InstallPrefixPath": "/"})
+            "InstallDate": datetime.datetime(2024, 1, 1), "InstallPrefixPath": "/"})
         put(root, f"/private/var/db/receipts/com.example.pkg{n}.bom", b"BOMStore" + bytes(200))
     for u in range(c["users"]):
         home = f"/Users/user{u}"
